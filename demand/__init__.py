@@ -1,0 +1,1 @@
+"""civicalloc: demand stage."""

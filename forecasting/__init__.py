@@ -1,0 +1,1 @@
+"""civicalloc: forecasting stage."""

@@ -1,0 +1,1 @@
+"""Subcommands of `civicalloc`: one module per command, each with ``register(app)``."""

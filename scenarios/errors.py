@@ -1,0 +1,27 @@
+"""Turning user-facing errors into one clear line and an exit code, never a traceback."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import typer
+from rich.console import Console
+
+from demand.errors import InputError
+
+__all__ = ["InputError", "user_errors", "err_console"]
+
+
+err_console = Console(stderr=True)
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Print InputError / FileNotFoundError as one line and exit with code 1."""
+    try:
+        yield
+    except (InputError, FileNotFoundError) as exc:
+        message = exc.args[0] if exc.args else str(exc)
+        err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=1) from None

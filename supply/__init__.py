@@ -1,0 +1,1 @@
+"""civicalloc: supply stage."""
