@@ -1,0 +1,126 @@
+"""Reading the raw tables of a city bundle from disk, before any checking.
+
+Attribute columns are read as text so that validation can say exactly which cell is wrong;
+nothing is coerced or dropped here.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from demand.bundle.schemas import SCHEMAS
+from demand.errors import InputError
+
+ATTRIBUTE_SUFFIXES = (".csv", ".parquet")
+SPATIAL_SUFFIXES = (".geojson", ".gpkg", ".parquet", ".json")
+
+
+@dataclass
+class RawTable:
+    """A table as found on disk: the frame, the file it came from, how its rows are numbered."""
+
+    name: str
+    frame: pd.DataFrame
+    file: str  # shown to users, e.g. "population.csv" or "city.gpkg:population"
+    header_lines: int = 1  # CSV: data row i (0-based) is on line i + 2
+
+    def where(self, index: int) -> str:
+        """User-facing position of the 0-based row `index`: 'row 5 (line 6)'."""
+        if self.file.endswith(".csv"):
+            return f"row {index + 1} (line {index + 1 + self.header_lines})"
+        return f"row {index + 1}"
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path.name}: not UTF-8 text ({exc.reason} at byte {exc.start}); save the file as "
+            "UTF-8 CSV (Excel: 'CSV UTF-8')"
+        ) from None
+    except pd.errors.ParserError as exc:
+        raise InputError(f"{path.name}: cannot be read as CSV: {exc}") from None
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path.name}: the file is empty; it needs a header row") from None
+
+
+def _read_spatial(path: Path, layer: str | None = None) -> pd.DataFrame:
+    if path.suffix == ".parquet":
+        try:
+            return gpd.read_parquet(path)
+        except (ValueError, TypeError):
+            return pd.read_parquet(path)  # no geometry metadata: an attribute table
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        frame = pyogrio.read_dataframe(path, layer=layer)
+    return frame
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Attribute columns as text (geometry kept), so every cell can be checked the same way."""
+    out = frame.copy()
+    for col in out.columns:
+        if col == "geometry":
+            continue
+        series = out[col]
+        if pd.api.types.is_datetime64_any_dtype(series):
+            text = series.dt.strftime("%Y-%m-%d")
+        elif pd.api.types.is_float_dtype(series):
+            text = series.map(lambda v: "" if pd.isna(v) else repr(float(v)))
+        else:
+            text = series.astype("string").fillna("").astype(object)
+        out[col] = text.astype(object).where(series.notna(), "")
+    return out
+
+
+def read_raw_tables(path: str | Path) -> tuple[dict[str, RawTable], list[str]]:
+    """All contract tables found at `path` (a folder or one GeoPackage), plus unknown files.
+
+    Returns (tables by name, names of files/layers that match no table).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such folder or file; give the folder of a city bundle")
+    tables: dict[str, RawTable] = {}
+    unknown: list[str] = []
+    if path.is_file():
+        if path.suffix != ".gpkg":
+            raise InputError(
+                f"{path.name}: a bundle is a folder of files or one GeoPackage (.gpkg)"
+            )
+        for layer, _geom_type in pyogrio.list_layers(path):
+            if layer in SCHEMAS:
+                frame = _as_text(_read_spatial(path, layer=layer))
+                tables[layer] = RawTable(layer, frame, f"{path.name}:{layer}")
+            else:
+                unknown.append(f"{path.name}:{layer}")
+        return tables, unknown
+
+    for file in sorted(path.iterdir()):
+        if file.name.startswith(".") or file.name == "bundle.toml" or file.is_dir():
+            continue
+        name = file.stem
+        if name not in SCHEMAS:
+            unknown.append(file.name)
+            continue
+        if name in tables:
+            raise InputError(
+                f"{file.name}: table '{name}' is given twice ({tables[name].file} and "
+                f"{file.name}); keep one file per table"
+            )
+        if file.suffix == ".csv":
+            frame = _read_csv(file)
+        elif file.suffix in SPATIAL_SUFFIXES:
+            frame = _as_text(_read_spatial(file))
+        else:
+            unknown.append(file.name)
+            continue
+        tables[name] = RawTable(name, frame, file.name)
+    return tables, unknown
