@@ -1,0 +1,245 @@
+"""The solver layer: solve a PuLP problem with CBC or HiGHS and say honestly what happened.
+
+``solve(problem, SolverOptions(...))`` returns a ``SolveOutcome`` with a plain-words status, the
+objective, the solver's best bound and the relative gap, and the solve time in seconds. CBC's
+bound and gap are read from its log; HiGHS's from highspy's info record. No ``pulp.LpStatus``
+string leaves this module.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pulp
+
+from optimize.result import Status
+
+SolverName = Literal["cbc", "highs"]
+SOLVERS: tuple[str, ...] = ("cbc", "highs")
+
+#: A relative gap at or below this counts as "optimal" rather than "feasible within gap".
+OPTIMAL_GAP = 1e-6
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """How to solve: which solver and its limits.
+
+    name         "cbc" (bundled with PuLP, default) or "highs" (through highspy).
+    time_limit_s wall-clock limit in seconds; None = no limit.
+    gap_rel      stop when the relative gap between plan and bound is below this (0.01 = 1%).
+                 None uses the solver's default (CBC ~0, HiGHS 1e-4).
+    threads      solver threads; None = solver default.
+    seed         random seed for the solver's heuristics, for reproducible runs.
+    msg          print the solver log.
+    """
+
+    name: SolverName = "cbc"
+    time_limit_s: float | None = None
+    gap_rel: float | None = None
+    threads: int | None = None
+    seed: int | None = None
+    msg: bool = False
+
+    def __post_init__(self) -> None:
+        if self.name not in SOLVERS:
+            raise ValueError(f"solver must be one of {', '.join(SOLVERS)}, got {self.name!r}")
+        if self.name == "highs" and not highs_available():
+            raise ValueError("solver 'highs' needs the highspy package: pip install highspy")
+
+
+@dataclass
+class SolveOutcome:
+    """What one solver call returned, in plain words."""
+
+    status: Status
+    objective: float | None
+    best_bound: float | None
+    gap: float | None
+    solve_seconds: float
+    solver: str
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def has_plan(self) -> bool:
+        """True when variable values hold a usable plan."""
+        return self.status not in ("infeasible", "no solution found")
+
+
+def highs_available() -> bool:
+    """True when highspy can be imported (pulp.HiGHS usable)."""
+    try:
+        import highspy  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """|objective - bound| / max(|objective|, 1e-9); None when either is missing."""
+    if objective is None or bound is None or not math.isfinite(bound):
+        return None
+    return abs(objective - bound) / max(abs(objective), 1e-9)
+
+
+def solve(
+    problem: pulp.LpProblem, options: SolverOptions | None = None, warm_start: bool = False
+) -> SolveOutcome:
+    """Solve ``problem`` in place (variables get values) and report what happened.
+
+    warm_start: use the variables' current values as a starting plan (set them with
+    ``var.setInitialValue``). CBC reads them as a MIP start; HiGHS as a starting solution.
+    """
+    options = options or SolverOptions()
+    if options.name == "highs":
+        return _solve_highs(problem, options, warm_start)
+    return _solve_cbc(problem, options, warm_start)
+
+
+# --- CBC --------------------------------------------------------------------------------------
+
+_CBC_NUMBER = r"(-?[0-9.eE+-]+)"
+
+
+def _solve_cbc(problem: pulp.LpProblem, options: SolverOptions, warm_start: bool) -> SolveOutcome:
+    fd, log_path = tempfile.mkstemp(prefix="civicalloc-cbc-", suffix=".log")
+    os.close(fd)
+    extra = [f"randomCbcSeed {options.seed}", f"randomSeed {options.seed}"] if options.seed else []
+    solver = pulp.PULP_CBC_CMD(
+        msg=False,
+        timeLimit=options.time_limit_s,
+        gapRel=options.gap_rel,
+        threads=options.threads,
+        warmStart=warm_start,
+        logPath=log_path,
+        options=extra,
+    )
+    start = time.perf_counter()
+    try:
+        problem.solve(solver)
+        seconds = time.perf_counter() - start
+        with open(log_path, encoding="utf-8", errors="replace") as fh:
+            log = fh.read()
+    finally:
+        os.unlink(log_path)
+    if options.msg:
+        print(log)
+    return _read_cbc_outcome(problem, log, seconds, warm_start)
+
+
+def _read_cbc_outcome(
+    problem: pulp.LpProblem, log: str, seconds: float, warm_start: bool
+) -> SolveOutcome:
+    """Map CBC's log and PuLP's solution status to a plain outcome with bound and gap."""
+    result = re.search(r"^Result - (.*)$", log, re.MULTILINE)
+    result_line = result.group(1).strip() if result else ""
+    bound_match = re.search(r"^Lower bound:\s+" + _CBC_NUMBER, log, re.MULTILINE)
+    messages = [f"CBC: {result_line}"] if result_line else []
+    if warm_start:
+        messages.append("warm start given to CBC")
+    has_values = problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
+    sense = problem.sense  # CBC logs the bound in the problem's own sense
+    objective = pulp.value(problem.objective) if has_values else None
+    objective = float(objective) if objective is not None else None
+    bound = float(bound_match.group(1)) if bound_match else None
+
+    low = result_line.lower()
+    if "infeasible" in low or problem.status == pulp.LpStatusInfeasible:
+        return SolveOutcome("infeasible", None, None, None, seconds, "cbc", messages)
+    if "unbounded" in low or problem.status == pulp.LpStatusUnbounded:
+        messages.append("the model is unbounded: a cost or limit is missing")
+        return SolveOutcome("no solution found", None, None, None, seconds, "cbc", messages)
+    if not has_values or objective is None:
+        return SolveOutcome("no solution found", None, bound, None, seconds, "cbc", messages)
+    if bound is None:  # proven optimal (CBC prints no bound then), or a pure LP
+        if problem.status == pulp.LpStatusOptimal and "stopped" not in low:
+            return SolveOutcome("optimal", objective, objective, 0.0, seconds, "cbc", messages)
+    gap = relative_gap(objective, bound)
+    if sense == pulp.LpMaximize and bound is not None and bound < objective:
+        gap = 0.0  # CBC rounding: bound can read below a proven maximum
+    if "stopped" in low or "time" in low:
+        status: Status = "stopped at time limit with best plan"
+    elif gap is not None and gap <= OPTIMAL_GAP:
+        status = "optimal"
+    else:
+        status = "feasible within gap"
+    return SolveOutcome(status, objective, bound, gap, seconds, "cbc", messages)
+
+
+# --- HiGHS ------------------------------------------------------------------------------------
+
+
+def _highs_class() -> type:
+    class _HiGHSWithStart(pulp.HiGHS):
+        """pulp.HiGHS (highspy) that can hand the variables' current values as a start."""
+
+        warm_start = False
+
+        def callSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP's name)
+            if self.warm_start:
+                import highspy
+
+                start = highspy.HighsSolution()
+                start.col_value = [float(v.varValue or 0.0) for v in lp.variables()]
+                start.value_valid = True
+                lp.solverModel.setSolution(start)
+            lp.solverModel.run()
+
+    return _HiGHSWithStart
+
+
+def _solve_highs(problem: pulp.LpProblem, options: SolverOptions, warm_start: bool) -> SolveOutcome:
+    import highspy
+
+    extra = {"random_seed": int(options.seed)} if options.seed is not None else {}
+    solver = _highs_class()(
+        msg=options.msg,
+        timeLimit=options.time_limit_s,
+        gapRel=options.gap_rel,
+        threads=options.threads,
+        **extra,
+    )
+    solver.warm_start = warm_start
+    start = time.perf_counter()
+    problem.solve(solver)
+    seconds = time.perf_counter() - start
+
+    h = problem.solverModel
+    model_status = h.getModelStatus()
+    info = h.getInfo()
+    messages = [f"HiGHS: {h.modelStatusToString(model_status)}"]
+    if warm_start:
+        messages.append("warm start given to HiGHS")
+    flip = -1.0 if problem.sense == pulp.LpMaximize else 1.0  # pulp hands HiGHS a minimisation
+    is_mip = any(v.cat == pulp.LpInteger for v in problem.variables())
+    has_values = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    offset = float(problem.objective.constant) if problem.objective is not None else 0.0
+    objective = flip * info.objective_function_value + offset if has_values else None
+    if is_mip:
+        raw_bound = info.mip_dual_bound
+        bound = flip * raw_bound + offset if math.isfinite(raw_bound) else None
+    else:
+        bound = objective if model_status == highspy.HighsModelStatus.kOptimal else None
+
+    S = highspy.HighsModelStatus
+    if model_status in (S.kInfeasible, S.kUnboundedOrInfeasible):
+        return SolveOutcome("infeasible", None, None, None, seconds, "highs", messages)
+    if model_status == S.kUnbounded:
+        messages.append("the model is unbounded: a cost or limit is missing")
+        return SolveOutcome("no solution found", None, None, None, seconds, "highs", messages)
+    if objective is None:
+        return SolveOutcome("no solution found", None, bound, None, seconds, "highs", messages)
+    gap = relative_gap(objective, bound)
+    if model_status == S.kOptimal:
+        status: Status = "optimal" if gap is None or gap <= OPTIMAL_GAP else "feasible within gap"
+        if gap is None:
+            gap, bound = 0.0, objective
+    else:  # time or iteration limit, interrupted: best plan so far
+        status = "stopped at time limit with best plan"
+    return SolveOutcome(status, objective, bound, gap, seconds, "highs", messages)
