@@ -1,4 +1,4 @@
-"""A deterministic, realistic sample city ("Hexi", a Chinese city district) for demos and benchmarks.
+"""A deterministic, realistic sample city ("Hexi", a Chinese city district) for demos, benches.
 
 The city is an ellipse about 28 × 22 km (scaled with the number of areas) with an ageing dense
 old core, an inner ring, suburbs, a new development zone in the east full of young families,
@@ -18,9 +18,9 @@ Ratios used (documented in docs/sample_city.md, with sources):
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
-import geopandas as gpd
 import shapely
 
 from demand.bundle.city import City

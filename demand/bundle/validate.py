@@ -317,6 +317,18 @@ def _geometry_ok(table: RawTable, schema: TableSchema, report: Report) -> gpd.Ge
             "or EPSG:32650) so distances can be measured",
             column="geometry",
         )
+    elif frame.crs.is_geographic and len(geoms.dropna()):
+        minx, miny, maxx, maxy = geoms.dropna().total_bounds
+        if min(minx, miny) < -180 or maxx > 180 or maxy > 90:
+            report.add(
+                ERROR,
+                table.file,
+                f"coordinates like ({minx:.0f}, {miny:.0f}) are not degrees, but the file's CRS "
+                f"is {frame.crs.to_string()} (GeoJSON without a 'crs' member is read as "
+                "EPSG:4326); save the file with its real CRS (e.g. EPSG:32650)",
+                column="geometry",
+            )
+            frame.attrs["bad_crs"] = True
     missing = geoms.isna() | geoms.is_empty
     if missing.any():
         report.add(
@@ -353,6 +365,10 @@ def _geometry_ok(table: RawTable, schema: TableSchema, report: Report) -> gpd.Ge
     return geoms
 
 
+def _crs_usable(frame: pd.DataFrame) -> bool:
+    return getattr(frame, "crs", None) is not None and not frame.attrs.get("bad_crs")
+
+
 def _projected_crs(areas: gpd.GeoDataFrame) -> CRS:
     if areas.crs.is_projected:
         return areas.crs
@@ -368,7 +384,7 @@ def check_geometry(tables: dict[str, RawTable], report: Report) -> None:
     if "facilities" in tables:
         fac_geoms = _geometry_ok(tables["facilities"], SCHEMAS["facilities"], report)
     areas = tables.get("areas")
-    if area_geoms is None or areas is None or areas.frame.crs is None:
+    if area_geoms is None or areas is None or not _crs_usable(areas.frame):
         return
     target = _projected_crs(areas.frame)
     if not areas.frame.crs.is_projected:
@@ -383,7 +399,7 @@ def check_geometry(tables: dict[str, RawTable], report: Report) -> None:
     projected = area_geoms[good].to_crs(target)
     _check_overlaps(areas, projected, report)
     facilities = tables.get("facilities")
-    if fac_geoms is None or facilities is None or facilities.frame.crs is None:
+    if fac_geoms is None or facilities is None or not _crs_usable(facilities.frame):
         return
     if not facilities.frame.crs.equals(areas.frame.crs):
         report.add(

@@ -1,0 +1,62 @@
+"""`civicalloc validate`, `sample-city` and `data-docs`: checking and writing city bundles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from demand.bundle import check_bundle, make_sample_city, write_bundle
+from demand.bundle.docs import data_reference
+from scenarios.errors import user_errors
+from scenarios.summary import print_city_summary
+
+console = Console(highlight=False, soft_wrap=True)
+STYLE = {"error": "bold red", "warning": "yellow", "notice": "cyan"}
+
+
+def register(app: typer.Typer) -> None:
+    """Add the bundle commands to the CLI."""
+
+    @app.command("validate")
+    def validate(
+        path: Path = typer.Argument(..., help="City bundle: a folder of files or one .gpkg."),
+        summary: bool = typer.Option(False, help="Also print the city summary when valid."),
+    ) -> None:
+        """Check a city bundle: errors exit with code 1, warnings with 0."""
+        with user_errors():
+            city, report = check_bundle(path)
+        for problem in sorted(report.problems, key=lambda p: p.severity != "error"):
+            console.print(problem.line(), style=STYLE[problem.severity])
+        n_err, n_warn = len(report.errors), len(report.warnings)
+        if n_err:
+            console.print(f"{path}: {n_err} error(s), {n_warn} warning(s) — not usable yet.")
+            raise typer.Exit(code=1)
+        console.print(f"{path}: valid ({n_warn} warning(s)).", style="green")
+        if summary and city is not None:
+            print_city_summary(city, console)
+
+    @app.command("sample-city")
+    def sample_city(
+        out: Path = typer.Option(..., "--out", help="Folder (or .gpkg file) to write."),
+        areas: int = typer.Option(300, "--areas", min=20, help="Number of areas."),
+        seed: int = typer.Option(7, "--seed", help="Random seed; same seed, same city."),
+    ) -> None:
+        """Write the sample city as a bundle (the format to follow for your own city)."""
+        with user_errors():
+            city = make_sample_city(n_areas=areas, seed=seed)
+            path = write_bundle(city, out, fmt="gpkg" if out.suffix == ".gpkg" else "folder")
+        console.print(
+            f"wrote {city.name}: {len(city.areas)} areas, {len(city.facilities)} facilities, "
+            f"{city.history['series_id'].nunique()} history series → {path}"
+        )
+
+    @app.command("data-docs")
+    def data_docs(
+        out: Path = typer.Option(Path("docs/data.md"), "--out", help="Markdown file to write."),
+    ) -> None:
+        """Write the data reference generated from the schemas."""
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(data_reference(), encoding="utf-8")
+        console.print(f"wrote {out}")

@@ -1,0 +1,26 @@
+"""`civicalloc demo`: forecast → optimise → compare → dashboard on the sample city."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from scenarios.errors import user_errors
+
+
+def register(app: typer.Typer) -> None:
+    """Add the demo command to the CLI."""
+
+    @app.command("demo")
+    def demo(
+        bundle: Path = typer.Option(None, help="City bundle (default: the sample city)."),
+        out: Path = typer.Option(Path("build/demo"), help="Folder for the demo's outputs."),
+        no_serve: bool = typer.Option(False, "--no-serve", help="Do not start the dashboard."),
+    ) -> None:
+        """Run the main job on the sample city (or BUNDLE) and print what it finds."""
+        from scenarios.demo import run_demo
+
+        with user_errors():
+            run_demo(bundle, out, serve=not no_serve, console=Console(highlight=False))

@@ -1,0 +1,225 @@
+"""Validation of city bundles: every broken fixture gives one line naming file, row and column."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+from typer.testing import CliRunner
+
+from demand.bundle import check_bundle, load_city
+from demand.errors import InputError
+from scenarios.cli import app
+
+runner = CliRunner()
+
+
+def _csv(path, name):
+    return pd.read_csv(path / f"{name}.csv", dtype=str, keep_default_na=False)
+
+
+def _save(frame, path, name):
+    frame.to_csv(path / f"{name}.csv", index=False)
+
+
+def _validate(path):
+    result = runner.invoke(app, ["validate", str(path)])
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    return result
+
+
+def _error_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith("ERROR")]
+
+
+def test_sample_bundle_is_valid(small_bundle_dir):
+    result = _validate(small_bundle_dir)
+    assert result.exit_code == 0, result.output
+    assert "valid" in result.output
+
+
+def test_text_in_persons_names_file_row_and_column(bundle_copy):
+    pop = _csv(bundle_copy, "population")
+    pop.loc[16, "persons"] = "abc"
+    _save(pop, bundle_copy, "population")
+    result = _validate(bundle_copy)
+    assert result.exit_code == 1
+    errors = _error_lines(result.output)
+    assert len(errors) == 1
+    assert "population.csv" in errors[0]
+    assert "row 17 (line 18)" in errors[0]
+    assert "column persons" in errors[0]
+    assert "'abc'" in errors[0]
+
+
+@pytest.mark.parametrize(
+    ("value", "words"), [("-5", "negative"), ("", "missing value"), ("NaN", "missing value")]
+)
+def test_negative_or_missing_counts_are_errors(bundle_copy, value, words):
+    pop = _csv(bundle_copy, "population")
+    pop.loc[3, "persons"] = value
+    _save(pop, bundle_copy, "population")
+    errors = _error_lines(_validate(bundle_copy).output)
+    assert len(errors) == 1 and words in errors[0] and "row 4 (line 5)" in errors[0]
+
+
+def test_missing_required_column(bundle_copy):
+    _save(_csv(bundle_copy, "capacity").drop(columns="amount"), bundle_copy, "capacity")
+    result = _validate(bundle_copy)
+    assert result.exit_code == 1
+    assert any(
+        "capacity.csv" in e and "column amount" in e and "missing" in e
+        for e in _error_lines(result.output)
+    )
+
+
+def test_missing_required_table(bundle_copy):
+    (bundle_copy / "workforce.csv").unlink()
+    result = _validate(bundle_copy)
+    assert result.exit_code == 1
+    assert any("'workforce' is missing" in e for e in _error_lines(result.output))
+
+
+def test_unknown_extra_column_is_a_warning(bundle_copy):
+    cap = _csv(bundle_copy, "capacity")
+    cap["colour"] = "red"
+    _save(cap, bundle_copy, "capacity")
+    result = _validate(bundle_copy)
+    assert result.exit_code == 0
+    assert "WARNING capacity.csv, column colour" in result.output
+
+
+def test_duplicate_ids(bundle_copy):
+    wf = _csv(bundle_copy, "workforce")
+    wf = pd.concat([wf, wf.iloc[[2]]], ignore_index=True)
+    _save(wf, bundle_copy, "workforce")
+    errors = _error_lines(_validate(bundle_copy).output)
+    assert len(errors) == 1
+    assert "duplicate facility_id + role" in errors[0]
+    assert f"rows 3 (line 4), {len(wf)} (line {len(wf) + 1})" in errors[0]
+
+
+def test_unknown_facility_and_area_references(bundle_copy):
+    cap = _csv(bundle_copy, "capacity")
+    cap.loc[5, "facility_id"] = "H999"
+    _save(cap, bundle_copy, "capacity")
+    mob = _csv(bundle_copy, "mobility")
+    mob.loc[0, "dest_area"] = "Z1"
+    _save(mob, bundle_copy, "mobility")
+    errors = _error_lines(_validate(bundle_copy).output)
+    assert any("capacity.csv" in e and "'H999'" in e and "row 6" in e for e in errors)
+    assert any("mobility.csv" in e and "'Z1'" in e and "column dest_area" in e for e in errors)
+    assert len(errors) == 2
+
+
+def _rewrite_geo(path, name, change):
+    frame = gpd.read_file(path / f"{name}.geojson")
+    frame = change(frame)
+    (path / f"{name}.geojson").unlink()
+    frame.to_file(path / f"{name}.geojson", driver="GeoJSON")
+
+
+def test_invalid_and_empty_geometry(bundle_copy):
+    bowtie = shapely.Polygon([(0, 0), (10, 10), (10, 0), (0, 10)])
+
+    def change(frame):
+        frame.loc[2, "geometry"] = shapely.affinity.translate(
+            bowtie, *frame.geometry.iloc[2].centroid.coords[0]
+        )
+        frame.loc[5, "geometry"] = shapely.Polygon()
+        return frame
+
+    _rewrite_geo(bundle_copy, "areas", change)
+    errors = _error_lines(_validate(bundle_copy).output)
+    assert any(
+        "invalid geometry" in e and "row 3" in e and "Self-intersection" in e for e in errors
+    )
+    assert any("empty or missing geometry" in e and "row 6" in e for e in errors)
+
+
+def test_point_outside_every_area_is_a_warning(bundle_copy):
+    def change(frame):
+        frame.loc[0, "geometry"] = shapely.Point(0, 0)
+        return frame
+
+    _rewrite_geo(bundle_copy, "facilities", change)
+    result = _validate(bundle_copy)
+    assert result.exit_code == 0
+    assert "WARNING facilities.geojson, row 1, column geometry" in result.output
+
+
+def test_overlapping_areas_warn(bundle_copy):
+    def change(frame):
+        frame.loc[1, "geometry"] = frame.geometry.iloc[1].union(frame.geometry.iloc[0])
+        return frame
+
+    _rewrite_geo(bundle_copy, "areas", change)
+    result = _validate(bundle_copy)
+    assert result.exit_code == 0
+    assert "overlap" in result.output and "'A0001'" in result.output
+
+
+def test_missing_crs_is_an_error(bundle_copy):
+    def change(frame):
+        return frame.set_crs(None, allow_override=True)
+
+    _rewrite_geo(bundle_copy, "areas", change)
+    errors = _error_lines(_validate(bundle_copy).output)
+    assert any("areas.geojson" in e and "not degrees" in e and "CRS" in e for e in errors)
+
+
+def test_missing_crs_in_geopackage_is_an_error(bundle_copy):
+    frame = gpd.read_file(bundle_copy / "areas.geojson").set_crs(None, allow_override=True)
+    (bundle_copy / "areas.geojson").unlink()
+    frame.to_file(bundle_copy / "areas.gpkg", driver="GPKG")
+    errors = _error_lines(_validate(bundle_copy).output)
+    assert any("areas.gpkg" in e and "coordinate reference system" in e for e in errors)
+
+
+def test_mixed_crs_is_reprojected_with_a_notice(bundle_copy, small_city):
+    _rewrite_geo(bundle_copy, "facilities", lambda f: f.to_crs("EPSG:4326"))
+    city, report = check_bundle(bundle_copy)
+    assert report.ok
+    assert any("reprojected" in p.message for p in report.problems)
+    moved = city.facilities.geometry.distance(small_city.facilities.geometry)
+    assert moved.max() < 0.01  # metres
+
+
+def test_age_band_gap_and_overlap(bundle_copy):
+    pop = _csv(bundle_copy, "population")
+    pop.loc[pop["age_band"] == "10-14", "age_band"] = "11-14"
+    pop.loc[(pop["age_band"] == "20-24") & (pop["year"] == "2022"), "age_band"] = "18-24"
+    _save(pop, bundle_copy, "population")
+    errors = _error_lines(_validate(bundle_copy).output)
+    assert any("gap between '5-9' and '11-14'" in e for e in errors)
+    assert any("year 2022" in e and "overlap" in e for e in errors)
+
+
+def test_history_duplicates_and_gaps(bundle_copy):
+    hist = _csv(bundle_copy, "history")
+    first = hist["series_id"].iloc[0]
+    rows = hist.index[hist["series_id"] == first]
+    hist = hist.drop(index=rows[10:13])
+    hist = pd.concat([hist, hist.iloc[[0]]], ignore_index=True)
+    _save(hist, bundle_copy, "history")
+    errors = _error_lines(_validate(bundle_copy).output)
+    assert any("duplicate series_id + ds" in e for e in errors)
+    assert any("not regular monthly" in e and "2016-10 to 2017-02" in e for e in errors)
+
+
+def test_load_city_raises_input_error_listing_problems(bundle_copy):
+    pop = _csv(bundle_copy, "population")
+    pop.loc[0, "sex"] = "X"
+    _save(pop, bundle_copy, "population")
+    with pytest.raises(InputError, match=r"population.csv, row 1 \(line 2\), column sex"):
+        load_city(bundle_copy)
+
+
+def test_no_row_is_dropped_on_load(small_bundle_dir, small_city):
+    city = load_city(small_bundle_dir)
+    for name in ("population", "mobility", "capacity", "workforce", "history", "series"):
+        assert len(city.table(name)) == len(small_city.table(name)), name
+    assert city.population["persons"].sum() == small_city.population["persons"].sum()
+    assert city.history["ds"].dtype.kind == "M"
