@@ -123,31 +123,49 @@ def serve_once(
     model: PlanModel,
     pairs: pd.DataFrame,
     demand_ids: Iterable[str],
-    unmet: pd.Series | None = None,
+    unmet: pd.Series | list[pd.Series] | None = None,
+    weights: pd.Series | None = None,
     family: str = "serve once",
 ) -> None:
-    """Each demand is served exactly once: its shares add up to 1 (minus its unmet share)."""
+    """Each demand is served exactly once: its shares add up to 1.
+
+    unmet: share variables (demand_id -> var) that also count, e.g. the unmet share; a list for
+    several. weights: scale each demand's rule by its weight, so that an elastic re-solve reports
+    the give in persons rather than shares.
+    """
     shares = sum_by(pairs, "demand_id")
+    others = [] if unmet is None else [unmet] if isinstance(unmet, pd.Series) else list(unmet)
     rules = {}
     for d in demand_ids:
         lhs = shares.get(d, pulp.LpAffineExpression())
-        if unmet is not None:
-            lhs[unmet[d]] = 1.0
-        rules[d] = rule(lhs, EQ, 1)
+        for other in others:
+            if d in other.index:
+                lhs[other[d]] = 1.0
+        w = 1.0 if weights is None else float(weights[d]) or 1.0
+        if w != 1.0:
+            for var in list(lhs):
+                lhs[var] *= w
+        rules[d] = rule(lhs, EQ, w)
     model.add_rules(family, rules)
 
 
 def add_unmet_demand(
-    model: PlanModel, weights: pd.Series, penalty: float | None, family: str = "unmet demand"
+    model: PlanModel,
+    weights: pd.Series,
+    penalty: float | None,
+    binary: bool = False,
+    family: str = "unmet demand",
 ) -> pd.Series | None:
     """Share (0..1) of each demand left unserved, costing ``penalty`` per unit of weight.
 
-    Returns None when penalty is None (then serving is a hard rule). Reported in
-    ``PlanResult.shortfall`` as ``weight * share`` (e.g. persons).
+    Returns None when penalty is None (then serving is a hard rule). binary=True: a demand is
+    served whole or not at all. Reported in ``PlanResult.shortfall`` as ``weight * share``.
     """
     if penalty is None:
         return None
-    slack = pd.Series(model.variables("unmet", len(weights), 0, 1), index=weights.index)
+    slack = pd.Series(
+        model.variables("unmet", len(weights), 0, 1, binary=binary), index=weights.index
+    )
     model.unmet.append(UnmetTerm(family, slack, weights.astype(float)))
     model.add_term(expression(slack.to_numpy(), penalty * weights.to_numpy(dtype=float)))
     return slack

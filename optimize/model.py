@@ -120,7 +120,10 @@ def solve_plan(
     options = options or SolverOptions()
     model.set_objective()
     build_seconds = time.perf_counter() - model.started
-    outcome = solve(model.problem, options, warm_start=warm_start)
+    if _has_impossible_rule(model):  # e.g. a demand no site can reach: 0 >= 1
+        outcome = SolveOutcome("infeasible", None, None, None, 0.0, options.name)
+    else:
+        outcome = solve(model.problem, options, warm_start=warm_start)
     result = PlanResult(
         model=model.name,
         status=outcome.status,
@@ -200,10 +203,22 @@ def relax_rules(
     second = solve(problem, options)
     second.solve_seconds += first.solve_seconds
     second.messages = first.messages + second.messages
-    rows = [(family, _where(where), s.varValue or 0.0) for family, where, s in gives]
-    frame = pd.DataFrame(rows, columns=["constraint", "where", "amount"])
-    frame = frame[frame["amount"] > TOLERANCE].reset_index(drop=True)
+    rows = [
+        (family, _where(where), s.varValue or 0.0, abs(model.rules[family][where].constant))
+        for family, where, s in gives
+    ]
+    frame = pd.DataFrame(rows, columns=["constraint", "where", "amount", "scale"])
+    noise = 1e-5 * frame["scale"].clip(lower=1.0)  # solver tolerances scale with the rule
+    frame = frame[frame["amount"] > noise].drop(columns="scale").reset_index(drop=True)
     return frame, second
+
+
+def _has_impossible_rule(model: PlanModel) -> bool:
+    for family in model.rules.values():
+        for c in family.values():
+            if len(c) == 0 and not c.valid(TOLERANCE):
+                return True
+    return False
 
 
 def _binding(give: pd.DataFrame) -> pd.DataFrame:

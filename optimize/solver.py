@@ -126,6 +126,9 @@ def _solve_cbc(problem: pulp.LpProblem, options: SolverOptions, warm_start: bool
         seconds = time.perf_counter() - start
         with open(log_path, encoding="utf-8", errors="replace") as fh:
             log = fh.read()
+    except pulp.PulpSolverError as exc:
+        message = f"CBC failed: {exc}"
+        return SolveOutcome("no solution found", None, None, None, 0.0, "cbc", [message])
     finally:
         os.unlink(log_path)
     if options.msg:

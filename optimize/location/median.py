@@ -1,0 +1,219 @@
+"""p-median (least total weighted travel) and p-center (least worst travel).
+
+Both send every demand to its nearest open site. With ``k_nearest`` each demand first sees only
+its k cheapest sites plus a "farther" share costed at the next-cheapest cost -- a lower bound,
+so the model is a relaxation of the full one. If a demand ends up "farther", its k is widened
+and the model re-solved (warm-started from the last plan); when no demand is "farther", the plan
+is optimal for the full problem. The final plan is always evaluated on the full costs.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from typing import ClassVar
+
+import pandas as pd
+import pulp
+
+from optimize import blocks as b
+from optimize.location.base import LocationModel, nearest_open
+from optimize.model import PlanModel, solve_plan
+from optimize.result import PlanResult, empty_shortfall
+from optimize.solver import SolverOptions, relative_gap
+
+#: Factor by which a demand's k grows when its nearest open site lay beyond its k cheapest.
+WIDEN = 4
+
+
+@dataclass(kw_only=True)
+class _NearestOpenSite(LocationModel):
+    """Open p sites; every demand goes to its nearest open site (or is unmet, if penalised).
+
+    p              sites to open in total, fixed-open ones included.
+    k_nearest      speed only: start from each demand's k cheapest sites (exact, see module).
+    max_cost       rule: no demand is served farther than this (minutes or metres).
+    unmet_penalty  cost per unit of weight left unserved; None = everyone must be served
+                   (infeasible then reports which demands could not be, in weight units).
+    max_rounds     widening rounds before giving up on exactness (reported).
+    """
+
+    p: int
+    k_nearest: int | None = None
+    max_cost: float | None = None
+    unmet_penalty: float | None = None
+    max_rounds: int = 8
+
+    worst_case = False  # p-center: minimise the worst cost instead of the total
+    may_give: ClassVar[tuple[str, ...]] = ("serve once",)  # rules the elastic re-solve may relax
+
+    def _solve(self, options: SolverOptions) -> PlanResult:
+        self._check_p(self.p)
+        started = time.perf_counter()
+        allowed = b.allowed_pairs(self.costs, max_cost=self.max_cost)
+        rank = allowed.groupby("demand_id", sort=False).cumcount().to_numpy()
+        fixed = allowed["site_id"].isin(set(self.fixed_open)).to_numpy()
+        k = None if self.k_nearest is None else pd.Series(self.k_nearest, index=self.weights.index)
+        messages: list[str] = []
+        build = solve = 0.0
+        previous_open: dict[str, float] | None = None
+        for round_no in range(1, self.max_rounds + 1):
+            t0 = time.perf_counter()
+            if k is None:
+                pairs, beyond = allowed, pd.Series(dtype=float)
+            else:
+                keep = (rank < allowed["demand_id"].map(k).to_numpy()) | fixed
+                pairs = allowed[keep]
+                beyond = allowed[~keep].groupby("demand_id", sort=False)["cost"].min()
+            model, opened, far, unmet = self._formulate(pairs, beyond)
+            if previous_open is not None:
+                for site, var in opened.items():
+                    var.setInitialValue(previous_open.get(site, 0.0))
+            model.started = t0
+            left = _time_left(options, started)
+            result = solve_plan(
+                model,
+                dict,
+                replace(options, time_limit_s=left),
+                may_give=list(self.may_give),
+                warm_start=previous_open is not None,
+            )
+            build += result.build_seconds
+            solve += result.solve_seconds
+            if not result.has_plan and result.status != "infeasible":
+                break
+            farther = [
+                d for d, v in far.items() if (v.varValue or 0) > 1e-6 and self.weights[d] > 0
+            ]
+            if not farther:
+                break
+            out_of_time = options.time_limit_s is not None and (
+                time.perf_counter() - started >= options.time_limit_s
+            )
+            if round_no == self.max_rounds or out_of_time:
+                messages.append(
+                    f"{len(farther)} demand(s) still lie beyond their k cheapest sites; the plan "
+                    "is evaluated on the full costs and the bound is a relaxation bound"
+                )
+                break
+            k.loc[farther] *= WIDEN
+            messages.append(f"round {round_no}: widened k for {len(farther)} demand(s)")
+            previous_open = {s: float(v.varValue or 0.0) for s, v in opened.items()}
+        if k is not None:
+            messages.append(f"k nearest per demand at the end: max {int(k.max())}")
+        return self._finish(result, model, opened, unmet, allowed, build, solve, messages)
+
+    def _formulate(self, pairs: pd.DataFrame, beyond: pd.Series):
+        m = PlanModel(self.title)
+        w = self.weights
+        # decisions: which sites open; what share of each demand goes to each allowed site
+        opened = b.add_site_choice(m, self.sites, self.fixed_open)
+        x = b.add_assignment(m, pairs)
+        far = pd.Series(m.variables("farther", len(beyond), 0, 1), index=beyond.index)
+        unmet = b.add_unmet_demand(m, w, self.unmet_penalty, binary=self.worst_case)
+        # every demand is served once: near, farther than its k cheapest sites, or unmet
+        b.serve_once(m, x, w.index, [s for s in (far, unmet) if s is not None], weights=w)
+        # only at open sites
+        b.only_at_open_sites(m, x, opened)
+        # exactly p sites open
+        b.open_exactly(m, opened, self.p)
+        if self.worst_case:
+            # worst cost over demands >= each demand's cost (demands of weight 0 do not count)
+            cost = b.sum_by(x[x["demand_id"].map(w).to_numpy() > 0], "demand_id", coef="cost")
+            for d, v in far.items():
+                if w[d] > 0:
+                    cost.setdefault(d, pulp.LpAffineExpression())[v] = float(beyond[d])
+            worst = b.worst_of(m, cost, family="worst cost")
+            m.add_term(b.expression([worst]))
+        else:
+            # total weighted cost: person-minutes (or person-metres)
+            m.add_term(b.expression(x["var"], x["cost"] * x["demand_id"].map(w)))
+            m.add_term(b.expression(far.to_numpy(), beyond * far.index.map(w)))
+        return m, opened, far, unmet
+
+    def _finish(self, result, model, opened, unmet, allowed, build, solve, messages):
+        result.build_seconds, result.solve_seconds = build, solve
+        result.messages += messages
+        result.params = {
+            "p": self.p,
+            "k_nearest": self.k_nearest,
+            "max_cost": self.max_cost,
+            "unmet_penalty": self.unmet_penalty,
+            "fixed_open": list(self.fixed_open),
+        }
+        usable = result.has_plan or (result.status == "infeasible" and not result.shortfall.empty)
+        if not usable:
+            return result
+        open_ids = [s for s, v in opened.items() if (v.varValue or 0) > 0.5]
+        left_out = set()
+        if unmet is not None:
+            left_out = {d for d, v in unmet.items() if (v.varValue or 0) > 0.5}
+        assignment = nearest_open(
+            allowed[~allowed["demand_id"].isin(left_out)], self.weights, open_ids
+        )
+        unserved = self.weights[~self.weights.index.isin(assignment["demand_id"])]
+        result.plans = {
+            "open_sites": self.open_sites_frame(open_ids, assignment),
+            "assignment": assignment,
+        }
+        if result.status == "infeasible":
+            return result
+        # evaluate the plan on the full costs: the honest objective
+        penalty = (self.unmet_penalty or 0.0) * float(unserved.sum())
+        if self.worst_case:
+            served = assignment[assignment["weight"] > 0]
+            objective = (float(served["cost"].max()) if len(served) else 0.0) + penalty
+        else:
+            objective = float((assignment["cost"] * assignment["weight"]).sum()) + penalty
+        if result.objective is not None and objective < result.objective - 1e-6 * max(
+            1.0, abs(result.objective)
+        ):
+            result.messages.append("plan improved by sending each demand to its nearest open site")
+        result.objective = objective
+        if result.best_bound is not None:
+            result.best_bound = min(result.best_bound, objective)
+        result.gap = relative_gap(objective, result.best_bound)
+        if result.status == "optimal" and result.gap and result.gap > 1e-6:
+            result.status = "feasible within gap"
+        positive = unserved[unserved > 0]
+        result.shortfall = (
+            pd.DataFrame(
+                {
+                    "constraint": "unmet demand",
+                    "where": positive.index.astype(str),
+                    "amount": positive.to_numpy(dtype=float),
+                }
+            )
+            if len(positive)
+            else empty_shortfall()
+        )
+        return result
+
+
+@dataclass(kw_only=True)
+class PMedian(_NearestOpenSite):
+    """Open p sites so that the total weighted cost to the nearest open site is least.
+
+    minimise   sum_ij w_i c_ij x_ij
+    subject to sum_j x_ij = 1 (each demand served once), x_ij <= y_j (only at open sites),
+               sum_j y_j = p, y_j = 1 for fixed-open sites.
+    """
+
+    title = "p-median"
+
+
+@dataclass(kw_only=True)
+class PCenter(_NearestOpenSite):
+    """Open p sites so that the worst cost any demand (of positive weight) has is least.
+
+    minimise W  subject to  W >= sum_j c_ij x_ij for every demand, plus the p-median rules.
+    """
+
+    title = "p-center"
+    worst_case = True
+
+
+def _time_left(options: SolverOptions, started: float) -> float | None:
+    if options.time_limit_s is None:
+        return None
+    return max(1.0, options.time_limit_s - (time.perf_counter() - started))
