@@ -1,0 +1,215 @@
+"""`civicalloc run | runs | compare | export | delete | sweep | audit`: scenarios and the store."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from pathlib import Path
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from scenarios.errors import user_errors
+
+console = Console(highlight=False, soft_wrap=True)
+DB_HELP = "Store URL (default $CIVICALLOC_DB or sqlite:///civicalloc.sqlite)."
+
+
+def current_user(user: str | None) -> str:
+    """Who is acting: --user, else $CIVICALLOC_USER, else the login name."""
+    return user or os.environ.get("CIVICALLOC_USER") or getpass.getuser()
+
+
+def _fmt(value: object, unit: str = "") -> str:
+    if isinstance(value, str):
+        return value
+    if value is None or pd.isna(value):
+        return "–"
+    if unit == "share":
+        return f"{value:.1%}"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.3g}"
+
+
+def print_comparison(table: pd.DataFrame) -> None:
+    """The comparison, one rich table per service."""
+    runs = [c for c in table.columns if c not in ("service", "kpi", "unit")]
+    for service, part in table.groupby("service", sort=False):
+        t = Table(title=f"{service}", title_justify="left")
+        t.add_column("KPI")
+        t.add_column("unit")
+        for r in runs:
+            t.add_column(r, justify="right", style="bold" if r.startswith("Δ") else None)
+        for _, row in part.iterrows():
+            t.add_row(row["kpi"], row["unit"], *[_fmt(row[r], row["unit"]) for r in runs])
+        console.print(t)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the scenario commands to the CLI."""
+
+    @app.command("run")
+    def run(
+        scenario: list[Path] = typer.Argument(..., help="Scenario TOML file(s)."),
+        db: str = typer.Option(None, "--db", help=DB_HELP),
+        user: str = typer.Option(None, "--user", help="Who runs it (for the audit log)."),
+    ) -> None:
+        """Run scenario(s): validate → need → forecast → optimise → metrics; store the result."""
+        from scenarios.pipeline import run_scenario
+        from scenarios.privacy import suppress_kpis
+        from scenarios.spec import load_scenario
+        from scenarios.store import connect, save_run
+
+        with user_errors():
+            engine = connect(db)
+            specs = [load_scenario(p) for p in scenario]
+            for spec in specs:
+                with Progress(TextColumn("{task.description}"), BarColumn(),
+                              TimeElapsedColumn(), console=console) as bar:  # fmt: skip
+                    task = bar.add_task(spec.name, total=1.0)
+
+                    def show(message: str, done: float, task=task, name=spec.name) -> None:
+                        bar.update(task, completed=done, description=f"{name}: {message}")
+
+                    record = run_scenario(spec, current_user(user), show)
+                run_id = save_run(engine, record)
+                console.print(f"[green]stored[/] {spec.name} as run {run_id[:8]} "
+                              f"({record.seconds:.1f} s)")  # fmt: skip
+                for m in record.models:
+                    gap = f", gap {m.gap:.2%}" if m.gap is not None else ""
+                    console.print(f"  {m.model}: {m.status}{gap}")
+                kpis = suppress_kpis(record.kpis, spec.rules.small_cell_threshold)
+                t = Table("service", "KPI", "value", "unit")
+                for _, row in kpis.iterrows():
+                    t.add_row(row["service"], row["kpi"], _fmt(row["value"], row["unit"]),
+                              row["unit"])  # fmt: skip
+                console.print(t)
+
+    @app.command("runs")
+    def runs_(
+        db: str = typer.Option(None, "--db", help=DB_HELP),
+        owner: str = typer.Option(None, help="Only this bureau's runs."),
+    ) -> None:
+        """List stored runs, newest first."""
+        from scenarios.store import connect, list_runs
+
+        with user_errors():
+            frame = list_runs(connect(db), owner)
+        t = Table("run", "scenario", "owner", "created (UTC)", "by", "seconds", "inputs")
+        for _, r in frame.iterrows():
+            t.add_row(r["run_id"][:8], r["scenario"], r["owner"],
+                      f"{r['created_at']:%Y-%m-%d %H:%M}", r["created_by"],
+                      f"{r['seconds']:.1f}", r["inputs_fingerprint"][:10])  # fmt: skip
+        console.print(t)
+        console.print(f"{len(frame)} run(s)")
+
+    @app.command("compare")
+    def compare(
+        refs: list[str] = typer.Argument(..., help="Run ids or scenario names (2–4 or more)."),
+        db: str = typer.Option(None, "--db", help=DB_HELP),
+        export: Path = typer.Option(None, "--export", help="Write the table: .csv or .xlsx."),
+        threshold: int = typer.Option(10, help="Hide person counts below this in exports."),
+        user: str = typer.Option(None, "--user"),
+    ) -> None:
+        """KPIs of stored runs side by side per service, with differences from the first."""
+        from scenarios.compare import compare_runs
+        from scenarios.export import export_table
+        from scenarios.privacy import suppress_kpis
+        from scenarios.store import connect, log
+
+        with user_errors():
+            engine = connect(db)
+            table = compare_runs(engine, refs)
+            value_cols = [c for c in table.columns if c not in ("service", "kpi", "unit")]
+            print_comparison(suppress_kpis(table, threshold, value_cols))
+            if export is not None:
+                export_table(table, export, threshold)
+                log(engine, current_user(user), "export", ", ".join(refs), None, str(export))
+                console.print(f"wrote {export}")
+
+    @app.command("export")
+    def export_(
+        run: str = typer.Argument(..., help="Run id (or prefix) or scenario name."),
+        out: Path = typer.Option(..., "--out", help="Folder to write."),
+        db: str = typer.Option(None, "--db", help=DB_HELP),
+        threshold: int = typer.Option(10, help="Hide person counts below this."),
+        user: str = typer.Option(None, "--user"),
+    ) -> None:
+        """Write a run's plans and KPIs as CSV (and GeoPackage for maps)."""
+        from scenarios.export import export_run
+        from scenarios.store import connect, find_run
+
+        with user_errors():
+            engine = connect(db)
+            files = export_run(engine, find_run(engine, run), out, current_user(user), threshold)
+        for f in files:
+            console.print(f"wrote {f}")
+
+    @app.command("delete")
+    def delete(
+        run: str = typer.Argument(..., help="Run id (or prefix)."),
+        db: str = typer.Option(None, "--db", help=DB_HELP),
+        user: str = typer.Option(None, "--user"),
+    ) -> None:
+        """Delete a stored run (recorded in the audit log)."""
+        from scenarios.store import connect, delete_run, find_run
+
+        with user_errors():
+            engine = connect(db)
+            found = find_run(engine, run)
+            delete_run(engine, found["run_id"], current_user(user))
+        console.print(f"deleted run {found['run_id'][:8]} ({found['scenario']})")
+
+    @app.command("sweep")
+    def sweep(
+        scenario: Path = typer.Argument(..., help="Scenario TOML file."),
+        vary: list[str] = typer.Option(
+            ..., "--vary", help='KEY=V1,V2,… e.g. "budgets.new_beds=0,100"'
+        ),
+        workers: int = typer.Option(None, help="Local processes (default: one per core)."),
+        scheduler: str = typer.Option(None, help="Dask scheduler, e.g. tcp://host:8786."),
+        db: str = typer.Option(None, "--db", help=DB_HELP),
+        user: str = typer.Option(None, "--user"),
+    ) -> None:
+        """Run every combination of the varied levers in parallel and store each run."""
+        from scenarios.spec import load_scenario
+        from scenarios.store import connect, save_run
+        from scenarios.sweep import run_sweep, variants
+
+        with user_errors():
+            engine = connect(db)
+            grid = variants(load_scenario(scenario), vary)
+            console.print(f"{len(grid)} variants of {scenario.name}"
+                          + (f" on {scheduler}" if scheduler else ""))  # fmt: skip
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total}"),
+                TimeElapsedColumn(),
+                console=console,
+            ) as bar:
+                task = bar.add_task("sweep", total=len(grid))
+                for record in run_sweep(grid, current_user(user), workers, scheduler):
+                    save_run(engine, record)
+                    bar.advance(task)
+                    console.print(f"stored {record.scenario} ({record.seconds:.1f} s)")
+
+    @app.command("audit")
+    def audit_(
+        db: str = typer.Option(None, "--db", help=DB_HELP),
+        limit: int = typer.Option(50, help="Lines to show."),
+    ) -> None:
+        """Show the audit log: who ran, exported, viewed or deleted what, and when."""
+        from scenarios.store import audit_log, connect
+
+        with user_errors():
+            frame = audit_log(connect(db), limit)
+        t = Table("when (UTC)", "who", "action", "scenario", "run", "detail")
+        for _, r in frame.iterrows():
+            t.add_row(f"{r['at']:%Y-%m-%d %H:%M:%S}", r["username"], r["action"],
+                      r["scenario"] or "", (r["run_id"] or "")[:8], r["detail"])  # fmt: skip
+        console.print(t)

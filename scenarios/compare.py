@@ -1,0 +1,33 @@
+"""Comparing stored runs: KPIs side by side per service, with differences from the first."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from scenarios.store import find_run, load_kpis
+
+
+def compare_runs(engine: Engine, refs: list[str], owner: str | None = None) -> pd.DataFrame:
+    """One row per (service, kpi, unit); a column per run labelled by scenario, then Δ columns.
+
+    `refs` are run ids (or prefixes) or scenario names (their latest run). With `owner`, runs
+    of other bureaus are refused.
+    """
+    if len(refs) < 2:
+        raise ValueError("compare needs at least two runs or scenarios")
+    columns, frames = [], []
+    for ref in refs:
+        run = find_run(engine, ref, owner)
+        label = run["scenario"]
+        if label in columns:
+            label = f"{label} ({run['run_id'][:8]})"
+        columns.append(label)
+        frames.append(load_kpis(engine, run["run_id"]).assign(run=label))
+    long = pd.concat(frames, ignore_index=True)
+    wide = long.set_index(["service", "kpi", "unit", "run"])["value"].unstack("run")[columns]
+    wide.columns.name = None
+    first = columns[0]
+    for label in columns[1:]:
+        wide[f"Δ {label}"] = wide[label] - wide[first]
+    return wide.reset_index().sort_values(["service", "kpi"], kind="stable")

@@ -1,0 +1,320 @@
+"""The results store: runs, their plans and KPIs, users and the audit log, in one database.
+
+SQLite by default (one file, nothing to install); PostgreSQL for a shared deployment
+(`--db postgresql+psycopg://…` or the CIVICALLOC_DB environment variable). A run is written in
+one transaction, so an interrupted write leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import geopandas as gpd
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from demand.errors import InputError
+
+DEFAULT_DB = "sqlite:///civicalloc.sqlite"
+ENV_DB = "CIVICALLOC_DB"
+TEST_PAUSE_ENV = "CIVICALLOC_TEST_PAUSE_IN_WRITE"  # seconds to pause mid-transaction (tests)
+
+metadata = sa.MetaData()
+
+runs = sa.Table(
+    "runs",
+    metadata,
+    sa.Column("run_id", sa.String(36), primary_key=True),
+    sa.Column("scenario", sa.String(200), nullable=False, index=True),
+    sa.Column("owner", sa.String(40), nullable=False, index=True),
+    sa.Column("description", sa.Text, nullable=False, default=""),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.String(80), nullable=False),
+    sa.Column("seconds", sa.Float, nullable=False),
+    sa.Column("inputs_fingerprint", sa.String(64), nullable=False),
+    sa.Column("code_version", sa.String(80), nullable=False),
+    sa.Column("scenario_json", sa.Text, nullable=False),
+)
+kpis = sa.Table(
+    "kpis",
+    metadata,
+    sa.Column("run_id", sa.ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("service", sa.String(40), primary_key=True),
+    sa.Column("kpi", sa.String(120), primary_key=True),
+    sa.Column("value", sa.Float, nullable=True),
+    sa.Column("unit", sa.String(40), nullable=False, default=""),
+)
+plans = sa.Table(
+    "plans",
+    metadata,
+    sa.Column("run_id", sa.ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("name", sa.String(120), primary_key=True),
+    sa.Column("n_rows", sa.Integer, nullable=False),
+    sa.Column("spatial", sa.Boolean, nullable=False),
+    sa.Column("content", sa.LargeBinary, nullable=False),  # Parquet (GeoParquet if spatial)
+)
+model_results = sa.Table(
+    "model_results",
+    metadata,
+    sa.Column("run_id", sa.ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("model", sa.String(80), primary_key=True),
+    sa.Column("status", sa.String(80), nullable=False),
+    sa.Column("objective", sa.Float, nullable=True),
+    sa.Column("gap", sa.Float, nullable=True),
+    sa.Column("build_seconds", sa.Float, nullable=True),
+    sa.Column("solve_seconds", sa.Float, nullable=True),
+    sa.Column("detail_json", sa.Text, nullable=False, default="{}"),
+)
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("username", sa.String(80), primary_key=True),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("role", sa.String(40), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+audit = sa.Table(
+    "audit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("username", sa.String(80), nullable=False),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("scenario", sa.String(200), nullable=True),
+    sa.Column("run_id", sa.String(36), nullable=True),
+    sa.Column("detail", sa.Text, nullable=False, default=""),
+)
+
+
+@dataclass
+class ModelOutcome:
+    """What one model of a run produced, as the store keeps it."""
+
+    model: str
+    status: str
+    objective: float | None = None
+    gap: float | None = None
+    build_seconds: float | None = None
+    solve_seconds: float | None = None
+    detail: dict = field(default_factory=dict)
+
+
+@dataclass
+class RunRecord:
+    """A finished run: everything needed to store it, compare it and export it."""
+
+    scenario: str
+    owner: str
+    description: str
+    scenario_json: str
+    inputs_fingerprint: str
+    code_version: str
+    seconds: float
+    kpis: pd.DataFrame  # service, kpi, value, unit
+    plans: dict[str, pd.DataFrame]
+    models: list[ModelOutcome]
+    created_by: str = "cli"
+    run_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+def db_url(url: str | None = None) -> str:
+    """The database URL: the argument, else $CIVICALLOC_DB, else civicalloc.sqlite here."""
+    url = url or os.environ.get(ENV_DB) or DEFAULT_DB
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def connect(url: str | None = None) -> Engine:
+    """An engine on the store, with its tables created if new."""
+    url = db_url(url)
+    try:
+        engine = sa.create_engine(url, future=True)
+        if url.startswith("sqlite"):
+
+            @sa.event.listens_for(engine, "connect")
+            def _fk_on(dbapi_conn, _record):  # SQLite enforces foreign keys only when asked
+                dbapi_conn.execute("PRAGMA foreign_keys=ON")
+
+        metadata.create_all(engine)
+    except sa.exc.ArgumentError as exc:
+        raise InputError(f"--db {url!r}: not a database URL ({exc})") from None
+    except sa.exc.OperationalError as exc:
+        raise InputError(f"cannot open the store {url!r}: {exc.orig}") from None
+    return engine
+
+
+def _to_parquet(frame: pd.DataFrame) -> tuple[bytes, bool]:
+    buf = io.BytesIO()
+    spatial = isinstance(frame, gpd.GeoDataFrame)
+    frame = frame.reset_index(drop=True)
+    frame.to_parquet(buf, index=False)
+    return buf.getvalue(), spatial
+
+
+def _from_parquet(content: bytes, spatial: bool) -> pd.DataFrame:
+    buf = io.BytesIO(content)
+    return gpd.read_parquet(buf) if spatial else pd.read_parquet(buf)
+
+
+def save_run(engine: Engine, record: RunRecord) -> str:
+    """Write a run with its KPIs, plans and model results in one transaction; return its id."""
+    pause = float(os.environ.get(TEST_PAUSE_ENV, "0") or 0)
+    with engine.begin() as conn:
+        conn.execute(
+            runs.insert().values(
+                run_id=record.run_id,
+                scenario=record.scenario,
+                owner=record.owner,
+                description=record.description,
+                created_at=record.created_at,
+                created_by=record.created_by,
+                seconds=record.seconds,
+                inputs_fingerprint=record.inputs_fingerprint,
+                code_version=record.code_version,
+                scenario_json=record.scenario_json,
+            )
+        )
+        if pause:
+            time.sleep(pause)  # lets a test kill the process mid-transaction
+        if len(record.kpis):
+            rows = record.kpis.assign(run_id=record.run_id)[
+                ["run_id", "service", "kpi", "value", "unit"]
+            ]
+            rows = rows.astype(object).where(rows.notna(), None)
+            conn.execute(kpis.insert(), rows.to_dict("records"))
+        for name, frame in record.plans.items():
+            content, spatial = _to_parquet(frame)
+            conn.execute(
+                plans.insert().values(
+                    run_id=record.run_id,
+                    name=name,
+                    n_rows=len(frame),
+                    spatial=spatial,
+                    content=content,
+                )
+            )
+        for m in record.models:
+            conn.execute(
+                model_results.insert().values(
+                    run_id=record.run_id,
+                    model=m.model,
+                    status=m.status,
+                    objective=m.objective,
+                    gap=m.gap,
+                    build_seconds=m.build_seconds,
+                    solve_seconds=m.solve_seconds,
+                    detail_json=json.dumps(m.detail, default=str),
+                )
+            )
+        log(conn, record.created_by, "run", record.scenario, record.run_id,
+            f"{len(record.plans)} plans, {len(record.kpis)} KPIs")  # fmt: skip
+    return record.run_id
+
+
+def log(conn_or_engine, username: str, action: str, scenario: str | None = None,
+        run_id: str | None = None, detail: str = "") -> None:  # fmt: skip
+    """Add a line to the audit log (who, when, what, which scenario / run)."""
+    stmt = audit.insert().values(
+        at=datetime.now(UTC),
+        username=username,
+        action=action,
+        scenario=scenario,
+        run_id=run_id,
+        detail=detail,
+    )
+    if isinstance(conn_or_engine, Engine):
+        with conn_or_engine.begin() as conn:
+            conn.execute(stmt)
+    else:
+        conn_or_engine.execute(stmt)
+
+
+def list_runs(engine: Engine, owner: str | None = None) -> pd.DataFrame:
+    """Stored runs, newest first; only one bureau's when `owner` is given (admin: None)."""
+    query = sa.select(
+        runs.c.run_id, runs.c.scenario, runs.c.owner, runs.c.created_at, runs.c.created_by,
+        runs.c.seconds, runs.c.inputs_fingerprint, runs.c.code_version,
+    ).order_by(runs.c.created_at.desc())  # fmt: skip
+    if owner is not None:
+        query = query.where(runs.c.owner == owner)
+    with engine.connect() as conn:
+        return pd.DataFrame(
+            conn.execute(query).mappings().all(), columns=list(query.selected_columns.keys())
+        )
+
+
+def find_run(engine: Engine, ref: str, owner: str | None = None) -> dict:
+    """The run with id (or id prefix) `ref`, else the latest run of the scenario named `ref`."""
+    with engine.connect() as conn:
+        q = sa.select(runs).where(runs.c.run_id.like(f"{ref}%"))
+        found = conn.execute(q).mappings().all()
+        if not found:
+            q = sa.select(runs).where(runs.c.scenario == ref).order_by(runs.c.created_at.desc())
+            found = conn.execute(q).mappings().all()[:1]
+    if not found:
+        raise InputError(f"no stored run or scenario called {ref!r}; see `civicalloc runs`")
+    if len(found) > 1:
+        raise InputError(f"{ref!r} matches {len(found)} runs; give more of the run id")
+    run = dict(found[0])
+    if owner is not None and run["owner"] != owner:
+        raise PermissionError(f"run {ref!r} belongs to the {run['owner']} bureau")
+    return run
+
+
+def load_kpis(engine: Engine, run_id: str) -> pd.DataFrame:
+    """KPIs of one run: service, kpi, value, unit."""
+    q = sa.select(kpis.c.service, kpis.c.kpi, kpis.c.value, kpis.c.unit).where(
+        kpis.c.run_id == run_id
+    )
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(q).mappings().all(), columns=["service", "kpi", "value",
+                                                                        "unit"])  # fmt: skip
+
+
+def load_plans(engine: Engine, run_id: str, names: list[str] | None = None) -> dict:
+    """Plans of one run by name (GeoDataFrames for spatial ones)."""
+    q = sa.select(plans).where(plans.c.run_id == run_id)
+    if names is not None:
+        q = q.where(plans.c.name.in_(names))
+    with engine.connect() as conn:
+        rows = conn.execute(q).mappings().all()
+    return {r["name"]: _from_parquet(r["content"], r["spatial"]) for r in rows}
+
+
+def load_model_results(engine: Engine, run_id: str) -> pd.DataFrame:
+    """Solver outcomes of one run's models."""
+    q = sa.select(model_results).where(model_results.c.run_id == run_id)
+    with engine.connect() as conn:
+        return pd.DataFrame(
+            conn.execute(q).mappings().all(), columns=list(q.selected_columns.keys())
+        )
+
+
+def delete_run(engine: Engine, run_id: str, username: str) -> None:
+    """Remove a run and everything stored with it, and log who did."""
+    with engine.begin() as conn:
+        row = conn.execute(sa.select(runs.c.scenario).where(runs.c.run_id == run_id)).first()
+        if row is None:
+            raise InputError(f"no stored run {run_id!r}")
+        for table in (kpis, plans, model_results):
+            conn.execute(table.delete().where(table.c.run_id == run_id))
+        conn.execute(runs.delete().where(runs.c.run_id == run_id))
+        log(conn, username, "delete", row.scenario, run_id)
+
+
+def audit_log(engine: Engine, limit: int = 200) -> pd.DataFrame:
+    """The latest audit lines, newest first."""
+    q = sa.select(audit).order_by(audit.c.id.desc()).limit(limit)
+    with engine.connect() as conn:
+        return pd.DataFrame(
+            conn.execute(q).mappings().all(), columns=list(q.selected_columns.keys())
+        )
