@@ -26,6 +26,7 @@ __all__ = [
     "PROFILE_COLUMNS",
     "caseload_from_history",
     "default_arrival_profile",
+    "forecast_caseload",
     "learn_arrival_profile",
     "split_into_hourly_arrivals",
     "working_days",
@@ -243,4 +244,46 @@ def caseload_from_history(
         joined.groupby(["facility_id", "month"], as_index=False)["y"]
         .sum()
         .rename(columns={"y": "cases"})
+    )
+
+
+def forecast_caseload(
+    series: pd.DataFrame,
+    history: pd.DataFrame,
+    months: int = 12,
+    forecaster=None,
+    measure_prefix: str = "caseload:",
+) -> pd.DataFrame:
+    """Forecast monthly cases per service centre and benefit type for the next ``months``.
+
+    Uses ``forecasting.models.AutoForecaster`` (per series: seasonal naive, ETS or Theta, chosen
+    by backtest) unless another estimator is given. Returns [facility_id, benefit, month, cases,
+    model]; sum over ``benefit`` for a centre's caseload.
+    """
+    from forecasting.models import AutoForecaster
+
+    picked = series[
+        series["measure"].astype(str).str.startswith(measure_prefix)
+        & series["facility_id"].fillna("").astype(str).ne("")
+    ]
+    if picked.empty:
+        raise InputError(
+            f"series: no series with measure '{measure_prefix}*' at a facility; the bundle needs "
+            "caseload series for its social insurance centres"
+        )
+    past = history[history["series_id"].isin(picked["series_id"])][["series_id", "ds", "y"]]
+    model = forecaster if forecaster is not None else AutoForecaster(n_jobs=1)
+    future = model.fit(past).predict(months, level=())
+    meta = picked.set_index("series_id")
+    return pd.DataFrame(
+        {
+            "facility_id": future["series_id"].map(meta["facility_id"]).astype(str).to_numpy(),
+            "benefit": future["series_id"]
+            .map(meta["measure"])
+            .str.removeprefix(measure_prefix)
+            .to_numpy(),
+            "month": pd.to_datetime(future["ds"]).to_numpy(),
+            "cases": future["yhat"].to_numpy(dtype=float),
+            "model": future["model"].to_numpy(),
+        }
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -126,3 +127,24 @@ def test_caseload_from_history_sums_benefit_types_per_centre():
     assert out.to_dict("records") == [
         {"facility_id": "S1", "month": pd.Timestamp("2025-01-01"), "cases": 150.0}
     ]
+
+
+def test_forecast_caseload_per_centre_and_benefit():
+    from forecasting.arrivals import forecast_caseload
+    from forecasting.models import SeasonalNaiveForecaster
+
+    months = pd.date_range("2023-01-01", periods=36, freq="MS")
+    series = pd.DataFrame(
+        {"series_id": ["p", "u"], "service": "social_security",
+         "measure": ["caseload:pension", "caseload:unemployment"], "facility_id": "S1",
+         "area_id": ""}
+    )  # fmt: skip
+    history = pd.concat(
+        [pd.DataFrame({"series_id": sid, "ds": months, "y": base + months.month * 1.0})
+         for sid, base in (("p", 100.0), ("u", 20.0))]
+    )  # fmt: skip
+    out = forecast_caseload(series, history, months=12, forecaster=SeasonalNaiveForecaster())
+    assert set(out["benefit"]) == {"pension", "unemployment"}
+    assert out["month"].min() == pd.Timestamp("2026-01-01") and len(out) == 24
+    pension = out[out["benefit"] == "pension"].sort_values("month")["cases"]
+    assert pension.to_numpy() == pytest.approx(100.0 + np.arange(1, 13))

@@ -201,3 +201,25 @@ def test_every_plan_keeps_the_rules(need, today, counters, per_centre, total, sh
     assert (plan["at_counter"] <= plan["caseworkers"] * (1 - shrinkage) + 1e-9).all()
     gap = (plan["servers_needed"] - plan["at_counter"]).clip(lower=0)
     assert plan["short_servers"].to_numpy() == pytest.approx(gap.to_numpy())
+
+
+def test_sample_city_plan_for_next_year_keeps_every_caseworker_and_uses_forecast_caseload():
+    from demand.bundle import make_sample_city
+    from forecasting.models import SeasonalNaiveForecaster
+    from optimize.staffing.city import centre_inputs, next_year_arrivals
+
+    city = make_sample_city(n_areas=60, seed=3)
+    inputs = centre_inputs(city)
+    caseload, arr = next_year_arrivals(city, forecaster=SeasonalNaiveForecaster())
+    # Seasonal naive: next year's cases per centre are last year's, and arrivals add back to them.
+    last_year = city.history[city.history["ds"] >= "2025-01-01"]
+    assert caseload["cases"].sum() == pytest.approx(
+        last_year[last_year["series_id"].str.contains(":caseload:")]["y"].sum()
+    )
+    assert (arr["arrivals_per_hour"] * arr["days"]).sum() == pytest.approx(caseload["cases"].sum())
+    result = staff_service_centres(arr, inputs.caseworkers, inputs.counters)
+    assert result.has_plan
+    plan = result.plans["posting"]
+    assert plan["month"].nunique() == 12
+    assert set(plan["facility_id"]) == set(inputs.caseworkers.index)
+    assert (plan.groupby("month")["caseworkers"].sum() == inputs.caseworkers.sum()).all()

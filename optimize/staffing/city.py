@@ -1,0 +1,60 @@
+"""Staffing inputs from a loaded city: caseworkers and counters today, next year's visitors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from demand.bundle import City
+from demand.errors import InputError
+from forecasting.arrivals import (
+    forecast_caseload,
+    learn_arrival_profile,
+    split_into_hourly_arrivals,
+)
+
+__all__ = ["CentreInputs", "centre_inputs", "next_year_arrivals"]
+
+
+@dataclass
+class CentreInputs:
+    """Per social insurance centre (index facility_id): caseworkers today, counters, name."""
+
+    caseworkers: pd.Series
+    counters: pd.Series
+    names: pd.Series
+
+
+def centre_inputs(city: City) -> CentreInputs:
+    """Today's caseworkers (workforce role 'caseworker') and counters (capacity 'counters')."""
+    centres = city.facilities_of("social_insurance_centre")
+    if centres.empty:
+        raise InputError("facilities: no social_insurance_centre; nothing to staff")
+    ids = centres["facility_id"].astype(str)
+    wf = city.workforce[city.workforce["role"] == "caseworker"]
+    cap = city.capacity[city.capacity["resource"] == "counters"]
+    caseworkers = wf.groupby("facility_id")["headcount"].sum().reindex(ids).fillna(0).astype(int)
+    counters = cap.groupby("facility_id")["amount"].sum().reindex(ids)
+    missing = counters[counters.isna()].index.tolist()
+    if missing:
+        raise InputError(
+            f"capacity: no 'counters' row for centre(s) {', '.join(missing[:5])}; add "
+            "facility_id,counters,<number> to capacity"
+        )
+    names = centres.set_index(ids)["name"].astype(str)
+    return CentreInputs(caseworkers, counters.astype(float), names)
+
+
+def next_year_arrivals(
+    city: City, months: int = 12, forecaster=None, holidays=()
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Forecast caseload per centre and split it into visitors per opening hour.
+
+    Returns (caseload [facility_id, benefit, month, cases, model], arrivals per opening hour).
+    """
+    caseload = forecast_caseload(city.series, city.history, months=months, forecaster=forecaster)
+    per_centre = caseload.groupby(["facility_id", "month"], as_index=False)["cases"].sum()
+    profile = learn_arrival_profile(city.arrival_profile, per_centre["facility_id"].unique())
+    arrivals = split_into_hourly_arrivals(per_centre, profile, holidays=holidays)
+    return caseload, arrivals
