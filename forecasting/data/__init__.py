@@ -1,0 +1,1 @@
+"""Default demographic tables (life table, fertility, migration profiles) as small CSVs."""

@@ -1,0 +1,120 @@
+"""Forecasters follow the estimator contract and produce sensible, well-formed forecasts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.base import clone
+
+from demand.errors import InputError
+from forecasting.models import (
+    AutoForecaster,
+    ETSForecaster,
+    SARIMAXForecaster,
+    SeasonalNaiveForecaster,
+)
+
+
+def seasonal_history(n_series: int = 3, n: int = 72, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    ds = pd.date_range("2018-01-01", periods=n, freq="MS")
+    frames = []
+    for i in range(n_series):
+        t = np.arange(n)
+        y = 200 + 2 * t + 40 * np.sin(2 * np.pi * t / 12 + i) + rng.normal(0, 5, n)
+        frames.append(pd.DataFrame({"series_id": f"S{i}", "ds": ds, "y": y.round()}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_seasonal_naive_repeats_last_year():
+    hist = seasonal_history(1, 36)
+    fc = SeasonalNaiveForecaster().fit(hist).predict(12, level=[80])
+    assert np.allclose(fc["yhat"].to_numpy(), hist["y"].to_numpy()[-12:])
+    assert fc["ds"].iloc[0] == pd.Timestamp("2021-01-01")
+    assert (fc["yhat-lo-80"] <= fc["yhat"]).all() and (fc["yhat"] <= fc["yhat-hi-80"]).all()
+
+
+def test_estimator_contract_and_columns():
+    est = ETSForecaster()
+    assert clone(est).get_params() == est.get_params()
+    assert est.fit(seasonal_history()) is est
+    assert est.freq_ == "MS" and est.season_length_ == 12
+    fc = est.predict(6, level=[95, 80])
+    expected = [
+        "series_id",
+        "ds",
+        "AutoETS",
+        "AutoETS-lo-80",
+        "AutoETS-hi-80",
+        "AutoETS-lo-95",
+        "AutoETS-hi-95",
+        "model",
+        "yhat",
+        "yhat-lo-80",
+        "yhat-hi-80",
+        "yhat-lo-95",
+        "yhat-hi-95",
+    ]
+    assert list(fc.columns) == expected
+    assert len(fc) == 3 * 6
+    # predict has no side effects: same answer twice
+    pd.testing.assert_frame_equal(fc, est.predict(6, level=[80, 95]))
+
+
+def test_auto_choice_is_explained_and_tracks_trend():
+    hist = seasonal_history()
+    auto = AutoForecaster(n_jobs=1).fit(hist)
+    choice = auto.choice_
+    assert set(choice["model"]) <= {"SeasonalNaive", "AutoETS", "AutoTheta"}
+    assert choice["reason"].str.contains(r"chosen: MASE \d\.\d\d vs .* over 3 windows").all()
+    fc = auto.predict(12)
+    # the series trend upwards by 2 a month: the chosen forecasts must beat last year's level
+    last_year = hist.groupby("series_id")["y"].apply(lambda y: y.iloc[-12:].mean())
+    assert (fc.groupby("series_id")["yhat"].mean() > last_year).all()
+
+
+@settings(max_examples=15, deadline=None)
+@given(level=st.lists(st.integers(50, 99), min_size=1, max_size=3, unique=True))
+def test_intervals_nest_and_are_nonnegative(level):
+    fc = SeasonalNaiveForecaster().fit(seasonal_history(1, 30)).predict(12, level=level)
+    lv = sorted(level)
+    for lo, hi in zip(lv[:-1], lv[1:], strict=True):
+        assert (fc[f"yhat-lo-{hi}"] <= fc[f"yhat-lo-{lo}"] + 1e-9).all()
+        assert (fc[f"yhat-hi-{hi}"] >= fc[f"yhat-hi-{lo}"] - 1e-9).all()
+    assert (fc.drop(columns=["series_id", "ds", "model"]) >= 0).all().all()
+
+
+def test_yearly_series_forecast_by_year():
+    ds = pd.date_range("2014-01-01", periods=12, freq="YS")
+    hist = pd.DataFrame({"series_id": "E", "ds": ds, "y": np.linspace(100, 210, 12)})
+    fc = AutoForecaster(n_jobs=1).fit(hist).predict(3)
+    assert list(fc["ds"].dt.year) == [2026, 2027, 2028]
+    assert fc["yhat"].iloc[0] > 200
+
+
+def test_sarimax_uses_driver_and_needs_its_future():
+    rng = np.random.default_rng(1)
+    n = 60
+    ds = pd.date_range("2019-01-01", periods=n, freq="MS")
+    older = np.linspace(1000, 1600, n + 12)  # persons 65+ in the area
+    y = 0.05 * older[:n] + rng.normal(0, 1, n)
+    hist = pd.DataFrame({"series_id": "C", "ds": ds, "y": y, "pop_65": older[:n]})
+    est = SARIMAXForecaster(
+        order=(0, 0, 0), seasonal_order=(0, 0, 0), trend=None, drivers=["pop_65"]
+    ).fit(hist)
+    future = pd.DataFrame(
+        {
+            "series_id": "C",
+            "ds": pd.date_range(ds[-1], periods=13, freq="MS")[1:],
+            "pop_65": older[n:],
+        }
+    )
+    fc = est.predict(12, X_future=future)
+    assert np.allclose(fc["yhat"], 0.05 * older[n:], rtol=0.05)
+    with pytest.raises(InputError, match="X_future"):
+        est.predict(12)
+    with pytest.raises(InputError, match="driver column"):
+        SARIMAXForecaster(drivers=["unemployment"]).fit(hist)
