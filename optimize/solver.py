@@ -178,6 +178,30 @@ def _read_cbc_outcome(
 # --- HiGHS ------------------------------------------------------------------------------------
 
 
+_BANNER_SHOWN = False
+
+
+def _quiet_highs_banner() -> None:
+    """HiGHS prints a copyright banner once per process when first created; swallow it."""
+    global _BANNER_SHOWN
+    if _BANNER_SHOWN:
+        return
+    import sys
+
+    import highspy
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    _BANNER_SHOWN = True
+
+
 def _highs_class() -> type:
     class _HiGHSWithStart(pulp.HiGHS):
         """pulp.HiGHS (highspy) that can hand the variables' current values as a start."""
@@ -200,6 +224,8 @@ def _highs_class() -> type:
 def _solve_highs(problem: pulp.LpProblem, options: SolverOptions, warm_start: bool) -> SolveOutcome:
     import highspy
 
+    if not options.msg:
+        _quiet_highs_banner()
     extra = {"random_seed": int(options.seed)} if options.seed is not None else {}
     solver = _highs_class()(
         msg=options.msg,
