@@ -11,7 +11,14 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from demand.errors import InputError
 
@@ -124,12 +131,13 @@ class Scenario(_Strict):
     models: list[str] = Field(default_factory=lambda: ["access"])
     solver: Solver = Field(default_factory=Solver)
 
-    @model_validator(mode="after")
-    def _known_models(self) -> Scenario:
-        unknown = [m for m in self.models if m not in MODEL_NAMES]
+    @field_validator("models")
+    @classmethod
+    def _known_models(cls, models: list[str]) -> list[str]:
+        unknown = [m for m in models if m not in MODEL_NAMES]
         if unknown:
             raise ValueError(f"unknown model(s) {unknown}; choose from {', '.join(MODEL_NAMES)}")
-        return self
+        return models
 
 
 def _merge(base: dict, override: dict) -> dict:

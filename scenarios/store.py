@@ -25,6 +25,7 @@ from demand.errors import InputError
 DEFAULT_DB = "sqlite:///civicalloc.sqlite"
 ENV_DB = "CIVICALLOC_DB"
 TEST_PAUSE_ENV = "CIVICALLOC_TEST_PAUSE_IN_WRITE"  # seconds to pause mid-transaction (tests)
+TEST_FLAG_ENV = "CIVICALLOC_TEST_PAUSE_FLAG"  # file touched when the pause starts (tests)
 
 metadata = sa.MetaData()
 
@@ -183,8 +184,11 @@ def save_run(engine: Engine, record: RunRecord) -> str:
                 scenario_json=record.scenario_json,
             )
         )
-        if pause:
-            time.sleep(pause)  # lets a test kill the process mid-transaction
+        if pause:  # lets a test kill the process mid-transaction
+            flag = os.environ.get(TEST_FLAG_ENV)
+            if flag:
+                open(flag, "w").close()
+            time.sleep(pause)
         if len(record.kpis):
             rows = record.kpis.assign(run_id=record.run_id)[
                 ["run_id", "service", "kpi", "value", "unit"]
