@@ -35,9 +35,11 @@ def _fmt(value: object, unit: str = "") -> str:
     return f"{value:,.3g}"
 
 
-def print_comparison(table: pd.DataFrame) -> None:
-    """The comparison, one rich table per service."""
+def print_comparison(table: pd.DataFrame, deltas_only: bool = False) -> None:
+    """The comparison, one rich table per service (first run's values, then Δ if asked)."""
     runs = [c for c in table.columns if c not in ("service", "kpi", "unit")]
+    if deltas_only:
+        runs = runs[:1] + [c for c in runs if c.startswith("Δ")]
     for service, part in table.groupby("service", sort=False):
         t = Table(title=f"{service}", title_justify="left")
         t.add_column("KPI")
