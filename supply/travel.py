@@ -132,6 +132,53 @@ def travel_times_from_geometry(
     return out.sort_values(["area_id", "minutes"], kind="stable").reset_index(drop=True)
 
 
+def _wide_to_long(
+    matrix: pd.DataFrame,
+    area_ids: pd.Index | None,
+    facility_ids: pd.Index | None,
+    source: str,
+    row_offset: int,
+) -> pd.DataFrame:
+    """A wide matrix (area_id + one column per facility) checked cell by cell, then made long."""
+    ids = require_ids(matrix, "area_id", source, row_offset=row_offset)
+    wide = matrix.assign(area_id=ids)
+    require_unique(wide, ["area_id"], source, row_offset=row_offset)
+    if area_ids is not None:
+        require_known(wide, "area_id", area_ids, source, "area", row_offset=row_offset)
+    facilities = [str(c).strip() for c in matrix.columns if c != "area_id"]
+    if facility_ids is not None:
+        unknown = [f for f in facilities if f not in set(facility_ids)]
+        if unknown:
+            raise InputError(
+                f"{source}, header: column {unknown[0]!r} is not a known facility "
+                f"({len(unknown)} such column(s)). Name columns by facility_id."
+            )
+    pieces = []
+    for column, facility in zip(matrix.columns.drop("area_id"), facilities, strict=True):
+        raw = matrix[column]
+        given = (raw.notna() & (raw.astype(str).str.strip() != "")).to_numpy()
+        values = pd.to_numeric(raw.where(given), errors="coerce").to_numpy(dtype=float)
+        bad = given & ~(np.isfinite(values) & (values >= 0))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InputError(
+                f"{source}, row {i + row_offset}, column {facility}: {raw.iloc[i]!r} is not a "
+                "number of minutes >= 0. Fill in minutes or leave the cell blank (unreachable)."
+            )
+        pieces.append(
+            pd.DataFrame(
+                {
+                    "area_id": ids[given].to_numpy(),
+                    "facility_id": facility,
+                    "minutes": values[given],
+                }
+            )
+        )
+    if not pieces:
+        return pd.DataFrame({"area_id": [], "facility_id": [], "minutes": []})
+    return pd.concat(pieces, ignore_index=True)
+
+
 def travel_times_from_matrix(
     matrix: pd.DataFrame,
     area_ids: pd.Index | None = None,
@@ -147,11 +194,10 @@ def travel_times_from_matrix(
     Pairs beyond ``cutoff_minutes`` are left out (that is the meaning of a cutoff).
     """
     if "minutes" not in matrix.columns and "area_id" in matrix.columns:
-        matrix = matrix.melt(id_vars="area_id", var_name="facility_id", value_name="minutes")
-        matrix = matrix[
-            matrix["minutes"].notna() & (matrix["minutes"].astype(str).str.strip() != "")
-        ]
-        row_offset = 0  # rows no longer match file lines; errors then name the pair instead
+        frame = _wide_to_long(matrix, area_ids, facility_ids, source, row_offset)
+        if cutoff_minutes is not None:
+            frame = frame[frame["minutes"] <= cutoff_minutes].reset_index(drop=True)
+        return frame
     require_columns(matrix, TRAVEL_COLUMNS, source)
     frame = pd.DataFrame(
         {

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely.geometry import Point, box
 
 from demand.errors import InputError
@@ -87,6 +90,13 @@ def test_matrix_long_and_wide_and_errors_name_the_row():
     assert out[["area_id", "facility_id"]].values.tolist() == [["a", "f"], ["b", "f"]]
     wide = pd.DataFrame({"area_id": ["a", "b"], "f": [5, 12], "g": [50, np.nan]})
     assert len(travel_times_from_matrix(wide)) == 3
+    assert len(travel_times_from_matrix(wide, cutoff_minutes=20)) == 2
+    bad_wide = wide.astype(object)
+    bad_wide.loc[1, "g"] = "far"
+    with pytest.raises(InputError, match=r"wide.csv, row 3, column g: 'far'"):
+        travel_times_from_matrix(bad_wide, source="wide.csv")
+    with pytest.raises(InputError, match=r"header: column 'g' is not a known facility"):
+        travel_times_from_matrix(wide, facility_ids=pd.Index(["f"]))
     bad = long.assign(minutes=["5", "x", "12"])
     with pytest.raises(InputError, match=r"cost.csv, row 3, column minutes"):
         travel_times_from_matrix(bad, source="cost.csv")
@@ -149,3 +159,46 @@ def test_network_unknown_node_is_reported():
     edges.loc[2, "to_node"] = "n9"
     with pytest.raises(InputError, match="road edges, row 2, column to_node: 'n9'"):
         travel_times_over_network(edges, nodes, _areas({"A": (0, 0)}), _facilities({"F": (0, 0)}))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000))
+def test_network_agrees_with_networkx_on_random_one_way_streets(seed):
+    rng = np.random.default_rng(seed)
+    n = 12
+    nodes = pd.DataFrame(
+        {
+            "node_id": [f"n{i}" for i in range(n)],
+            "x": rng.uniform(0, 5000, n),
+            "y": rng.uniform(0, 5000, n),
+        }
+    )
+    pairs = rng.integers(0, n, size=(30, 2))
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    edges = pd.DataFrame(
+        {
+            "from_node": [f"n{a}" for a in pairs[:, 0]],
+            "to_node": [f"n{b}" for b in pairs[:, 1]],
+            "minutes": rng.uniform(1, 15, len(pairs)).round(2),
+            "oneway": rng.random(len(pairs)) < 0.4,
+        }
+    )
+    graph = nx.DiGraph()
+    graph.add_nodes_from(nodes["node_id"])
+    for e in edges.itertuples():
+        for u, v in [(e.from_node, e.to_node)] + ([] if e.oneway else [(e.to_node, e.from_node)]):
+            if not graph.has_edge(u, v) or graph[u][v]["w"] > e.minutes:
+                graph.add_edge(u, v, w=e.minutes)
+    xy = dict(zip(nodes["node_id"], zip(nodes["x"], nodes["y"], strict=True), strict=True))
+    areas = _areas({f"A{k}": xy[f"n{k}"] for k in range(0, n, 2)}, half=1)
+    facs = _facilities({f"F{k}": xy[f"n{k}"] for k in range(1, n, 3)})
+    out = travel_times_over_network(edges, nodes, areas, facs, cutoff_minutes=25)
+    got = {(r.area_id, r.facility_id): r.minutes for r in out.itertuples()}
+    expected = {}
+    for k in range(0, n, 2):
+        reach = nx.single_source_dijkstra_path_length(graph, f"n{k}", cutoff=25, weight="w")
+        for j in range(1, n, 3):
+            if f"n{j}" in reach:
+                expected[(f"A{k}", f"F{j}")] = reach[f"n{j}"]
+    assert got.keys() == expected.keys()
+    assert got == pytest.approx(expected)
