@@ -39,7 +39,7 @@ def gini(values: pd.Series, persons: pd.Series) -> float:
 
 
 def theil(values: pd.Series, persons: pd.Series) -> float:
-    """Population-weighted Theil T index of access (0 = equal; ln(N) = maximal).
+    """Population-weighted Theil T index (0 = equal; ln N when one of N equal areas has all).
 
     T = sum_i (w_i / W) (x_i / mu) ln(x_i / mu), with 0 ln 0 = 0. NaN when nobody has access.
     """
