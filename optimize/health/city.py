@@ -1,0 +1,237 @@
+"""The health models' inputs taken from a loaded city (``demand.bundle.City``).
+
+- ``outreach_inputs``: specialist pools, centres and the specialties they host, weekly visit
+  need per area that could be seen at a community centre, and travel times (residents to
+  centres and hospitals, specialists from hospital to centre).
+- ``ward_inputs``: today's beds per hospital and department with next year's admissions per
+  day, projected from the admissions history, and the average length of stay.
+
+Need for outreach = outpatient visits a year per area and specialty (``demand.need``: population
+by age and sex x the shipped visit rates) x ``share_at_centre`` (follow-up and chronic-care visits
+that a visiting specialist can see at a community centre; 医联体 pilots move 15-30% of specialist
+outpatient visits down, so 0.2 by default) / 52 weeks.
+
+Admissions are projected by a labelled trend projection: the last 12 months x the growth of the
+last 12 months over the 12 before (clipped to -20%..+25%), per series. The ``forecasting`` stage
+is not used here yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from demand.bundle import City
+from demand.errors import InputError
+from demand.need import residential_need
+from supply.travel import travel_times_from_geometry
+
+__all__ = [
+    "DEFAULT_ALOS_DAYS",
+    "OutreachInputs",
+    "outreach_inputs",
+    "project_admissions",
+    "ward_inputs",
+]
+
+#: Average length of stay by department, days (typical of Chinese general hospitals, NHC China
+#: Health Statistics Yearbook; the sample city is generated with these).
+DEFAULT_ALOS_DAYS: dict[str, float] = {
+    "internal_medicine": 8.5,
+    "surgery": 8.0,
+    "paediatrics": 5.5,
+    "obstetrics_gynaecology": 4.5,
+    "cardiology": 7.5,
+    "orthopaedics": 10.0,
+    "oncology": 9.5,
+    "geriatrics": 12.0,
+    "icu": 6.0,
+}
+
+TREND_LABEL = "trend projection: last 12 months x year-on-year growth"
+
+
+@dataclass
+class OutreachInputs:
+    """Frames for ``plan_specialist_outreach`` (see its docstring for the columns)."""
+
+    pools: pd.DataFrame
+    centres: pd.DataFrame
+    hosts: pd.DataFrame
+    need: pd.DataFrame
+    resident_travel: pd.DataFrame
+    specialist_travel: pd.DataFrame
+    hospital_travel: pd.DataFrame
+    population: pd.Series  # persons per area, the need year
+    access_travel: pd.DataFrame  # [area_id, facility_id, minutes] to hospitals and centres
+
+
+def _points(frame: gpd.GeoDataFrame, id_column: str) -> gpd.GeoDataFrame:
+    """Facilities as 'areas' (points are their own centroid), for facility-to-facility minutes."""
+    return gpd.GeoDataFrame(
+        {"area_id": frame[id_column].to_numpy()}, geometry=frame.geometry.to_numpy(), crs=frame.crs
+    )
+
+
+def _travel(city: City, kind: str, cutoff: float, mode: str) -> pd.DataFrame:
+    facilities = city.facilities_of(kind)
+    given = city.travel
+    if given is not None and len(given):
+        frame = given[given["facility_id"].isin(facilities["facility_id"])]
+        return frame[frame["minutes"] <= cutoff].reset_index(drop=True)
+    return travel_times_from_geometry(city.areas, facilities, mode=mode, cutoff_minutes=cutoff)
+
+
+def outreach_inputs(
+    city: City,
+    year: int | None = None,
+    share_at_centre: float = 0.2,
+    resident_minutes: float = 30.0,
+    hospital_minutes: float = 90.0,
+    specialist_minutes: float = 60.0,
+    mode: str = "bus",
+) -> OutreachInputs:
+    """Everything the outreach model needs, from the city bundle (need in visits per week)."""
+    if not 0 < share_at_centre <= 1:
+        raise InputError(f"share_at_centre must be in (0, 1], got {share_at_centre!r}")
+    year = city.latest_year if year is None else year
+    wf = city.workforce
+    hospitals = city.facilities_of("hospital")
+    spec = wf[
+        wf["role"].str.startswith("specialist:") & wf["facility_id"].isin(hospitals["facility_id"])
+    ]
+    pools = pd.DataFrame(
+        {
+            "hospital_id": spec["facility_id"].to_numpy(),
+            "specialty": spec["role"].str.split(":", n=1).str[1].to_numpy(),
+            "specialists": spec["headcount"].astype(float).to_numpy(),
+        }
+    )
+    centre_frame = city.facilities_of("community_health_centre")
+    cap = city.capacity[city.capacity["facility_id"].isin(centre_frame["facility_id"])]
+    rooms = cap[cap["resource"] == "rooms:consultation"].groupby("facility_id")["amount"].sum()
+    centres = pd.DataFrame(
+        {
+            "centre_id": centre_frame["facility_id"].to_numpy(),
+            "rooms": rooms.reindex(centre_frame["facility_id"]).fillna(0.0).to_numpy(),
+        }
+    )
+    hosted = cap[cap["resource"].str.startswith("hosts:") & (cap["amount"] > 0)]
+    hosts = pd.DataFrame(
+        {
+            "centre_id": hosted["facility_id"].to_numpy(),
+            "specialty": hosted["resource"].str.split(":", n=1).str[1].to_numpy(),
+        }
+    ).drop_duplicates()
+
+    pop = city.population_in(year)
+    need = residential_need(pop, years=[year])
+    resources = "outpatient_visits:" + pools["specialty"].drop_duplicates()
+    need = need[need["resource"].isin(set(resources))]
+    need = pd.DataFrame(
+        {
+            "area_id": need["area_id"].to_numpy(),
+            "specialty": need["resource"].str.split(":", n=1).str[1].to_numpy(),
+            "visits_per_week": need["amount"].to_numpy() * share_at_centre / 52.0,
+        }
+    )
+    resident = _travel(city, "community_health_centre", resident_minutes, mode)
+    to_hospital = _travel(city, "hospital", hospital_minutes, mode)
+    specialist = travel_times_from_geometry(
+        _points(hospitals, "facility_id"), centre_frame, mode="drive",
+        cutoff_minutes=specialist_minutes,
+    )  # fmt: skip
+    access_travel = pd.concat(
+        [resident, to_hospital[to_hospital["minutes"] <= resident_minutes]], ignore_index=True
+    )
+    return OutreachInputs(
+        pools=pools,
+        centres=centres,
+        hosts=hosts,
+        need=need,
+        resident_travel=resident.rename(columns={"facility_id": "centre_id"}),
+        specialist_travel=specialist.rename(
+            columns={"area_id": "hospital_id", "facility_id": "centre_id"}
+        ),
+        hospital_travel=to_hospital.rename(columns={"facility_id": "hospital_id"}),
+        population=pop.groupby("area_id")["persons"].sum().astype(float),
+        access_travel=access_travel,
+    )
+
+
+def project_admissions(history: pd.DataFrame, basis: str = "year") -> pd.DataFrame:
+    """Next 12 months' admissions per day per series, by the labelled trend projection.
+
+    history: [series_id, ds, y] monthly. basis "year" = average day of next year; "peak month" =
+    the busiest month's average day (wards must cope with winter). Returns [series_id,
+    admissions_per_day, growth, method]. Series with under 24 months raise InputError.
+    """
+    if basis not in ("year", "peak month"):
+        raise InputError(f"admissions basis must be 'year' or 'peak month', got {basis!r}")
+    rows = []
+    for sid, g in history.sort_values("ds").groupby("series_id", sort=True):
+        if len(g) < 24:
+            raise InputError(
+                f"history series {sid}: {len(g)} months; the trend projection needs 24 or more"
+            )
+        last, before = g.iloc[-12:], g.iloc[-24:-12]
+        growth = float(np.clip(last["y"].sum() / max(before["y"].sum(), 1e-9), 0.8, 1.25))
+        if basis == "year":
+            per_day = last["y"].sum() * growth / 365.0
+        else:
+            per_day = float((last["y"].to_numpy() / last["ds"].dt.days_in_month.to_numpy()).max())
+            per_day *= growth
+        rows.append((sid, per_day, growth, TREND_LABEL))
+    return pd.DataFrame(rows, columns=["series_id", "admissions_per_day", "growth", "method"])
+
+
+def ward_inputs(
+    city: City, alos_days: dict[str, float] | None = None, basis: str = "year"
+) -> pd.DataFrame:
+    """[hospital_id, department, beds, admissions_per_day, alos_days, method] for every ward.
+
+    Wards are the 'beds:<department>' capacity rows of hospitals; admissions come from the
+    'admissions:<department>' history series of the same hospital. A ward without history or
+    without a length of stay raises InputError naming it.
+    """
+    alos = dict(DEFAULT_ALOS_DAYS if alos_days is None else alos_days)
+    hospitals = city.facilities_of("hospital")["facility_id"]
+    cap = city.capacity
+    beds = cap[cap["facility_id"].isin(hospitals) & cap["resource"].str.startswith("beds:")]
+    wards = pd.DataFrame(
+        {
+            "hospital_id": beds["facility_id"].to_numpy(),
+            "department": beds["resource"].str.split(":", n=1).str[1].to_numpy(),
+            "beds": beds["amount"].to_numpy(dtype=float),
+        }
+    )
+    series = city.series[city.series["measure"].str.startswith("admissions:")]
+    series = series.assign(department=series["measure"].str.split(":", n=1).str[1])
+    hist = city.history[city.history["series_id"].isin(series["series_id"])]
+    projected = project_admissions(hist, basis).merge(
+        series[["series_id", "facility_id", "department"]], on="series_id"
+    )
+    projected = projected.rename(columns={"facility_id": "hospital_id"})
+    wards = wards.merge(
+        projected[["hospital_id", "department", "admissions_per_day", "method"]],
+        on=["hospital_id", "department"],
+        how="left",
+    )
+    missing = wards["admissions_per_day"].isna()
+    if missing.any():
+        r = wards[missing].iloc[0]
+        raise InputError(
+            f"ward {r['hospital_id']} / {r['department']}: no 'admissions:{r['department']}' "
+            "history series for this hospital. Add the series to history.csv and series.csv."
+        )
+    unknown = sorted(set(wards["department"]) - set(alos))
+    if unknown:
+        raise InputError(
+            f"no average length of stay for department(s) {', '.join(unknown)}; pass alos_days "
+            "with a value in days for each"
+        )
+    wards.insert(4, "alos_days", wards["department"].map(alos).astype(float))
+    return wards

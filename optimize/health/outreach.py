@@ -1,0 +1,565 @@
+"""Specialist outreach (医联体 down-shifting): which hospital pools hold how many half-day sessions
+per week at which community health centre, so residents see a specialist near home.
+
+Decision variables
+    sessions[p, c]    half-day sessions per week that pool p (a hospital's specialists of one
+                      specialty) holds at centre c -- whole sessions; only where c hosts the
+                      specialty and is within the specialists' travel limit.
+    served[a, k, c]   share of area a's weekly visits in specialty k seen at centre c -- only
+                      centres within the residents' travel limit.
+    unmet[a, k]       share of those visits not seen at any centre (penalised).
+Rules (one family each; names are what the elastic report and ``binding`` say)
+    visits served     every area's need is served at centres or counted unmet.
+    session capacity  visits seen at a centre in a specialty <= visits per session x sessions.
+    outreach half-days per specialist
+                      a pool's outreach half-days, travel included, <= the per-specialist cap
+                      (e.g. 4) x its headcount.
+    in-house presence the pool's outreach half-days leave at least ``min_in_house_share`` of its
+                      working half-days at the hospital.
+    consultation rooms sessions at a centre <= rooms x 10 half-days x the share kept for visiting
+                      specialists.
+    minimum sessions per centre (optional) a guaranteed minimum of specialist sessions at each
+                      centre; the rule that can make the model infeasible.
+Travel of the specialist: a session at a centre ``m`` minutes away (one way) takes one half-day
+plus ``max(0, 2 m - 2 allowance) / half-day minutes`` of a half-day: a trip of up to 30 minutes
+fits in the half-day, a 45-minute trip costs an extra eighth of a half-day (30 of 240 minutes).
+Objective (weights in ``OutreachWeights``): unmet visits first, then residents' travel
+(person-minutes), then specialists' travel (minutes); or, with ``equity``, also the worst area's
+unmet share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+import pulp
+
+from demand.errors import InputError
+from optimize import blocks as b
+from optimize.health._checks import checked
+from optimize.model import PlanModel, solve_plan
+from optimize.result import PlanResult
+from optimize.solver import SolverOptions, solve
+
+__all__ = [
+    "OutreachRules",
+    "OutreachWeights",
+    "SLOT_NAMES",
+    "half_day_slots",
+    "plan_specialist_outreach",
+]
+
+LE, GE = pulp.LpConstraintLE, pulp.LpConstraintGE
+
+#: The ten working half-days of a week, in the order slots are filled.
+SLOT_NAMES = [f"{d} {p}" for d in ("Mon", "Tue", "Wed", "Thu", "Fri") for p in ("AM", "PM")]
+
+
+@dataclass(frozen=True)
+class OutreachRules:
+    """The rules of the outreach plan, in the units a health bureau uses.
+
+    max_outreach_half_days   per specialist per week away from the hospital, travel included.
+    working_half_days        a specialist's working half-days per week (5 days x 2).
+    min_in_house_share       share of a pool's working half-days that stays at the hospital.
+    visits_per_session       patients seen in one half-day session (12-20 is usual).
+    max_resident_minutes     residents are served only at centres this close (one way).
+    max_specialist_minutes   a pool serves only centres this close to its hospital (one way).
+    travel_allowance_minutes one-way trip that fits inside the session's half-day.
+    half_day_minutes         length of a half-day, for charging longer trips.
+    room_share_for_outreach  share of a centre's room half-days kept for visiting specialists
+                             (the rest is for GPs).
+    room_half_days_per_week  half-days a consultation room is open per week.
+    partner_hospitals        per centre and specialty, only the k nearest hospitals with that
+                             specialty may send sessions (a 医联体 partnership); None = all.
+    centres_per_area         per area and specialty, only the k nearest centres hosting it;
+                             None = every centre within ``max_resident_minutes``.
+    min_sessions_per_centre  guaranteed specialist sessions per week at each centre (0 = none).
+    """
+
+    max_outreach_half_days: float = 4.0
+    working_half_days: float = 10.0
+    min_in_house_share: float = 0.6
+    visits_per_session: float = 15.0
+    max_resident_minutes: float = 30.0
+    max_specialist_minutes: float = 60.0
+    travel_allowance_minutes: float = 30.0
+    half_day_minutes: float = 240.0
+    room_share_for_outreach: float = 0.5
+    room_half_days_per_week: float = 10.0
+    partner_hospitals: int | None = 2
+    centres_per_area: int | None = 3
+    min_sessions_per_centre: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("max_outreach_half_days", "working_half_days", "visits_per_session",
+                     "max_resident_minutes", "max_specialist_minutes", "half_day_minutes",
+                     "room_half_days_per_week"):  # fmt: skip
+            if getattr(self, name) <= 0:
+                raise InputError(f"outreach rule {name} must be > 0, got {getattr(self, name)!r}")
+        for name in ("min_in_house_share", "room_share_for_outreach"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise InputError(f"outreach rule {name} must be a share in [0, 1]")
+        if self.travel_allowance_minutes < 0 or self.min_sessions_per_centre < 0:
+            raise InputError("travel allowance and minimum sessions must be >= 0")
+
+    def session_half_days(self, minutes: np.ndarray) -> np.ndarray:
+        """Half-days one session costs a specialist: 1 + round-trip minutes beyond the allowance."""
+        extra = np.maximum(0.0, 2 * np.asarray(minutes, float) - 2 * self.travel_allowance_minutes)
+        return 1.0 + extra / self.half_day_minutes
+
+
+@dataclass(frozen=True)
+class OutreachWeights:
+    """Objective weights, per week. Defaults make them lexicographic in practice.
+
+    unmet_visit        per visit a week not seen at a centre.
+    resident_minute    per person-minute residents travel to a centre (one way).
+    specialist_minute  per minute a specialist travels (round trip).
+    equity             also minimise the worst area's unmet share.
+    worst_share        weight of the worst area's unmet share (0..1) when ``equity``; None =
+                       ``unmet_visit`` x the city's weekly need, so the worst share comes first:
+                       one percentage point of it weighs like 1% of all visits going unmet.
+    """
+
+    unmet_visit: float = 1_000.0
+    resident_minute: float = 1.0
+    specialist_minute: float = 0.1
+    equity: bool = False
+    worst_share: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("unmet_visit", "resident_minute", "specialist_minute"):
+            if getattr(self, name) < 0:
+                raise InputError(f"objective weight {name} must be >= 0")
+
+
+def _session_pairs(
+    pools: pd.DataFrame, hosts: pd.DataFrame, specialist_travel: pd.DataFrame, rules: OutreachRules
+) -> pd.DataFrame:
+    """Allowed (pool, centre) pairs: hosted specialty, within reach, among the k nearest pools."""
+    pairs = pools.merge(hosts, on="specialty").merge(
+        specialist_travel, on=["hospital_id", "centre_id"]
+    )
+    pairs = pairs[pairs["minutes"] <= rules.max_specialist_minutes]
+    pairs = pairs.sort_values(["centre_id", "specialty", "minutes", "hospital_id"], kind="stable")
+    if rules.partner_hospitals is not None:
+        rank = pairs.groupby(["centre_id", "specialty"], sort=False).cumcount()
+        pairs = pairs[(rank < rules.partner_hospitals).to_numpy()]
+    pairs = pairs.reset_index(drop=True)
+    pairs["half_days"] = rules.session_half_days(pairs["minutes"].to_numpy())
+    return pairs
+
+
+def _visit_pairs(
+    need: pd.DataFrame, resident_travel: pd.DataFrame, offered: pd.DataFrame, rules: OutreachRules
+) -> pd.DataFrame:
+    """Allowed (area, specialty, centre) triples: within the residents' limit, specialty offered."""
+    near = resident_travel[resident_travel["minutes"] <= rules.max_resident_minutes]
+    pairs = need.merge(near, on="area_id").merge(offered, on=["centre_id", "specialty"])
+    pairs = pairs.sort_values(["area_id", "specialty", "minutes", "centre_id"], kind="stable")
+    if rules.centres_per_area is not None:
+        rank = pairs.groupby(["area_id", "specialty"], sort=False).cumcount()
+        pairs = pairs[(rank < rules.centres_per_area).to_numpy()]
+    return pairs.reset_index(drop=True)
+
+
+def _check_inputs(pools, centres, hosts, need, resident_travel, specialist_travel):
+    pools = checked(pools, "specialist pools", ["hospital_id", "specialty"], {"specialists": 0})
+    centres = checked(centres, "centres", ["centre_id"], {"rooms": 0})
+    hosts = checked(hosts, "hosted specialties", ["centre_id", "specialty"])
+    need = checked(need, "visit need", ["area_id", "specialty"], {"visits_per_week": 0})
+    resident_travel = checked(
+        resident_travel, "resident travel", ["area_id", "centre_id"], {"minutes": 0}
+    )
+    specialist_travel = checked(
+        specialist_travel, "specialist travel", ["hospital_id", "centre_id"], {"minutes": 0}
+    )
+    unknown = ~hosts["centre_id"].isin(centres["centre_id"])
+    if unknown.any():
+        row = int(np.flatnonzero(unknown)[0])
+        raise InputError(
+            f"hosted specialties, row {row}, column centre_id: {hosts['centre_id'].iloc[row]!r} "
+            "is not in the centres table. Add the centre (with its rooms) or drop the row."
+        )
+    return pools, centres, hosts, need, resident_travel, specialist_travel
+
+
+def plan_specialist_outreach(
+    pools: pd.DataFrame,
+    centres: pd.DataFrame,
+    hosts: pd.DataFrame,
+    need: pd.DataFrame,
+    resident_travel: pd.DataFrame,
+    specialist_travel: pd.DataFrame,
+    rules: OutreachRules | None = None,
+    weights: OutreachWeights | None = None,
+    options: SolverOptions | None = None,
+    hospital_travel: pd.DataFrame | None = None,
+    rounded_start: bool = False,
+) -> PlanResult:
+    """Weekly specialist sessions per (hospital pool, centre) that serve the most need nearby.
+
+    pools             [hospital_id, specialty, specialists] headcount per hospital and specialty.
+    centres           [centre_id, rooms] consultation rooms per half-day.
+    hosts             [centre_id, specialty] the specialties each centre can host.
+    need              [area_id, specialty, visits_per_week] specialist visits that could be seen
+                      at a community centre.
+    resident_travel   [area_id, centre_id, minutes] one way, residents to centres.
+    specialist_travel [hospital_id, centre_id, minutes] one way, hospital to centre.
+    hospital_travel   optional [area_id, hospital_id, minutes]: today's trip to the nearest
+                      hospital with the specialty, for the before/after travel table.
+    rounded_start     hand the solver a starting plan: the LP relaxation's sessions rounded up
+                      and repaired to the pool and room limits (helps CBC find a first plan).
+
+    Plans: ``schedule`` (pool, centre, sessions, half-days used, specialist minutes, slots),
+    ``visits_served`` per area/specialty/centre, ``by_area`` (need, served, unmet, unmet share,
+    average minutes before/after), ``unmet`` by area and specialty, ``pools`` (outreach
+    half-days used vs. limits), ``centres`` (sessions vs. room half-days), ``objective_parts``.
+    """
+    rules = rules or OutreachRules()
+    weights = weights or OutreachWeights()
+    options = options or SolverOptions("highs", gap_rel=0.01)
+    model = PlanModel("specialist outreach")
+    pools, centres, hosts, need, resident_travel, specialist_travel = _check_inputs(
+        pools, centres, hosts, need, resident_travel, specialist_travel
+    )
+    need = need[need["visits_per_week"] > 0].reset_index(drop=True)
+
+    # --- decision variables -------------------------------------------------------------------
+    sessions = _session_pairs(pools, hosts, specialist_travel, rules)
+    sessions["var"] = [
+        pulp.LpVariable(f"sessions_{k}", 0, None, pulp.LpInteger) for k in range(len(sessions))
+    ]
+    offered = sessions[["centre_id", "specialty"]].drop_duplicates()
+    visits = _visit_pairs(need, resident_travel, offered, rules)
+    visits["demand_id"] = list(zip(visits["area_id"], visits["specialty"], strict=True))
+    visits = b.add_assignment(model, visits, prefix="served")
+    demand = pd.Series(
+        need["visits_per_week"].to_numpy(),
+        index=pd.Index(list(zip(need["area_id"], need["specialty"], strict=True))),
+    )
+    unmet = b.add_unmet_demand(model, demand, weights.unmet_visit, family="unmet visits")
+
+    # --- rules ---------------------------------------------------------------------------------
+    # every area's need is served at centres within reach, or counted unmet (in visits a week)
+    b.serve_once(model, visits, demand.index, unmet, weights=demand, family="visits served")
+    # visits seen at a centre in a specialty fit in the sessions held there
+    seen = b.sum_by(visits, ["centre_id", "specialty"], coef="visits_per_week")
+    held = b.sum_by(sessions, ["centre_id", "specialty"])
+    capacity = {}
+    for key, lhs in seen.items():
+        for var, coef in held[key].items():
+            lhs[var] = -rules.visits_per_session * coef
+        capacity[key] = b.rule(lhs, LE, 0.0)
+    model.add_rules("session capacity", capacity)
+    # a pool's outreach half-days (travel included) within the per-specialist weekly cap
+    used = b.sum_by(sessions, ["hospital_id", "specialty"], coef="half_days")
+    heads = pools.set_index(["hospital_id", "specialty"])["specialists"]
+    model.add_rules(
+        "outreach half-days per specialist",
+        {k: b.rule(e, LE, rules.max_outreach_half_days * heads[k]) for k, e in used.items()},
+    )
+    # the hospital keeps its minimum in-house presence in every specialty
+    away = (1 - rules.min_in_house_share) * rules.working_half_days
+    model.add_rules(
+        "in-house presence",
+        {k: b.rule(e.copy(), LE, away * heads[k]) for k, e in used.items()},
+    )
+    # sessions at a centre fit in the room half-days kept for visiting specialists
+    rooms = centres.set_index("centre_id")["rooms"]
+    room_half_days = np.floor(
+        rooms * rules.room_half_days_per_week * rules.room_share_for_outreach + 1e-9
+    )
+    at_centre = b.sum_by(sessions, "centre_id")
+    model.add_rules(
+        "consultation rooms",
+        {c: b.rule(e, LE, room_half_days[c]) for c, e in at_centre.items()},
+    )
+    # optional: every centre gets at least a minimum of specialist sessions a week
+    if rules.min_sessions_per_centre > 0:
+        model.add_rules(
+            "minimum sessions per centre",
+            {
+                c: b.rule(
+                    pulp.LpAffineExpression(at_centre.get(c, {})), GE, rules.min_sessions_per_centre
+                )
+                for c in centres["centre_id"]
+            },
+        )
+
+    # --- objective -----------------------------------------------------------------------------
+    person_minutes = visits["visits_per_week"] * visits["minutes"]
+    model.add_term(b.expression(visits["var"], weights.resident_minute * person_minutes))
+    specialist_minutes = 2 * sessions["minutes"]
+    model.add_term(b.expression(sessions["var"], weights.specialist_minute * specialist_minutes))
+    worst = None
+    if weights.equity and len(demand):
+        area_need = need.groupby("area_id")["visits_per_week"].sum()
+        frame = pd.DataFrame(
+            {"area_id": need["area_id"], "var": unmet.to_numpy(), "w": demand.to_numpy()}
+        )
+        frame["w"] = frame["w"] / frame["area_id"].map(area_need)
+        shares = b.sum_by(frame, "area_id", coef="w")
+        worst = b.worst_of(model, shares, family="worst area unmet share", prefix="worst")
+        weight = weights.worst_share
+        if weight is None:
+            weight = weights.unmet_visit * float(area_need.sum())
+        model.add_term(b.expression([worst], [weight]))
+
+    def read_plans() -> dict[str, pd.DataFrame]:
+        return _read_plans(
+            sessions, visits, need, unmet, pools, centres, room_half_days, rules, worst,
+            hospital_travel,
+        )  # fmt: skip
+
+    params = {"rules": asdict(rules), "weights": asdict(weights)}
+    start_seconds, notes = 0.0, []
+    if rounded_start and len(sessions):
+        limit = heads * min(
+            rules.max_outreach_half_days, (1 - rules.min_in_house_share) * rules.working_half_days
+        )
+        start_seconds, notes = _rounded_start(model, sessions, limit, room_half_days, options)
+    may_give = [f for f in model.rules if f not in ("visits served", "session capacity")]
+    result = solve_plan(
+        model, read_plans, options, may_give=may_give, warm_start=bool(notes), params=params
+    )
+    result.solve_seconds += start_seconds
+    result.messages += notes
+    result.messages.append(
+        f"{len(sessions):,} pool-centre pairs, {len(visits):,} area-centre visit pairs"
+    )
+    return result
+
+
+def _rounded_start(
+    model: PlanModel,
+    sessions: pd.DataFrame,
+    pool_limit: pd.Series,
+    room_half_days: pd.Series,
+    options: SolverOptions,
+) -> tuple[float, list[str]]:
+    """Give the session variables a feasible whole-number starting plan; return (seconds, notes).
+
+    Solve the LP relaxation, round every pool's sessions up, take back the most rounded-up
+    sessions where a pool or centre is over its limit, then solve the LP again with those
+    sessions fixed so that visits and unmet shares fit them. Variables are left holding the
+    plan (for the solver's warm start) and the model is restored.
+    """
+    variables = list(sessions["var"])
+    for v in variables:
+        v.cat = pulp.LpContinuous
+    model.set_objective()
+    seconds = 0.0
+    try:
+        relaxed = solve(model.problem, options)
+        seconds += relaxed.solve_seconds
+        if not relaxed.has_plan:
+            return seconds, []
+        value = np.array([v.varValue or 0.0 for v in variables])
+        whole = np.ceil(value - 1e-6)
+        frame = sessions[["hospital_id", "specialty", "centre_id", "half_days"]].assign(
+            whole=whole, excess=whole - value
+        )
+        for keys, limit, cost in (
+            (["hospital_id", "specialty"], pool_limit, "half_days"),
+            (["centre_id"], room_half_days, None),
+        ):
+            for key, g in frame.groupby(keys, sort=False):
+                key = key if len(keys) > 1 else key[0]
+                weight = g[cost] if cost else pd.Series(1.0, index=g.index)
+                over = float((g["whole"] * weight).sum() - limit.get(key, np.inf))
+                for i in g.sort_values("excess", ascending=False).index:
+                    if over <= 1e-9:
+                        break
+                    take = min(frame.at[i, "whole"], np.ceil(over / weight[i] - 1e-9))
+                    frame.at[i, "whole"] -= take
+                    frame.at[i, "excess"] -= take
+                    over -= take * weight[i]
+        for v, n in zip(variables, frame["whole"], strict=True):
+            v.lowBound = v.upBound = float(n)
+        fixed = solve(model.problem, options)
+        seconds += fixed.solve_seconds
+        if not fixed.has_plan:
+            return seconds, []
+        return seconds, [
+            f"starting plan from the rounded LP relaxation: objective {fixed.objective:,.6g} "
+            f"(LP bound {relaxed.objective:,.6g})"
+        ]
+    finally:
+        for v in variables:
+            v.cat = pulp.LpInteger
+            v.lowBound, v.upBound = 0, None
+
+
+def _read_plans(
+    sessions: pd.DataFrame,
+    visits: pd.DataFrame,
+    need: pd.DataFrame,
+    unmet: pd.Series,
+    pools: pd.DataFrame,
+    centres: pd.DataFrame,
+    room_half_days: pd.Series,
+    rules: OutreachRules,
+    worst: pulp.LpVariable | None,
+    hospital_travel: pd.DataFrame | None,
+) -> dict[str, pd.DataFrame]:
+    value = np.vectorize(lambda v: v.varValue or 0.0, otypes=[float])
+    s = sessions.drop(columns="var").assign(sessions=np.round(value(sessions["var"])))
+    s = s[s["sessions"] > 0].copy()
+    s["half_days_used"] = s["sessions"] * s["half_days"]
+    s["specialist_minutes"] = s["sessions"] * 2 * s["minutes"]
+    s["visit_capacity"] = s["sessions"] * rules.visits_per_session
+    schedule = s[["hospital_id", "specialty", "centre_id", "sessions", "half_days_used",
+                  "minutes", "specialist_minutes", "visit_capacity"]]  # fmt: skip
+    schedule = schedule.rename(columns={"minutes": "one_way_minutes"}).reset_index(drop=True)
+    schedule = half_day_slots(schedule, pools, centres, rules)
+
+    v = visits.assign(share=value(visits["var"]))
+    v["visits_per_week"] = v["share"] * v["visits_per_week"]
+    v = v[v["visits_per_week"] > 1e-6]
+    served = v[["area_id", "specialty", "centre_id", "visits_per_week", "minutes"]]
+    served = served.reset_index(drop=True)
+
+    n = need.copy()
+    n["unmet"] = value(unmet.to_numpy()) * n["visits_per_week"]
+    got = served.groupby(["area_id", "specialty"])["visits_per_week"].sum()
+    key = pd.MultiIndex.from_frame(n[["area_id", "specialty"]])
+    n["served"] = got.reindex(key).fillna(0.0).to_numpy()
+    unmet_frame = n.loc[n["unmet"] > 1e-6, ["area_id", "specialty", "unmet"]]
+    unmet_frame = unmet_frame.rename(columns={"unmet": "visits_per_week"}).reset_index(drop=True)
+
+    by_area = n.groupby("area_id")[["visits_per_week", "served", "unmet"]].sum()
+    by_area = by_area.rename(columns={"visits_per_week": "need"})
+    by_area["unmet_share"] = by_area["unmet"] / by_area["need"].where(by_area["need"] > 0)
+    if hospital_travel is not None:
+        by_area = by_area.join(_travel_change(n, served, pools, hospital_travel))
+    by_area = by_area.reset_index()
+
+    used = schedule.groupby(["hospital_id", "specialty"])[["sessions", "half_days_used"]].sum()
+    p = pools.set_index(["hospital_id", "specialty"]).join(used).fillna(0.0)
+    p["outreach_limit"] = p["specialists"] * min(
+        rules.max_outreach_half_days, (1 - rules.min_in_house_share) * rules.working_half_days
+    )
+    p["in_house_half_days"] = p["specialists"] * rules.working_half_days - p["half_days_used"]
+    p["in_house_share"] = p["in_house_half_days"] / (
+        p["specialists"] * rules.working_half_days
+    ).where(p["specialists"] > 0)
+    c = centres.set_index("centre_id")
+    c["room_half_days"] = room_half_days
+    c["sessions"] = schedule.groupby("centre_id")["sessions"].sum().reindex(c.index).fillna(0.0)
+
+    travel_minutes = float((served["visits_per_week"] * served["minutes"]).sum())
+    parts = pd.DataFrame(
+        {
+            "part": [
+                "unmet visits per week",
+                "resident person-minutes per week",
+                "specialist minutes per week",
+                "worst area unmet share",
+            ],  # fmt: skip
+            "value": [
+                float(n["unmet"].sum()),
+                travel_minutes,
+                float(schedule["specialist_minutes"].sum()),
+                float(by_area["unmet_share"].max()) if worst is None else float(worst.varValue),
+            ],
+        }
+    )
+    return {
+        "schedule": schedule,
+        "visits_served": served,
+        "by_area": by_area,
+        "unmet": unmet_frame,
+        "pools": p.reset_index(),
+        "centres": c.reset_index(),
+        "objective_parts": parts,
+    }
+
+
+def _travel_change(
+    need: pd.DataFrame, served: pd.DataFrame, pools: pd.DataFrame, hospital_travel: pd.DataFrame
+) -> pd.DataFrame:
+    """Average one-way minutes per visit before (nearest hospital) and after (centre or hospital).
+
+    Before, every visit goes to the nearest hospital with the specialty; after, visits seen at a
+    centre travel there and the rest still go to the hospital. Areas with no hospital within the
+    travel frame's cutoff get NaN before.
+    """
+    ht = checked(hospital_travel, "hospital travel", ["area_id", "hospital_id"], {"minutes": 0})
+    staffed = pools.loc[pools["specialists"] > 0, ["hospital_id", "specialty"]]
+    nearest = ht.merge(staffed, on="hospital_id").groupby(["area_id", "specialty"])["minutes"].min()
+    key = pd.MultiIndex.from_frame(need[["area_id", "specialty"]])
+    hosp = nearest.reindex(key).to_numpy()
+    at_centre = (
+        (served["visits_per_week"] * served["minutes"])
+        .groupby([served["area_id"], served["specialty"]])
+        .sum()
+        .reindex(key)
+        .fillna(0.0)
+        .to_numpy()
+    )
+    frame = pd.DataFrame(
+        {
+            "area_id": need["area_id"].to_numpy(),
+            "before": need["visits_per_week"].to_numpy() * hosp,
+            "after": at_centre + (need["visits_per_week"] - need["served"]).to_numpy() * hosp,
+            "visits": need["visits_per_week"].to_numpy(),
+        }
+    )
+    g = frame.groupby("area_id")[["before", "after", "visits"]].sum(min_count=1)
+    out = pd.DataFrame(
+        {
+            "minutes_before": g["before"] / g["visits"],
+            "minutes_after": g["after"] / g["visits"],
+        }
+    )
+    out["minutes_change"] = out["minutes_after"] - out["minutes_before"]
+    return out
+
+
+def half_day_slots(
+    schedule: pd.DataFrame, pools: pd.DataFrame, centres: pd.DataFrame, rules: OutreachRules
+) -> pd.DataFrame:
+    """Place each pool's sessions on the week's ten half-days (Mon AM ... Fri PM).
+
+    A pool holds at most one session per specialist in a half-day, and a centre at most its
+    rooms kept for visiting specialists. Sessions go to the least-used half-day that fits, the
+    biggest blocks first; a session that fits nowhere is listed as 'unplaced' (it can still be
+    held, on a weekend or by swapping rooms, but the table says so).
+    """
+    out = schedule.copy()
+    if out.empty:
+        out["slots"] = pd.Series(dtype=object)
+        return out
+    heads = pools.set_index(["hospital_id", "specialty"])["specialists"].to_dict()
+    per_slot = np.ceil(centres.set_index("centre_id")["rooms"] * rules.room_share_for_outreach)
+    per_slot = per_slot.clip(lower=1).to_dict()
+    pool_load: dict[tuple, np.ndarray] = {}
+    centre_load: dict[str, np.ndarray] = {}
+    slots = [""] * len(out)
+    order = np.argsort(-out["sessions"].to_numpy(), kind="stable")
+    for i in order:
+        row = out.iloc[i]
+        pool = (row["hospital_id"], row["specialty"])
+        pl = pool_load.setdefault(pool, np.zeros(10))
+        cl = centre_load.setdefault(row["centre_id"], np.zeros(10))
+        names = []
+        for _ in range(int(row["sessions"])):
+            fits = (pl < heads.get(pool, 0)) & (cl < per_slot.get(row["centre_id"], 1))
+            if not fits.any():
+                names.append("unplaced")
+                continue
+            k = int(np.flatnonzero(fits)[np.argmin((pl + cl)[fits])])
+            pl[k] += 1
+            cl[k] += 1
+            names.append(SLOT_NAMES[k])
+        slots[i] = ", ".join(sorted(names, key=_slot_order))
+    out["slots"] = slots
+    return out
+
+
+def _slot_order(name: str) -> int:
+    return SLOT_NAMES.index(name) if name in SLOT_NAMES else len(SLOT_NAMES)
