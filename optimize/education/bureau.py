@@ -1,0 +1,97 @@
+"""The education bureau's job on a whole city: redraw one level's districts, then staff them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+
+from demand.bundle import City
+from optimize.education.city_inputs import EducationInputs, education_inputs
+from optimize.education.districts import (
+    DistrictRules,
+    district_map,
+    peak_pressure_year,
+    redraw_districts,
+)
+from optimize.education.levels import Level
+from optimize.result import PlanResult
+from optimize.solver import SolverOptions
+
+#: Years ahead of the last population year that a redistricting looks at by default.
+HORIZON_YEARS = 5
+
+
+@dataclass
+class Redistricting:
+    """One level's redistricting of a city: the inputs, the model's result and the new map."""
+
+    inputs: EducationInputs
+    result: PlanResult
+    plan_year: int
+
+    @property
+    def districts(self) -> gpd.GeoDataFrame:
+        """New districts dissolved per school: [school_id, units, pupils, geometry]."""
+        return district_map(self.inputs.units, self.result.plans["assignment"])
+
+    @property
+    def today_districts(self) -> gpd.GeoDataFrame:
+        """Today's districts dissolved per school, for comparison."""
+        return district_map(self.inputs.units, self.result.plans["assignment"], "school_today")
+
+    @property
+    def enrolment(self) -> pd.DataFrame:
+        """Pupils vs seats per school and year, before and after."""
+        return self.result.plans["enrolment"]
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Before / after figures of the plan year."""
+        return self.result.plans["summary"]
+
+
+def forecast_years(city: City, horizon: int = HORIZON_YEARS) -> list[int]:
+    """The last population year and the ``horizon`` years after it."""
+    last = city.latest_year
+    return list(range(last, last + horizon + 1))
+
+
+def redistrict_city(
+    city: City,
+    level: str | Level = "primary",
+    years: Iterable[int] | None = None,
+    plan_year: int | None = None,
+    rules: DistrictRules | None = None,
+    closed: Iterable[str] = (),
+    new_schools: pd.DataFrame | None = None,
+    keep_together: Iterable[Iterable[str]] = (),
+    today: pd.Series | None = None,
+    options: SolverOptions | None = None,
+) -> Redistricting:
+    """Redraw ``level``'s districts for ``years`` (default: last population year + 5 years).
+
+    plan_year (default: the year of peak pressure under today's districts) weighs travel and
+    reassignment; capacity holds in every year.
+    """
+    rules = rules or DistrictRules()
+    years = forecast_years(city) if years is None else sorted(set(years))
+    inputs = education_inputs(city, level, years, closed, new_schools, today)
+    if plan_year is None:
+        plan_year = peak_pressure_year(
+            inputs.pupils, inputs.schools, inputs.today, rules.capacity_tolerance
+        )
+    result = redraw_districts(
+        inputs.units,
+        inputs.pupils,
+        inputs.schools,
+        inputs.travel,
+        inputs.today,
+        rules,
+        keep_together=keep_together,
+        plan_year=plan_year,
+        options=options,
+    )
+    return Redistricting(inputs, result, plan_year)
