@@ -1,0 +1,101 @@
+"""Small building blocks shared by the pages: labelled controls, tables, the refusal notice."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from dash import dash_table, dcc, html
+
+from dashboard.data import MEASURES, SERVICES
+from dashboard.i18n import t
+
+
+def labelled(label: str, control) -> html.Div:
+    """A control with its label above it."""
+    return html.Div([html.Label(label, className="control-label"), control])
+
+
+def run_dropdown(component_id: str, options: list[dict], value, lang: str, multi: bool = False):
+    """A dropdown of stored runs."""
+    return labelled(
+        t("runs" if multi else "run", lang),
+        dcc.Dropdown(
+            id=component_id, options=options, value=value, multi=multi, clearable=False,
+            style={"minWidth": "28rem"},
+        ),
+    )  # fmt: skip
+
+
+def service_radio(component_id: str, value: str, lang: str) -> html.Div:
+    """Pick one of the three services."""
+    return labelled(
+        t("service", lang),
+        dcc.RadioItems(
+            id=component_id,
+            options=[{"label": f" {t(s, lang)}", "value": s} for s in SERVICES],
+            value=value,
+            inline=True,
+            inputStyle={"marginLeft": "0.6rem"},
+        ),
+    )
+
+
+def measure_radio(component_id: str, lang: str) -> html.Div:
+    """Pick what the map colours: access (supply / need), unmet need, or minutes to the nearest."""
+    return labelled(
+        t("measure", lang),
+        dcc.RadioItems(
+            id=component_id,
+            options=[{"label": f" {t(m, lang)}", "value": m} for m in MEASURES],
+            value="access",
+            inline=True,
+            inputStyle={"marginLeft": "0.6rem"},
+        ),
+    )
+
+
+def line_dropdown(component_id: str, lang: str) -> html.Div:
+    """Pick a service line of the chosen service (filled in from the run's plan)."""
+    return labelled(
+        t("service_line", lang),
+        dcc.Dropdown(id=component_id, clearable=False, style={"minWidth": "12rem"}),
+    )
+
+
+def table(component_id: str, rows: list[dict], page_size: int = 12) -> dash_table.DataTable:
+    """A plain, sortable table of rows (already formatted for the screen)."""
+    columns = [{"name": c, "id": c} for c in (rows[0] if rows else {})]
+    return dash_table.DataTable(
+        id=component_id,
+        data=rows,
+        columns=columns,
+        page_size=page_size,
+        sort_action="native",
+        style_table={"overflowX": "auto"},
+        style_cell={"fontFamily": "inherit", "fontSize": "0.85rem", "padding": "4px 8px",
+                    "textAlign": "left", "maxWidth": "18rem", "whiteSpace": "normal"},
+        style_header={"fontWeight": "600", "backgroundColor": "#eef2f7"},
+    )  # fmt: skip
+
+
+def refused(lang: str, reason: str = "") -> html.Div:
+    """The notice shown when the server refuses a run of another bureau."""
+    return html.Div(
+        [html.Strong(t("refused", lang)), html.Span(f" — {t('refused_detail', lang)} {reason}")],
+        className="refused",
+        id="refused-notice",
+    )
+
+
+def empty_figure(message: str = "") -> go.Figure:
+    """A blank figure with a short message in the middle."""
+    fig = go.Figure()
+    fig.update_layout(
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        height=200,
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        annotations=[{"text": message, "showarrow": False, "font": {"size": 14}}]
+        if message
+        else [],
+    )
+    return fig

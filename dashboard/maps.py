@@ -1,0 +1,120 @@
+"""City maps drawn from the city's own area polygons: no tile server, fitted to the city's bounds.
+
+Plotly's geo choropleth draws the GeoJSON itself (basemap hidden), so the maps work on closed
+government networks. Count columns are blanked below the small-cell threshold.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from scenarios.privacy import is_count_column
+
+SEQUENTIAL = "YlGnBu"
+DIVERGING = "RdBu"
+KIND_SYMBOLS = {
+    "hospital": "cross",
+    "community_health_centre": "circle",
+    "primary_school": "square",
+    "middle_school": "diamond",
+    "social_insurance_centre": "star",
+}
+
+
+def map_values(frame: pd.DataFrame, column: str, threshold: int = 10) -> pd.Series:
+    """The values to colour by area; small counts become NaN (not drawn) for count columns."""
+    values = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    if is_count_column(column):
+        values = values.where(~((values > 0) & (values < threshold)))
+    return values
+
+
+def area_map(
+    geojson: dict,
+    areas: pd.DataFrame,
+    values: pd.Series,
+    title: str,
+    colour_title: str,
+    zrange: tuple[float, float] | None = None,
+    colorscale: str = SEQUENTIAL,
+    facilities: pd.DataFrame | None = None,
+    height: int = 420,
+) -> go.Figure:
+    """A choropleth of `values` (indexed by area_id) over the areas, with facility markers.
+
+    `areas` has area_id, name, district; `zrange` fixes the colour scale (the same for maps
+    that are compared side by side).
+    """
+    frame = areas.set_index("area_id").assign(value=values.reindex(areas["area_id"]).to_numpy())
+    z = frame["value"].to_numpy(float)
+    finite = z[np.isfinite(z)]
+    if zrange is None:
+        zrange = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
+    hover = [
+        f"{aid} {n} ({d})<br>{'—' if not np.isfinite(v) else f'{v:,.2f}'}"
+        for aid, n, d, v in zip(frame.index, frame["name"], frame["district"], z, strict=True)
+    ]
+    fig = go.Figure(
+        go.Choropleth(
+            geojson=geojson,
+            featureidkey="properties.area_id",
+            locations=frame.index,
+            z=z,
+            zmin=zrange[0],
+            zmax=zrange[1],
+            colorscale=colorscale,
+            marker_line_width=0.4,
+            marker_line_color="#666",
+            colorbar={"title": {"text": colour_title}, "thickness": 12},
+            text=hover,
+            hoverinfo="text",
+            name="",
+        )
+    )
+    if facilities is not None and len(facilities):
+        fig.add_trace(
+            go.Scattergeo(
+                lon=facilities["lon"],
+                lat=facilities["lat"],
+                text=facilities["name"] + " (" + facilities["facility_id"] + ")",
+                hoverinfo="text",
+                mode="markers",
+                marker={
+                    "size": 9,
+                    "color": "#d62728",
+                    "line": {"width": 1, "color": "white"},
+                    "symbol": [KIND_SYMBOLS.get(k, "circle") for k in facilities["kind"]],
+                },
+                showlegend=False,
+                name="",
+            )
+        )
+    fig.update_geos(fitbounds="geojson", visible=False, projection_type="mercator")
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "font": {"size": 14}},
+        height=height,
+        margin={"l": 0, "r": 0, "t": 36, "b": 0},
+        uirevision="keep",
+    )
+    return fig
+
+
+def shared_range(series: list[pd.Series]) -> tuple[float, float]:
+    """One colour range covering every map compared side by side."""
+    values = np.concatenate([s.to_numpy(float) for s in series]) if series else np.array([])
+    values = values[np.isfinite(values)]
+    if not len(values):
+        return 0.0, 1.0
+    lo, hi = float(values.min()), float(values.max())
+    return (lo, hi if hi > lo else lo + 1.0)
+
+
+def symmetric_range(diff: pd.Series) -> tuple[float, float]:
+    """A colour range centred on zero for a map of differences."""
+    values = diff.to_numpy(float)
+    values = values[np.isfinite(values)]
+    bound = float(np.abs(values).max()) if len(values) else 1.0
+    bound = bound if bound > 0 else 1.0
+    return -bound, bound

@@ -1,0 +1,184 @@
+"""Compare scenarios: 2–4 runs side by side on one colour scale, KPI differences, where B ≠ A."""
+
+from __future__ import annotations
+
+import dash
+import pandas as pd
+from dash import Input, Output, State, dcc, html
+
+from dashboard.components import (
+    empty_figure,
+    labelled,
+    line_dropdown,
+    measure_radio,
+    refused,
+    run_dropdown,
+    service_radio,
+    table,
+)
+from dashboard.data import (
+    SERVICES,
+    access_rows,
+    area_names,
+    city_geojson,
+    measure_values,
+    open_run,
+    run_options,
+    run_scenario_spec,
+    service_lines,
+)
+from dashboard.i18n import fmt, kpi_name, t
+from dashboard.maps import DIVERGING, area_map, shared_range, symmetric_range
+from dashboard.session import current_user, engine
+from demand.errors import InputError
+from scenarios.compare import compare_runs
+from scenarios.privacy import suppress_kpis
+
+RUNS = "compare-runs"
+SERVICE = "compare-service"
+MEASURE = "compare-measure"
+LINE = "compare-line"
+ALL_LINES = "all"
+MAPS = "compare-maps"
+DIFF_MAP = "compare-diff-map"
+KPI_TABLE = "compare-kpis"
+KPI_BOX = "compare-kpi-box"
+MESSAGE = "compare-message"
+MAX_RUNS = 4
+
+
+def layout(runs: str | None = None, service: str | None = None, **_) -> html.Div:
+    """The page; `?runs=<id>,<id>` preselects runs (each checked on the server)."""
+    user = current_user()
+    lang = user.lang
+    options = run_options(user)
+    chosen = [r for r in runs.split(",") if r] if runs else [o["value"] for o in options[:2]]
+    default_service = service or (user.role if user.role in SERVICES else SERVICES[0])
+    return html.Div(
+        [
+            html.H2(t("nav_compare", lang)),
+            html.Div(
+                [
+                    run_dropdown(RUNS, options, chosen, lang, multi=True),
+                    service_radio(SERVICE, default_service, lang),
+                    line_dropdown(LINE, lang),
+                    measure_radio(MEASURE, lang),
+                ],
+                className="controls",
+            ),
+            html.Div(id=MESSAGE),
+            html.Div(id=MAPS, className="maps"),
+            html.Div(dcc.Graph(id=DIFF_MAP, config={"displaylogo": False}), className="card"),
+            labelled(t("kpi_diff", lang), html.Div(id=KPI_BOX)),
+            html.P(t("small_cells", lang), className="note"),
+        ]
+    )
+
+
+dash.register_page(__name__, path="/compare", name="Compare scenarios", order=3, layout=layout)
+
+
+def kpi_difference_rows(frame: pd.DataFrame, lang: str, threshold: int) -> list[dict]:
+    """compare_runs output as screen rows: values and Δ with units, small counts suppressed."""
+    value_cols = [c for c in frame.columns if c not in ("service", "kpi", "unit")]
+    shown = suppress_kpis(frame, threshold, value_columns=value_cols)
+    rows = []
+    for r in shown.to_dict("records"):
+        row = {t("service", lang): t(r["service"], lang), t("kpi", lang): kpi_name(r["kpi"], lang)}
+        for col in value_cols:
+            row[col] = fmt(r[col], r["unit"], lang)
+        rows.append(row)
+    return rows
+
+
+@dash.callback(
+    Output(LINE, "options"),
+    Output(LINE, "value"),
+    Input(RUNS, "value"),
+    Input(SERVICE, "value"),
+    State(LINE, "value"),
+)
+def choose_line(run_ids: list[str] | None, service: str, current: str | None):
+    """Service lines of the service in the first chosen run (one entry for older runs)."""
+    user = current_user()
+    lines: list[str] = []
+    if run_ids:
+        try:
+            lines = service_lines(open_run(user, run_ids[0], f"compare lines {service}"), service)
+        except (PermissionError, InputError):
+            return [], None
+    if not lines:
+        return [{"label": t(service, user.lang), "value": ALL_LINES}], ALL_LINES
+    options = [{"label": t(line, user.lang), "value": line} for line in lines]
+    return options, current if current in lines else lines[0]
+
+
+@dash.callback(
+    Output(MAPS, "children"),
+    Output(DIFF_MAP, "figure"),
+    Output(KPI_BOX, "children"),
+    Output(MESSAGE, "children"),
+    Input(RUNS, "value"),
+    Input(SERVICE, "value"),
+    Input(LINE, "value"),
+    Input(MEASURE, "value"),
+)
+def compare(run_ids: list[str] | None, service: str, line: str | None, measure: str):
+    """Side-by-side maps on a shared scale, the B − A map and the KPI table with differences."""
+    user = current_user()
+    lang = user.lang
+    run_ids = list(run_ids or [])
+    if not 2 <= len(run_ids) <= MAX_RUNS:
+        return [], empty_figure(t("pick_two", lang)), [], html.P(t("pick_two", lang))
+    try:
+        runs = [open_run(user, ref, f"compare {service}") for ref in run_ids]
+    except PermissionError as exc:
+        return [], empty_figure(), [], refused(lang, str(exc))
+    except InputError as exc:
+        return [], empty_figure(), [], html.P(str(exc), className="error")
+    threshold = max(run_scenario_spec(r).rules.small_cell_threshold for r in runs)
+    values, column = [], measure
+    for run in runs:
+        rows = access_rows(run, service, line)
+        if rows is None:
+            values.append(pd.Series(dtype=float))
+            continue
+        v, column = measure_values(rows, measure)
+        values.append(v)
+    zrange = shared_range(values)
+    colour = t(column, lang)
+    maps = [
+        dcc.Graph(
+            id=f"{MAPS}-{i}",
+            figure=area_map(
+                city_geojson(run),
+                area_names(run),
+                v,
+                f"{chr(65 + i)}: {run['scenario']}",
+                colour,
+                zrange=zrange,
+                height=360,
+            ),
+            config={"displaylogo": False},
+        )
+        for i, (run, v) in enumerate(zip(runs, values, strict=True))
+    ]
+    a, b = runs[0], runs[1]
+    same_city = run_scenario_spec(a).city == run_scenario_spec(b).city
+    if same_city:
+        diff = values[1] - values[0]
+        diff_fig = area_map(
+            city_geojson(b),
+            area_names(b),
+            diff,
+            t("diff_map", lang, a=f"A {a['scenario']}", b=f"B {b['scenario']}"),
+            f"Δ {colour}",
+            zrange=symmetric_range(diff),
+            colorscale=DIVERGING,
+            height=420,
+        )
+    else:
+        diff_fig = empty_figure(f"{a['scenario']} / {b['scenario']}: different cities")
+    frame = compare_runs(engine(), [r["run_id"] for r in runs], owner=user.owner)
+    rows = kpi_difference_rows(frame, lang, threshold)
+    return maps, diff_fig, table(KPI_TABLE, rows, page_size=30), ""

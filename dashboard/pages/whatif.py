@@ -1,0 +1,174 @@
+"""Run a what-if: start from a stored run of your bureau, change the main levers, run it.
+
+The run happens in a background job with a progress bar, is saved to the store under your
+name and then appears in Compare. The server checks the starting run belongs to your bureau.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import dash
+from dash import Input, Output, State, dcc, html
+
+from dashboard.components import labelled, refused, run_dropdown
+from dashboard.data import open_run, run_options, run_scenario_spec
+from dashboard.i18n import t
+from dashboard.session import current_user, engine
+from demand.errors import InputError
+from scenarios.pipeline import run_scenario
+from scenarios.spec import with_changes
+from scenarios.store import save_run
+
+BASE = "whatif-base"
+NAME = "whatif-name"
+RUN_BUTTON = "whatif-run"
+PROGRESS = "whatif-progress"
+PROGRESS_TEXT = "whatif-progress-text"
+RESULT = "whatif-result"
+
+# Lever: input id, label key, scenario key, scale from screen to scenario (percent → share).
+LEVERS = (
+    ("whatif-max-travel", "max_travel", "rules.max_travel_minutes", 1),
+    ("whatif-class-size", "class_size", "rules.class_size_cap", 1),
+    ("whatif-online", "online_share", "rules.online_share", 100),
+    ("whatif-service-level", "service_level", "rules.service_level_target", 100),
+    ("whatif-horizon", "horizon", "horizon", 1),
+    ("whatif-new-beds", "new_beds", "budgets.new_beds", 1),
+    ("whatif-new-teachers", "new_teachers", "budgets.new_teachers", 1),
+    ("whatif-new-caseworkers", "new_caseworkers", "budgets.new_caseworkers", 1),
+)
+INTEGER_KEYS = {"rules.class_size_cap", "horizon", "budgets.new_beds", "budgets.new_teachers",
+                "budgets.new_caseworkers"}  # fmt: skip
+
+
+def layout(run: str | None = None, **_) -> html.Div:
+    """The form: starting run, name and levers, the run button and the progress bar."""
+    user = current_user()
+    lang = user.lang
+    options = run_options(user)
+    if not options:
+        return html.Div([html.H2(t("nav_whatif", lang)), html.P(t("no_runs", lang))])
+    return html.Div(
+        [
+            html.H2(t("nav_whatif", lang)),
+            html.Div(
+                [
+                    run_dropdown(BASE, options, run or options[0]["value"], lang),
+                    labelled(
+                        t("whatif_name", lang),
+                        dcc.Input(
+                            id=NAME, type="text", debounce=False, style={"minWidth": "22rem"}
+                        ),
+                    ),
+                ],
+                className="controls",
+            ),  # fmt: skip
+            html.Div(
+                [
+                    labelled(t(label, lang), dcc.Input(id=cid, type="number", min=0))
+                    for cid, label, _key, _scale in LEVERS
+                ],
+                className="form-grid card",
+            ),
+            html.Button(t("start_run", lang), id=RUN_BUTTON, n_clicks=0),
+            html.Div(
+                [
+                    html.Progress(id=PROGRESS, value="0", max="100"),
+                    html.Span(t("waiting", lang), id=PROGRESS_TEXT, className="note"),
+                ],
+                className="card",
+                style={"marginTop": "0.8rem"},
+            ),
+            html.Div(id=RESULT),
+        ]
+    )
+
+
+dash.register_page(__name__, path="/whatif", name="Run a what-if", order=4, layout=layout)
+
+
+@dash.callback(
+    [Output(NAME, "value")] + [Output(cid, "value") for cid, *_ in LEVERS],
+    Input(BASE, "value"),
+)
+def fill_levers(run_id: str):
+    """The starting run's lever values (the run is checked and audited)."""
+    user = current_user()
+    try:
+        run = open_run(user, run_id, "what-if form")
+    except (PermissionError, InputError):
+        return [None] * (1 + len(LEVERS))
+    raw = run_scenario_spec(run).model_dump()
+    values = []
+    for _cid, _label, key, scale in LEVERS:
+        node = raw
+        for part in key.split("."):
+            node = node[part]
+        values.append(round(node * scale, 4))
+    name = f"{run['scenario']} · what-if {datetime.now():%H:%M:%S}"
+    return [name[:120], *values]
+
+
+def lever_changes(values: list) -> dict[str, object]:
+    """Form values as scenario changes (percent back to shares; empty fields left as they are)."""
+    changes: dict[str, object] = {}
+    for (_cid, _label, key, scale), value in zip(LEVERS, values, strict=True):
+        if value is None or value == "":
+            continue
+        number = float(value) / scale
+        changes[key] = int(round(number)) if key in INTEGER_KEYS else number
+    return changes
+
+
+@dash.callback(
+    Output(RESULT, "children"),
+    Input(RUN_BUTTON, "n_clicks"),
+    State(BASE, "value"),
+    State(NAME, "value"),
+    *[State(cid, "value") for cid, *_ in LEVERS],
+    background=True,
+    running=[(Output(RUN_BUTTON, "disabled"), True, False)],
+    progress=[
+        Output(PROGRESS, "value"),
+        Output(PROGRESS, "max"),
+        Output(PROGRESS_TEXT, "children"),
+    ],
+    progress_default=["0", "100", ""],
+    interval=400,
+    prevent_initial_call=True,
+)
+def run_whatif(set_progress, n_clicks: int, base: str, name: str | None, *values):
+    """Run the changed scenario as the signed-in user and save it to the store."""
+    user = current_user()  # captured on the server when the job started
+    lang = user.lang
+    try:
+        run = open_run(user, base, "what-if base")
+    except PermissionError as exc:
+        return refused(lang, str(exc))
+    try:
+        changes = lever_changes(list(values))
+        if name:
+            changes["name"] = name.strip()[:120]
+        scenario = with_changes(run_scenario_spec(run), changes)
+        if user.owner is not None and scenario.owner != user.owner:
+            return html.P(t("not_your_bureau", lang), className="error")
+
+        def progress(message: str, fraction: float) -> None:
+            set_progress((str(int(round(fraction * 100))), "100", message))
+
+        record = run_scenario(scenario, user.name, progress)
+        run_id = save_run(engine(), record)
+    except (InputError, ValueError) as exc:
+        return html.P(t("run_failed", lang, msg=str(exc)), className="error", id="whatif-error")
+    return html.Div(
+        [
+            html.P(t("run_done", lang, name=scenario.name), id="whatif-done"),
+            dcc.Link(
+                t("open_compare", lang),
+                href=f"/compare?runs={run['run_id']},{run_id}",
+                id="whatif-compare-link",
+            ),
+        ],
+        className="card",
+    )
