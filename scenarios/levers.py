@@ -118,3 +118,29 @@ def planning_population(city: City, scenario: Scenario) -> pd.DataFrame:
 def apply_levers(city: City, scenario: Scenario) -> City:
     """The city as the scenario sees it (facility changes applied)."""
     return apply_facility_changes(city, scenario.facilities)
+
+
+def scenario_need_rates(scenario: Scenario) -> pd.DataFrame:
+    """The default need-rate table with the scenario's overrides applied (factor or rate)."""
+    from demand.rates import load_need_rates
+
+    rates = load_need_rates().copy()
+    for o in scenario.need_rates:
+        mask = (rates["service"] == o.service) & (
+            (rates["resource"] == o.resource) | rates["resource"].str.startswith(o.resource + ":")
+        )
+        if o.age_band is not None:
+            mask &= rates["age_band"].isin([o.age_band, "*"])
+        if o.sex is not None:
+            mask &= rates["sex"].isin([o.sex, "*"])
+        if not mask.any():
+            raise InputError(
+                f"need_rates: no default rate matches service={o.service!r}, "
+                f"resource={o.resource!r}; see demand/data/need_rates.csv"
+            )
+        if o.factor is not None:
+            rates.loc[mask, "rate"] *= o.factor
+        else:
+            rates.loc[mask, "rate"] = o.rate
+        rates.loc[mask, "source"] = f"scenario {scenario.name!r}"
+    return rates

@@ -1,86 +1,102 @@
-"""The `access` model: today's (or the planning year's) gaps per service — 2SFCA and equity."""
+"""The `access` model: the planning year's gaps per service line — need, 2SFCA access, equity."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 
-from demand.ages import overlap_share
-from optimize.metrics.catchment import nearest_minutes, two_step_fca
-from optimize.metrics.equity import equity_summary
-from scenarios.levers import planning_population
+from demand.daytime import compute_need
+from optimize.metrics.services import SERVICE_LINES, access_by_service_line
+from scenarios.levers import planning_population, scenario_need_rates
 from scenarios.runners import ModelRun, RunContext, runner
 from scenarios.store import ModelOutcome
-from supply.travel import travel_times_from_geometry
+from supply.capacity import CapacityTargets, effective_capacity
+from supply.travel import travel_times_from_geometry, travel_times_from_matrix
 
-# service: (facility kinds, resource prefix of supply, travel mode, ages served, supply unit)
-SERVICES = {
-    "health": (("hospital",), "beds:", "bus", (0, 120), "beds"),
-    "education": (("primary_school",), "seats:", "walk", (6, 11), "seats"),
-    "social_security": (("social_insurance_centre",), "counters", "bus", (18, 120), "counters"),
+SERVICE_OF_LINE = {
+    "hospital beds": "health",
+    "outpatient care": "health",
+    "primary school": "education",
+    "middle school": "education",
+    "social insurance": "social_security",
 }
-TRAVEL_CUTOFF_MINUTES = 120.0
+TRAVEL_CUTOFF_MINUTES = 90.0
 
 
-def travel_for(ctx: RunContext, mode: str) -> pd.DataFrame:
-    """Area → facility minutes by `mode`, computed once per run (cutoff 120 minutes)."""
-    key = f"travel:{mode}"
-    if key not in ctx.cache:
-        ctx.cache[key] = travel_times_from_geometry(
-            ctx.city.areas, ctx.city.facilities, mode=mode, cutoff_minutes=TRAVEL_CUTOFF_MINUTES
+def travel_for(ctx: RunContext) -> pd.DataFrame:
+    """Area → facility minutes (the bundle's table, else by bus from geometry), once per run."""
+    if "travel" not in ctx.cache:
+        city = ctx.city
+        if len(city.travel):
+            ctx.cache["travel"] = travel_times_from_matrix(city.travel, source="travel")
+        else:
+            ctx.cache["travel"] = travel_times_from_geometry(
+                city.areas, city.facilities, mode="bus", cutoff_minutes=TRAVEL_CUTOFF_MINUTES
+            )
+    return ctx.cache["travel"]
+
+
+def need_for(ctx: RunContext) -> pd.DataFrame:
+    """The need table in the planning year (levers applied), once per run."""
+    if "need" not in ctx.cache:
+        s = ctx.scenario
+        year = s.base_year + s.horizon
+        pop = planning_population(ctx.city, s).assign(year=year)
+        ctx.cache["population"] = pop
+        ctx.cache["need"] = compute_need(
+            pop, rates=scenario_need_rates(s), mobility=ctx.city.mobility, years=[year]
         )
-    return ctx.cache[key]
-
-
-def persons_served(pop: pd.DataFrame, ages: tuple[int, int]) -> pd.Series:
-    """Persons per area within an age range (single years taken as a fifth of their band)."""
-    share = pop["age_band"].map(lambda band: overlap_share(band, *ages))
-    return (pop["persons"] * share).groupby(pop["area_id"]).sum()
+    return ctx.cache["need"]
 
 
 @runner("access")
 def run_access(ctx: RunContext) -> ModelRun:
-    """2SFCA access, nearest-facility minutes and equity per service, in the planning year."""
-    city, rules = ctx.city, ctx.scenario.rules
-    pop = planning_population(city, ctx.scenario)
-    area_index = pd.Index(city.areas["area_id"])
-    kpis, frames = [], []
-    for service, (kinds, prefix, mode, ages, unit) in SERVICES.items():
-        ctx.progress(f"access: {service}")
-        facilities = city.facilities[city.facilities["kind"].isin(kinds)]
-        cap = city.capacity[city.capacity["facility_id"].isin(facilities["facility_id"])]
-        supply = (
-            cap[cap["resource"].str.startswith(prefix)]
-            .groupby("facility_id")["amount"]
-            .sum()
-            .reindex(facilities["facility_id"], fill_value=0.0)
+    """2SFCA access (capacity within reach / need) and equity per service line."""
+    s = ctx.scenario
+    year = s.base_year + s.horizon
+    ctx.progress("need and travel times")
+    need = need_for(ctx)
+    travel = travel_for(ctx)
+    targets = CapacityTargets(
+        class_size_primary=min(45, s.rules.class_size_cap),
+        class_size_middle=min(50, s.rules.class_size_cap),
+    )
+    capacity = effective_capacity(ctx.city.capacity, ctx.city.workforce, targets)
+    lines = tuple(
+        dataclasses.replace(
+            line, catchment_minutes=min(line.catchment_minutes, s.rules.max_travel_minutes)
         )
-        persons = persons_served(pop, ages).reindex(area_index, fill_value=0.0)
-        travel = travel_for(ctx, mode)
-        access = two_step_fca(persons, supply, travel, rules.max_travel_minutes) * 1000
-        nearest = nearest_minutes(area_index, supply.index, travel)
-        summary = equity_summary(access, persons, nearest, (15.0, 30.0))
-        per = f"{unit} per 1,000"
+        for line in SERVICE_LINES
+    )
+    ctx.progress("access per service line")
+    by_area, equity = access_by_service_line(
+        need, capacity, ctx.city.facilities, travel, ctx.cache["population"], year, lines
+    )
+    kpis = []
+    for r in equity.itertuples():
+        service, name = SERVICE_OF_LINE[r.service_line], r.service_line
+        beyond_30 = by_area[(by_area["service_line"] == name) & (by_area["nearest_minutes"] > 30)]
         kpis += [
-            (service, "persons served", summary["persons"], "persons"),
-            (service, f"supply ({unit})", float(supply.sum()), unit),
-            (service, "mean access", summary["mean_access"], per),
-            (service, "access Gini", summary["gini"], "index 0–1"),
-            (service, "worst decile access", summary["worst_decile_access"], per),
-            (service, "share beyond 15 min", summary["share_beyond_15_min"], "share"),
-            (service, "share beyond 30 min", summary["share_beyond_30_min"], "share"),
-            (service, "persons beyond 30 min", float(persons[nearest > 30].sum()), "persons"),
+            (service, f"{name}: need", r.need, "need units"),
+            (service, f"{name}: effective capacity", r.capacity, "need units"),
+            (service, f"{name}: mean access", r.mean_access, "capacity/need"),
+            (service, f"{name}: access Gini", r.gini, "index 0–1"),
+            (service, f"{name}: worst decile access", r.worst_decile_access, "capacity/need"),
+            (service, f"{name}: share beyond 15 min", r.share_beyond_15_min, "share"),
+            (service, f"{name}: share beyond 30 min", r.share_beyond_30_min, "share"),
+            (
+                service,
+                f"{name}: persons beyond 30 min",
+                float(beyond_30["persons_in_group"].sum()),
+                "persons",
+            ),  # fmt: skip
         ]
-        frames.append(
-            pd.DataFrame(
-                {
-                    "area_id": area_index,
-                    "service": service,
-                    "persons": persons.to_numpy(),
-                    "access_per_1000": access.to_numpy(),
-                    "nearest_minutes": nearest.to_numpy(),
-                }
-            )
-        )
-    plan = pd.concat(frames, ignore_index=True)
-    outcome = ModelOutcome("access", "computed", detail={"services": list(SERVICES)})
+    plan = by_area.rename(columns={"persons_in_group": "persons"}).assign(
+        service=by_area["service_line"].map(SERVICE_OF_LINE)
+    )[["area_id", "service", "service_line", "persons", "need", "access", "nearest_minutes"]]
+    outcome = ModelOutcome(
+        "access", "computed", detail={"year": year, "catchments_minutes": {
+            line.name: line.catchment_minutes for line in lines}},
+    )  # fmt: skip
     return ModelRun(kpis=kpis, plans={"access_by_area": plan}, outcome=outcome)

@@ -68,9 +68,10 @@ def test_compare_shows_the_difference_a_lever_makes(store_url):
                             "capacity": {"beds:icu": 500}}]}  # fmt: skip
     save_run(engine, run_scenario(small("more beds", **more), "a"))
     table = compare_runs(engine, ["base", "more beds"]).set_index(["service", "kpi"])
-    supply = table.loc[("health", "supply (beds)")]
-    assert supply["Δ more beds"] > 400
-    assert table.loc[("education", "supply (seats)"), "Δ more beds"] == 0
+    beds = table.loc[("health", "hospital beds: effective capacity")]
+    assert beds["Δ more beds"] > 300  # 500 ICU beds at 85% occupancy, minus those it had
+    assert table.loc[("health", "hospital beds: mean access"), "Δ more beds"] > 0
+    assert table.loc[("education", "primary school: effective capacity"), "Δ more beds"] == 0
 
 
 def test_delete_removes_everything_and_is_audited(store_url):
