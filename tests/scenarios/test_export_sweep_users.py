@@ -75,8 +75,8 @@ def test_sweep_in_local_processes(tmp_path):
     assert len(grid) == 4 and len({s.name for s in grid}) == 4
     records = list(run_sweep(grid, "ana", workers=2))
     assert sorted(r.scenario for r in records) == sorted(s.name for s in grid)
-    gini = {r.scenario: r.kpis.set_index(["service", "kpi"]).loc[("health", "hospital beds: access Gini"),
-            "value"] for r in records}  # fmt: skip
+    key = ("health", "hospital beds: access Gini")
+    gini = {r.scenario: r.kpis.set_index(["service", "kpi"]).loc[key, "value"] for r in records}
     assert (
         gini["tiny [max_travel_minutes=10, class_size_cap=40]"]
         != gini["tiny [max_travel_minutes=30, class_size_cap=40]"]
