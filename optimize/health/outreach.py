@@ -136,6 +136,11 @@ class OutreachWeights:
                 raise InputError(f"objective weight {name} must be >= 0")
 
 
+def _sum_by(frame: pd.DataFrame, key: list[str], coef: str | None = None) -> dict:
+    """``blocks.sum_by`` that also takes an empty frame (no pairs at all: no expressions)."""
+    return b.sum_by(frame, key, coef=coef) if len(frame) else {}
+
+
 def _session_pairs(
     pools: pd.DataFrame, hosts: pd.DataFrame, specialist_travel: pd.DataFrame, rules: OutreachRules
 ) -> pd.DataFrame:
@@ -247,8 +252,8 @@ def plan_specialist_outreach(
     # every area's need is served at centres within reach, or counted unmet (in visits a week)
     b.serve_once(model, visits, demand.index, unmet, weights=demand, family="visits served")
     # visits seen at a centre in a specialty fit in the sessions held there
-    seen = b.sum_by(visits, ["centre_id", "specialty"], coef="visits_per_week")
-    held = b.sum_by(sessions, ["centre_id", "specialty"])
+    seen = _sum_by(visits, ["centre_id", "specialty"], coef="visits_per_week")
+    held = _sum_by(sessions, ["centre_id", "specialty"])
     capacity = {}
     for key, lhs in seen.items():
         for var, coef in held[key].items():
@@ -256,7 +261,7 @@ def plan_specialist_outreach(
         capacity[key] = b.rule(lhs, LE, 0.0)
     model.add_rules("session capacity", capacity)
     # a pool's outreach half-days (travel included) within the per-specialist weekly cap
-    used = b.sum_by(sessions, ["hospital_id", "specialty"], coef="half_days")
+    used = _sum_by(sessions, ["hospital_id", "specialty"], coef="half_days")
     heads = pools.set_index(["hospital_id", "specialty"])["specialists"]
     model.add_rules(
         "outreach half-days per specialist",
@@ -526,9 +531,9 @@ def half_day_slots(
     """Place each pool's sessions on the week's ten half-days (Mon AM ... Fri PM).
 
     A pool holds at most one session per specialist in a half-day, and a centre at most its
-    rooms kept for visiting specialists. Sessions go to the least-used half-day that fits, the
-    biggest blocks first; a session that fits nowhere is listed as 'unplaced' (it can still be
-    held, on a weekend or by swapping rooms, but the table says so).
+    rooms kept for visiting specialists ("Mon AM x2" = two rooms that half-day). Sessions go to
+    the least-used half-day that fits, the biggest blocks first; a session that fits nowhere is
+    listed as 'unplaced' (it can still be held by swapping rooms, but the table says so).
     """
     out = schedule.copy()
     if out.empty:
@@ -556,7 +561,11 @@ def half_day_slots(
             pl[k] += 1
             cl[k] += 1
             names.append(SLOT_NAMES[k])
-        slots[i] = ", ".join(sorted(names, key=_slot_order))
+        counts = pd.Series(names).value_counts()
+        slots[i] = ", ".join(
+            name if counts[name] == 1 else f"{name} x{counts[name]}"
+            for name in sorted(counts.index, key=_slot_order)
+        )
     out["slots"] = slots
     return out
 
