@@ -67,7 +67,7 @@ class DistrictRules:
     capacity_tolerance: float = 0.05
     max_reassigned_share: float | None = 0.2
     contiguous: bool = True
-    candidate_schools: int | None = 8
+    candidate_schools: int | None = 4
     over_capacity_penalty: float = 1_000.0
     reassign_penalty: float = 1.0
     balance_penalty: float = 0.0

@@ -146,7 +146,7 @@ def register(app: typer.Typer) -> None:
         today: Path = typer.Option(
             None, "--today", help="CSV area_id, school_id (default: nearest school)."
         ),  # fmt: skip
-        candidates: int = typer.Option(8, "--candidates", help="Schools offered per unit."),
+        candidates: int = typer.Option(4, "--candidates", help="Schools offered per unit."),
         solver: str = typer.Option("cbc", "--solver", help="cbc or highs."),
         time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds."),
         gap: float = typer.Option(None, "--gap", help="Relative gap to stop at, e.g. 0.01."),
