@@ -512,13 +512,13 @@ def redraw_districts(
             "reassignment limit",
             {"pupils moved": b.rule(pulp.LpAffineExpression(stayers), GE, movable - room)},
         )
-    if rules.reassign_penalty:
-        moved_cost = pulp.LpAffineExpression([(x, -rules.reassign_penalty * w) for x, w in stayers])
-        moved_cost.constant = rules.reassign_penalty * movable
-        m.add_term(moved_cost)
-
-    # objective: pupil-minutes of travel, and a penalty for anyone beyond the travel limit
+    # and the reassignment penalty on every pair other than today's (no objective constant, so
+    # the solver's bound and the plan's objective are on the same footing)
     frame["cost"] = frame["demand_id"].map(p_plan) * frame["minutes"]
+    elsewhere = frame["site_id"].to_numpy() != frame["demand_id"].map(today_s).to_numpy()
+    frame.loc[elsewhere, "cost"] += rules.reassign_penalty * frame.loc[elsewhere, "demand_id"].map(
+        p_plan
+    )
     beyond = np.array([p in pairs.beyond for p in zip(frame["demand_id"], frame["site_id"],
                                                        strict=True)])  # fmt: skip
     frame.loc[beyond, "cost"] += frame.loc[beyond, "demand_id"].map(p_plan) * (
