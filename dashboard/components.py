@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import plotly.graph_objects as go
-from dash import dash_table, dcc, html
+from dash import dcc, html
 
 from dashboard.data import MEASURES, SERVICES
 from dashboard.i18n import t
@@ -61,20 +61,29 @@ def line_dropdown(component_id: str, lang: str) -> html.Div:
     )
 
 
-def table(component_id: str, rows: list[dict], page_size: int = 12) -> dash_table.DataTable:
-    """A plain, sortable table of rows (already formatted for the screen)."""
-    columns = [{"name": c, "id": c} for c in (rows[0] if rows else {})]
-    return dash_table.DataTable(
-        id=component_id,
-        data=rows,
-        columns=columns,
-        page_size=page_size,
-        sort_action="native",
-        style_table={"overflowX": "auto"},
-        style_cell={"fontFamily": "inherit", "fontSize": "0.85rem", "padding": "4px 8px",
-                    "textAlign": "left", "maxWidth": "18rem", "whiteSpace": "normal"},
-        style_header={"fontWeight": "600", "backgroundColor": "#eef2f7"},
-    )  # fmt: skip
+def table(component_id: str, rows: list[dict], max_rows: int = 200) -> html.Div:
+    """A plain table of rows (already formatted for the screen); long ones show the first rows."""
+    columns = list(rows[0]) if rows else []
+    shown = rows[:max_rows]
+    body = [html.Tr([html.Td(_cell(r.get(c))) for c in columns]) for r in shown]
+    parts = [
+        html.Table(
+            [html.Thead(html.Tr([html.Th(c) for c in columns])), html.Tbody(body)],
+            id=component_id,
+            className="data",
+        )
+    ]
+    if len(rows) > max_rows:
+        parts.append(html.P(f"{max_rows} / {len(rows)}", className="note"))
+    return html.Div(parts, className="table-wrap")
+
+
+def _cell(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.3f}".rstrip("0").rstrip(".")
+    return str(value)
 
 
 def refused(lang: str, reason: str = "") -> html.Div:
@@ -99,3 +108,23 @@ def empty_figure(message: str = "") -> go.Figure:
         else [],
     )
     return fig
+
+
+def refusal_for(refs: list[str], page: str) -> html.Div | None:
+    """The refusal notice when a run asked for by URL belongs to another bureau (else None).
+
+    Checked on the server as the page is built, before any control could hide it; audited.
+    """
+    from dashboard.data import open_run
+    from dashboard.session import current_user
+    from demand.errors import InputError
+
+    user = current_user()
+    for ref in refs:
+        try:
+            open_run(user, ref, page)
+        except PermissionError as exc:
+            return refused(user.lang, str(exc))
+        except InputError as exc:
+            return html.P(str(exc), className="error")
+    return None

@@ -118,3 +118,8 @@ def symmetric_range(diff: pd.Series) -> tuple[float, float]:
     bound = float(np.abs(values).max()) if len(values) else 1.0
     bound = bound if bound > 0 else 1.0
     return -bound, bound
+
+
+# Plotly's geo maps fetch a world outline even when the basemap is hidden; an empty one is
+# served from our own assets so no request leaves the network.
+GRAPH_CONFIG = {"displaylogo": False, "topojsonURL": "/assets/"}

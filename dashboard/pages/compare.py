@@ -11,6 +11,7 @@ from dashboard.components import (
     labelled,
     line_dropdown,
     measure_radio,
+    refusal_for,
     refused,
     run_dropdown,
     service_radio,
@@ -28,7 +29,7 @@ from dashboard.data import (
     service_lines,
 )
 from dashboard.i18n import fmt, kpi_name, t
-from dashboard.maps import DIVERGING, area_map, shared_range, symmetric_range
+from dashboard.maps import DIVERGING, GRAPH_CONFIG, area_map, shared_range, symmetric_range
 from dashboard.session import current_user, engine
 from demand.errors import InputError
 from scenarios.compare import compare_runs
@@ -52,6 +53,9 @@ def layout(runs: str | None = None, service: str | None = None, **_) -> html.Div
     user = current_user()
     lang = user.lang
     options = run_options(user)
+    stop = refusal_for([r for r in (runs or "").split(",") if r], "compare")
+    if stop is not None:
+        return html.Div([html.H2(t("nav_compare", lang)), stop])
     chosen = [r for r in runs.split(",") if r] if runs else [o["value"] for o in options[:2]]
     default_service = service or (user.role if user.role in SERVICES else SERVICES[0])
     return html.Div(
@@ -68,7 +72,7 @@ def layout(runs: str | None = None, service: str | None = None, **_) -> html.Div
             ),
             html.Div(id=MESSAGE),
             html.Div(id=MAPS, className="maps"),
-            html.Div(dcc.Graph(id=DIFF_MAP, config={"displaylogo": False}), className="card"),
+            html.Div(dcc.Graph(id=DIFF_MAP, config=GRAPH_CONFIG), className="card"),
             labelled(t("kpi_diff", lang), html.Div(id=KPI_BOX)),
             html.P(t("small_cells", lang), className="note"),
         ]
@@ -159,7 +163,7 @@ def compare(run_ids: list[str] | None, service: str, line: str | None, measure: 
                 zrange=zrange,
                 height=360,
             ),
-            config={"displaylogo": False},
+            config=GRAPH_CONFIG,
         )
         for i, (run, v) in enumerate(zip(runs, values, strict=True))
     ]
@@ -181,4 +185,4 @@ def compare(run_ids: list[str] | None, service: str, line: str | None, measure: 
         diff_fig = empty_figure(f"{a['scenario']} / {b['scenario']}: different cities")
     frame = compare_runs(engine(), [r["run_id"] for r in runs], owner=user.owner)
     rows = kpi_difference_rows(frame, lang, threshold)
-    return maps, diff_fig, table(KPI_TABLE, rows, page_size=30), ""
+    return maps, diff_fig, table(KPI_TABLE, rows), ""

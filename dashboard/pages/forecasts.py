@@ -11,10 +11,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html
 
-from dashboard.components import empty_figure, labelled, refused, run_dropdown, table
+from dashboard.components import empty_figure, labelled, refusal_for, refused, run_dropdown, table
 from dashboard.data import open_run, run_options, run_scenario_spec
 from dashboard.forecast_data import LEVELS, forecast_series, population_by_year, series_catalogue
 from dashboard.i18n import t
+from dashboard.maps import GRAPH_CONFIG
 from dashboard.session import current_user, engine
 from demand.errors import InputError
 from scenarios.store import log
@@ -36,6 +37,9 @@ def layout(run: str | None = None, **_) -> html.Div:
     user = current_user()
     lang = user.lang
     options = run_options(user)
+    stop = refusal_for([run] if run else [], "forecasts")
+    if stop is not None:
+        return html.Div([html.H2(t("nav_forecasts", lang)), stop])
     if not options and run is None:
         return html.Div([html.H2(t("nav_forecasts", lang)), html.P(t("no_runs", lang))])
     return html.Div(
@@ -55,7 +59,7 @@ def layout(run: str | None = None, **_) -> html.Div:
             dcc.Loading(
                 html.Div(
                     [
-                        dcc.Graph(id=GRAPH, config={"displaylogo": False}),
+                        dcc.Graph(id=GRAPH, config=GRAPH_CONFIG),
                         html.P(id=VERDICT),
                         labelled(t("backtest", lang), html.Div(id=SKILL_BOX)),
                     ],
@@ -66,7 +70,7 @@ def layout(run: str | None = None, **_) -> html.Div:
                 [
                     html.H3(t("pyramid", lang)),
                     labelled(t("year", lang), dcc.Slider(id=YEAR, step=1, min=0, max=1, value=0)),
-                    dcc.Graph(id=PYRAMID, config={"displaylogo": False}),
+                    dcc.Graph(id=PYRAMID, config=GRAPH_CONFIG),
                 ],
                 className="card",
             ),

@@ -11,7 +11,7 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, dcc, html
 
-from dashboard.components import empty_figure, labelled, refused, run_dropdown, table
+from dashboard.components import empty_figure, labelled, refusal_for, refused, run_dropdown, table
 from dashboard.data import (
     SERVICES,
     area_names,
@@ -22,7 +22,7 @@ from dashboard.data import (
     run_scenario_spec,
 )
 from dashboard.i18n import t
-from dashboard.maps import area_map, map_values
+from dashboard.maps import GRAPH_CONFIG, area_map, map_values
 from dashboard.session import current_user
 from demand.errors import InputError
 from scenarios.privacy import is_count_column, suppress_frame
@@ -44,6 +44,9 @@ def layout(run: str | None = None, plan: str | None = None, **_) -> html.Div:
     user = current_user()
     lang = user.lang
     options = run_options(user)
+    stop = refusal_for([run] if run else [], "plans")
+    if stop is not None:
+        return html.Div([html.H2(t("nav_plans", lang)), stop])
     if not options and run is None:
         return html.Div([html.H2(t("nav_plans", lang)), html.P(t("no_runs", lang))])
     service_options = [{"label": "—", "value": ALL}] + [
@@ -81,7 +84,7 @@ def layout(run: str | None = None, plan: str | None = None, **_) -> html.Div:
             ),  # fmt: skip
             html.Div(id=MESSAGE),
             html.Div(id=TABLE_BOX, className="card"),
-            html.Div(dcc.Graph(id=MAP, config={"displaylogo": False}), className="card"),
+            html.Div(dcc.Graph(id=MAP, config=GRAPH_CONFIG), className="card"),
             html.P(t("small_cells", lang), className="note"),
         ]
     )
@@ -147,7 +150,7 @@ def show_plan(name: str | None, service: str, column: str | None, run_id: str):
     if service != ALL and "service" in frame.columns:
         frame = frame[frame["service"] == service]
     threshold = run_scenario_spec(run).rules.small_cell_threshold
-    shown = suppress_frame(frame, threshold).round(3)
+    shown = suppress_frame(frame, threshold)
     rows = shown.astype(object).where(shown.notna(), None).to_dict("records")
     href = f"/export/{quote(run['run_id'])}/{quote(name)}.csv"
     columns = mappable_columns(frame)

@@ -10,6 +10,7 @@ from dashboard.components import (
     labelled,
     line_dropdown,
     measure_radio,
+    refusal_for,
     refused,
     run_dropdown,
     service_radio,
@@ -31,7 +32,7 @@ from dashboard.data import (
     service_lines,
 )
 from dashboard.i18n import t
-from dashboard.maps import area_map
+from dashboard.maps import GRAPH_CONFIG, area_map
 from dashboard.session import current_user
 from demand.errors import InputError
 
@@ -50,6 +51,9 @@ def layout(run: str | None = None, service: str | None = None, **_) -> html.Div:
     user = current_user()
     lang = user.lang
     options = run_options(user)
+    stop = refusal_for([run] if run else [], "shortfalls")
+    if stop is not None:
+        return html.Div([html.H2(t("nav_short", lang)), stop])
     if not options and run is None:
         return html.Div([html.H2(t("nav_short", lang)), html.P(t("no_runs", lang))])
     default_service = service or (user.role if user.role in SERVICES else SERVICES[0])
@@ -66,7 +70,7 @@ def layout(run: str | None = None, service: str | None = None, **_) -> html.Div:
                 className="controls",
             ),
             html.Div(id=MESSAGE),
-            html.Div(dcc.Graph(id=MAP, config={"displaylogo": False}), className="card"),
+            html.Div(dcc.Graph(id=MAP, config=GRAPH_CONFIG), className="card"),
             labelled(t("kpis", lang), html.Div(id=KPIS)),
             html.P(t("small_cells", lang), className="note"),
         ]
@@ -121,7 +125,7 @@ def show_shortfalls(run_id: str, service: str, line: str | None, measure: str):
     kpis = kpis[kpis["service"] == service]
     if line and line != ALL_LINES:
         kpis = kpis[kpis["kpi"].str.startswith(f"{line}: ")]
-    kpi_table = table(KPIS + "-table", kpi_rows(kpis, lang, threshold), page_size=20)
+    kpi_table = table(KPIS + "-table", kpi_rows(kpis, lang, threshold))
     rows = access_rows(run, service, line)
     if rows is None:
         return empty_figure(f"{run['scenario']}: no {ACCESS_PLAN}"), kpi_table, ""

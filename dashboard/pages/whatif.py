@@ -11,7 +11,7 @@ from datetime import datetime
 import dash
 from dash import Input, Output, State, dcc, html
 
-from dashboard.components import labelled, refused, run_dropdown
+from dashboard.components import labelled, refusal_for, refused, run_dropdown
 from dashboard.data import open_run, run_options, run_scenario_spec
 from dashboard.i18n import t
 from dashboard.session import current_user, engine
@@ -47,6 +47,9 @@ def layout(run: str | None = None, **_) -> html.Div:
     user = current_user()
     lang = user.lang
     options = run_options(user)
+    stop = refusal_for([run] if run else [], "whatif")
+    if stop is not None:
+        return html.Div([html.H2(t("nav_whatif", lang)), stop])
     if not options:
         return html.Div([html.H2(t("nav_whatif", lang)), html.P(t("no_runs", lang))])
     return html.Div(
@@ -134,7 +137,6 @@ def lever_changes(values: list) -> dict[str, object]:
         Output(PROGRESS, "max"),
         Output(PROGRESS_TEXT, "children"),
     ],
-    progress_default=["0", "100", ""],
     interval=400,
     prevent_initial_call=True,
 )
@@ -159,6 +161,8 @@ def run_whatif(set_progress, n_clicks: int, base: str, name: str | None, *values
 
         record = run_scenario(scenario, user.name, progress)
         run_id = save_run(engine(), record)
+        dash.set_props(PROGRESS, {"value": "100"})
+        dash.set_props(PROGRESS_TEXT, {"children": f"{record.seconds:.1f} s"})
     except (InputError, ValueError) as exc:
         return html.P(t("run_failed", lang, msg=str(exc)), className="error", id="whatif-error")
     return html.Div(
