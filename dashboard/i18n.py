@@ -52,6 +52,7 @@ TEXT: dict[str, dict[str, str]] = {
     "interval": {"zh": "{lv}% 预测区间", "en": "{lv}% interval"},
     "backtest": {"zh": "回测（与季节性朴素法比较）", "en": "Backtest against seasonal naive"},
     "model": {"zh": "方法", "en": "Method"},
+    "coverage": {"zh": "{lv}% 区间覆盖率", "en": "{lv}% interval coverage"},
     "pyramid": {"zh": "人口金字塔", "en": "Population pyramid"},
     "year": {"zh": "年份", "en": "Year"},
     "projected": {"zh": "（预测）", "en": " (projected)"},

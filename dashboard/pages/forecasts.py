@@ -185,6 +185,10 @@ def show_forecast(series_id: str | None, run_id: str):
         return forecast_figure(fc, series_id, lang), [], fc.verdict
     cols = ["model", "mase", "smape", *[f"coverage_{lv}" for lv in LEVELS]]
     skill = fc.skill[[c for c in cols if c in fc.skill.columns]].round(3)
+    skill = skill.rename(
+        columns={"model": t("model", lang), "mase": "MASE", "smape": "sMAPE (%)"}
+        | {f"coverage_{lv}": t("coverage", lang, lv=lv) for lv in LEVELS}
+    )
     rows = skill.astype(object).where(skill.notna(), None).to_dict("records")
     return forecast_figure(fc, series_id, lang), table(SKILL_TABLE, rows), fc.verdict
 

@@ -37,6 +37,6 @@ def register(app: typer.Typer) -> None:
             app = create_app(url)
         console.print(f"dashboard on http://{host}:{port} (store {url}); Ctrl-C stops it")
         try:
-            waitress.serve(app.server, host=host, port=port, threads=threads, ident="civicalloc")
+            waitress.serve(app.server, host=host, port=port, threads=threads)
         except KeyboardInterrupt:
             console.print("stopped")

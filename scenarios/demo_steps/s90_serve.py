@@ -64,6 +64,6 @@ def run(ctx) -> None:
         f"password. Store: {url}. Ctrl-C stops it."
     )
     try:
-        waitress.serve(app.server, host=HOST, port=PORT, threads=8, ident="civicalloc")
+        waitress.serve(app.server, host=HOST, port=PORT, threads=8)
     except KeyboardInterrupt:
         ctx.console.print("dashboard stopped")

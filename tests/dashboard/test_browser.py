@@ -144,7 +144,7 @@ def test_a_what_if_runs_in_the_background_and_appears_in_compare(browser, served
     from scenarios.store import find_run, list_runs
 
     sign_in(browser, served, "jiao")  # education bureau
-    browser.get(f"{served.url}/whatif")
+    browser.get(f"{served.url}/whatif?run={served.runs['short trips']}")
     wait_for(browser, "#whatif-name")
     from selenium.webdriver.support.ui import WebDriverWait
 
