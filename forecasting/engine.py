@@ -3,8 +3,9 @@
 One series is fitted by ``fit_one_series``: every candidate method is fitted on the whole
 series, and, when there is more than one candidate, each is also refitted at a few earlier
 origins and scored by MASE on the periods that followed. The lowest mean MASE wins. To keep
-this affordable, ETS is refitted at the earlier origins in the form (e.g. ETS(A,Ad,M)) that
-AutoETS picked by AICc on the whole series; its parameters are re-estimated, its form is not.
+this affordable, ETS and Theta are refitted at the earlier origins in the form that their
+automatic search picked on the whole series (e.g. ETS(A,Ad,M) by AICc, Theta variant by MSE);
+parameters are re-estimated at each origin, the form is not.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from forecasting.methods import AUTO_ETS, MethodSpec, ets_spec
+from forecasting.methods import AUTO_ETS, MethodSpec, chosen_form
 from forecasting.metrics import mae, mase, seasonal_naive_scale
 
 __all__ = ["SeriesFit", "fit_one_series", "map_series"]
@@ -69,7 +70,7 @@ def fit_one_series(
                 models[spec.name] = spec.build(season_length, n).fit(
                     y, X if spec.uses_drivers else None
                 )
-                fixed[spec.name] = ets_spec(models[spec.name]) if spec.name == AUTO_ETS else None
+                fixed[spec.name] = chosen_form(spec.name, models[spec.name])
             except Exception as exc:  # a method that cannot fit this series is left out, named
                 failures[spec.name] = f"{type(exc).__name__}: {exc}"
     if not models:

@@ -22,10 +22,23 @@ __all__ = ["EnrolmentProjection", "enrolment_from_history", "enrolment_pressure"
 ENTRY_AGE = 5  # age = grade + 5: grade 1 at age 6, grade 7 at age 12
 
 
-def enrolment_from_history(history: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
-    """Pupils per school, grade and year from yearly ``enrolment:grade_k`` history series."""
-    meta = series[series["measure"].astype(str).str.startswith("enrolment:grade_")]
-    meta = meta.assign(grade=meta["measure"].str.extract(r"grade_(\d+)")[0].astype(int))
+def enrolment_from_history(
+    history: pd.DataFrame, series: pd.DataFrame, facilities: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Pupils per school, grade and year from yearly ``enrolment:grade_k`` history series.
+
+    A school's area comes from the series table, or from ``facilities`` where that is blank.
+    """
+    meta = series[series["measure"].astype(str).str.startswith("enrolment:grade_")].copy()
+    meta["grade"] = meta["measure"].str.extract(r"grade_(\d+)")[0].astype(int)
+    area = meta["area_id"].astype("string").fillna("").str.strip()
+    if facilities is not None:
+        where = facilities.set_index("facility_id")["area_id"].astype(str)
+        area = area.where(area != "", meta["facility_id"].map(where))
+    if area.isna().any() or (area == "").any():
+        bad = meta.loc[area.isna() | (area == ""), "series_id"].iloc[0]
+        raise InputError(f"series: {bad} has no area_id; give it one or pass the facilities table")
+    meta["area_id"] = area.astype(str)
     out = history.merge(meta[["series_id", "facility_id", "area_id", "grade"]], on="series_id")
     out = out.assign(year=pd.to_datetime(out["ds"]).dt.year, pupils=out["y"].astype(float))
     return out[["facility_id", "area_id", "grade", "year", "pupils"]].reset_index(drop=True)
@@ -56,6 +69,12 @@ class EnrolmentProjection(BaseEstimator):
         enr["facility_id"] = enr["facility_id"].astype(str)
         enr["area_id"] = enr["area_id"].astype(str)
         ages = _entry_population(population)
+        entry_ages = enr.groupby("facility_id")["grade"].min().unique() + ENTRY_AGE
+        ages = ages[ages["age"].isin(entry_ages)]
+        by_area_age = {
+            k: g.set_index("year")["persons"] for k, g in ages.groupby(["area_id", "age"])
+        }
+        empty = pd.Series(dtype=float)
         gpr_rows, entry_rows = [], []
         for (fid, area), g in enr.groupby(["facility_id", "area_id"]):
             wide = g.pivot_table(index="year", columns="grade", values="pupils", aggfunc="sum")
@@ -74,8 +93,7 @@ class EnrolmentProjection(BaseEstimator):
                     {"facility_id": fid, "from_grade": int(lo), "grade": int(hi), "ratio": ratio}
                 )
             entry = int(grades[0])
-            kids = ages[(ages["area_id"] == area) & (ages["age"] == entry + ENTRY_AGE)]
-            kids = kids.set_index("year")["persons"]
+            kids = by_area_age.get((area, entry + ENTRY_AGE), empty)
             both = [y for y in years if y in kids.index and not np.isnan(wide.loc[y, entry])]
             if not both:
                 raise InputError(
@@ -108,24 +126,21 @@ class EnrolmentProjection(BaseEstimator):
 
         ``population`` (e.g. a CohortProjection forecast) must cover those years by area.
         """
-        ages = _entry_population(population)
+        ages = _entry_population(population).set_index(["area_id", "year", "age"])["persons"]
+        ages = ages.to_dict()
         cur = self.last_pupils_.set_index(["facility_id", "grade"])["pupils"].to_dict()
         rows = []
         for k in range(1, int(years) + 1):
             year = self.last_year_ + k
             nxt: dict[tuple[str, int], float] = {}
             for e in self.entry_.itertuples(index=False):
-                kids = ages[
-                    (ages["area_id"] == e.area_id)
-                    & (ages["year"] == year)
-                    & (ages["age"] == e.grade + ENTRY_AGE)
-                ]["persons"]
-                if kids.empty:
+                kids = ages.get((e.area_id, year, e.grade + ENTRY_AGE))
+                if kids is None:
                     raise InputError(
                         f"population: no persons for area {e.area_id} in {year}; "
                         "project the population far enough first"
                     )
-                nxt[(e.facility_id, e.grade)] = float(e.ratio * kids.sum())
+                nxt[(e.facility_id, e.grade)] = float(e.ratio * kids)
             for p in self.progression_.itertuples(index=False):
                 prev = cur.get((p.facility_id, p.from_grade), np.nan)
                 nxt[(p.facility_id, p.grade)] = float(p.ratio * prev)

@@ -14,7 +14,15 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MethodSpec", "SEASONAL_NAIVE", "AUTO_ETS", "AUTO_THETA", "SARIMAX", "ets_spec"]
+__all__ = [
+    "AUTO_ETS",
+    "AUTO_THETA",
+    "MethodSpec",
+    "SARIMAX",
+    "SEASONAL_NAIVE",
+    "ets_spec",
+    "chosen_form",
+]
 
 SEASONAL_NAIVE = "SeasonalNaive"
 AUTO_ETS = "AutoETS"
@@ -31,6 +39,15 @@ def ets_spec(fitted_model: Any) -> tuple[str, bool] | None:
     parts = method[4:-1].split(",")
     damped = parts[1].endswith("d")
     return parts[0] + parts[1].rstrip("d") + parts[2], damped
+
+
+def chosen_form(name: str, fitted_model: Any) -> Any:
+    """The form an automatic method picked (ETS code, Theta variant), to refit it cheaply."""
+    if name == AUTO_ETS:
+        return ets_spec(fitted_model)
+    if name == AUTO_THETA:
+        return getattr(fitted_model, "model_", {}).get("modeltype")
+    return None
 
 
 class _SarimaxModel:
@@ -86,8 +103,9 @@ class MethodSpec:
         """Whether the method reads exogenous driver columns."""
         return self.name == SARIMAX
 
-    def build(self, season_length: int, n_obs: int, fixed: tuple[str, bool] | None = None) -> Any:
-        """A fresh model for a series of ``n_obs`` periods; ``fixed`` pins an ETS form."""
+    def build(self, season_length: int, n_obs: int, fixed: Any = None) -> Any:
+        """A fresh model for a series of ``n_obs`` periods; ``fixed`` pins the form that the
+        automatic search picked (see ``chosen_form``), so only parameters are re-estimated."""
         from statsforecast.models import AutoETS, AutoTheta, SeasonalNaive
 
         # Seasonal models need two full seasons; shorter series are modelled without season.
@@ -102,7 +120,7 @@ class MethodSpec:
                 return AutoETS(season_length=m, model=code, damped=damped)
             return AutoETS(season_length=m, model=self.params.get("model", "ZZZ"))
         if self.name == AUTO_THETA:
-            return AutoTheta(season_length=m)
+            return AutoTheta(season_length=m, model=fixed)
         return _SarimaxModel(
             order=self.params.get("order", (1, 0, 0)),
             seasonal_order=self.params.get("seasonal_order", (0, 1, 1)),

@@ -145,33 +145,24 @@ class _SeriesForecaster(BaseEstimator):
         bad = [lv for lv in level if not 0 < lv < 100]
         if bad:
             raise InputError(f"interval levels must be between 0 and 100 percent, got {bad}")
-        frames = []
-        for sid, f in self.fits_.items():
-            xf = self._future_drivers(X_future, sid, h)
-            dates = pd.date_range(self.last_ds_[sid], periods=h + 1, freq=self.freq_)[1:]
-            part = {"series_id": np.repeat(sid, h), "ds": dates}
-            for name in self.methods_:
-                cols = interval_columns(name, level)
-                model = f.models.get(name)
-                if model is None:
-                    part.update({c: np.full(h, np.nan) for c in cols})
-                    continue
-                use_x = xf if name == SARIMAX else None
-                out = model.predict(h=h, X=use_x, level=level) if level else model.predict(h=h)
-                part[name] = out["mean"]
-                for lv in level:
-                    part[f"{name}-lo-{lv}"] = out[f"lo-{lv}"]
-                    part[f"{name}-hi-{lv}"] = out[f"hi-{lv}"]
-            part["model"] = np.repeat(f.chosen, h)
-            for src, dst in zip(
-                interval_columns(f.chosen, level), interval_columns("yhat", level), strict=True
-            ):
-                part[dst] = part[src]
-            frames.append(pd.DataFrame(part))
-        out = pd.concat(frames, ignore_index=True)
-        num = out.columns.difference(["series_id", "ds", "model"])
-        out[num] = out[num].clip(lower=0)
-        return out
+        items = [
+            (f, self.methods_, int(h), level, self._future_drivers(X_future, sid, h))
+            for sid, f in self.fits_.items()
+        ]
+        parts = map_series(_predict_one, items, n_jobs=getattr(self, "n_jobs", 1), min_parallel=200)
+        sids = list(self.fits_)
+        dates = np.concatenate(
+            [
+                pd.date_range(self.last_ds_[sid], periods=h + 1, freq=self.freq_)[1:].to_numpy()
+                for sid in sids
+            ]
+        )
+        columns: dict[str, np.ndarray] = {"series_id": np.repeat(sids, h), "ds": dates}
+        for name in [*self.methods_, "model", "yhat"]:
+            for col in interval_columns(name, level) if name != "model" else ["model"]:
+                values = np.concatenate([p[col] for p in parts])
+                columns[col] = values if col == "model" else np.clip(values, 0, None)
+        return pd.DataFrame(columns)
 
     def residuals(self) -> pd.DataFrame:
         """In-sample one-step residuals of the chosen model: series_id, ds, y, fitted, resid."""
@@ -191,6 +182,30 @@ class _SeriesForecaster(BaseEstimator):
                 )
             )
         return pd.concat(frames, ignore_index=True)
+
+
+def _predict_one(
+    f: SeriesFit, methods: list[str], h: int, level: list[int], xf: np.ndarray | None
+) -> dict[str, np.ndarray]:
+    """Point forecasts and intervals of every fitted method for one series, plus the choice."""
+    part: dict[str, np.ndarray] = {}
+    for name in methods:
+        model = f.models.get(name)
+        if model is None:
+            part.update({c: np.full(h, np.nan) for c in interval_columns(name, level)})
+            continue
+        use_x = xf if name == SARIMAX else None
+        out = model.predict(h=h, X=use_x, level=level) if level else model.predict(h=h)
+        part[name] = np.asarray(out["mean"], float)
+        for lv in level:
+            part[f"{name}-lo-{lv}"] = np.asarray(out[f"lo-{lv}"], float)
+            part[f"{name}-hi-{lv}"] = np.asarray(out[f"hi-{lv}"], float)
+    part["model"] = np.repeat(f.chosen, h).astype(object)
+    for src, dst in zip(
+        interval_columns(f.chosen, level), interval_columns("yhat", level), strict=True
+    ):
+        part[dst] = part[src]
+    return part
 
 
 class SeasonalNaiveForecaster(_SeriesForecaster):
