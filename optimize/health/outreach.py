@@ -203,7 +203,7 @@ def plan_specialist_outreach(
     weights: OutreachWeights | None = None,
     options: SolverOptions | None = None,
     hospital_travel: pd.DataFrame | None = None,
-    rounded_start: bool = False,
+    rounded_start: bool = True,
 ) -> PlanResult:
     """Weekly specialist sessions per (hospital pool, centre) that serve the most need nearby.
 
@@ -217,7 +217,7 @@ def plan_specialist_outreach(
     hospital_travel   optional [area_id, hospital_id, minutes]: today's trip to the nearest
                       hospital with the specialty, for the before/after travel table.
     rounded_start     hand the solver a starting plan: the LP relaxation's sessions rounded up
-                      and repaired to the pool and room limits (helps CBC find a first plan).
+                      down, then up where pools and rooms allow (reaches a 1% gap much sooner).
 
     Plans: ``schedule`` (pool, centre, sessions, half-days used, specialist minutes, slots),
     ``visits_served`` per area/specialty/centre, ``by_area`` (need, served, unmet, unmet share,
@@ -240,11 +240,10 @@ def plan_specialist_outreach(
     ]
     offered = sessions[["centre_id", "specialty"]].drop_duplicates()
     visits = _visit_pairs(need, resident_travel, offered, rules)
-    visits["demand_id"] = list(zip(visits["area_id"], visits["specialty"], strict=True))
+    visits["demand_id"] = visits["area_id"] + " / " + visits["specialty"]  # as shortfall names it
     visits = b.add_assignment(model, visits, prefix="served")
     demand = pd.Series(
-        need["visits_per_week"].to_numpy(),
-        index=pd.Index(list(zip(need["area_id"], need["specialty"], strict=True))),
+        need["visits_per_week"].to_numpy(), index=need["area_id"] + " / " + need["specialty"]
     )
     unmet = b.add_unmet_demand(model, demand, weights.unmet_visit, family="unmet visits")
 
@@ -331,6 +330,7 @@ def plan_specialist_outreach(
     result = solve_plan(
         model, read_plans, options, may_give=may_give, warm_start=bool(notes), params=params
     )
+    result.build_seconds -= start_seconds  # the starting plan's LPs are solver time
     result.solve_seconds += start_seconds
     result.messages += notes
     result.messages.append(
@@ -348,10 +348,11 @@ def _rounded_start(
 ) -> tuple[float, list[str]]:
     """Give the session variables a feasible whole-number starting plan; return (seconds, notes).
 
-    Solve the LP relaxation, round every pool's sessions up, take back the most rounded-up
-    sessions where a pool or centre is over its limit, then solve the LP again with those
-    sessions fixed so that visits and unmet shares fit them. Variables are left holding the
-    plan (for the solver's warm start) and the model is restored.
+    Solve the LP relaxation and round its sessions down (always within the pool and room
+    limits), then add back one session at a time, largest fraction first, wherever the pool and
+    the centre still have room. Solve the LP again with those sessions fixed so that visits and
+    unmet shares fit them. Variables are left holding that plan (the solver's warm start) and
+    the model is restored.
     """
     variables = list(sessions["var"])
     for v in variables:
@@ -364,26 +365,27 @@ def _rounded_start(
         if not relaxed.has_plan:
             return seconds, []
         value = np.array([v.varValue or 0.0 for v in variables])
-        whole = np.ceil(value - 1e-6)
-        frame = sessions[["hospital_id", "specialty", "centre_id", "half_days"]].assign(
-            whole=whole, excess=whole - value
-        )
-        for keys, limit, cost in (
-            (["hospital_id", "specialty"], pool_limit, "half_days"),
-            (["centre_id"], room_half_days, None),
-        ):
-            for key, g in frame.groupby(keys, sort=False):
-                key = key if len(keys) > 1 else key[0]
-                weight = g[cost] if cost else pd.Series(1.0, index=g.index)
-                over = float((g["whole"] * weight).sum() - limit.get(key, np.inf))
-                for i in g.sort_values("excess", ascending=False).index:
-                    if over <= 1e-9:
-                        break
-                    take = min(frame.at[i, "whole"], np.ceil(over / weight[i] - 1e-9))
-                    frame.at[i, "whole"] -= take
-                    frame.at[i, "excess"] -= take
-                    over -= take * weight[i]
-        for v, n in zip(variables, frame["whole"], strict=True):
+        whole = np.floor(value + 1e-6)
+        pool_key = list(zip(sessions["hospital_id"], sessions["specialty"], strict=True))
+        centre_key = sessions["centre_id"].tolist()
+        cost = sessions["half_days"].to_numpy()
+        pool_left = (pool_limit.reindex(pd.Index(pool_key)).fillna(np.inf).to_numpy()).copy()
+        pool_left = pd.Series(pool_left, index=range(len(pool_key)))
+        pool_slack: dict = {}
+        centre_slack: dict = {}
+        for k in range(len(variables)):
+            pool_slack.setdefault(pool_key[k], float(pool_left[k]))
+            pool_slack[pool_key[k]] -= whole[k] * cost[k]
+            centre_slack.setdefault(centre_key[k], float(room_half_days.get(centre_key[k], np.inf)))
+            centre_slack[centre_key[k]] -= whole[k]
+        for k in np.argsort(-(value - whole), kind="stable"):
+            if value[k] - whole[k] <= 1e-6:
+                break
+            if pool_slack[pool_key[k]] >= cost[k] - 1e-9 and centre_slack[centre_key[k]] >= 1:
+                whole[k] += 1
+                pool_slack[pool_key[k]] -= cost[k]
+                centre_slack[centre_key[k]] -= 1
+        for v, n in zip(variables, whole, strict=True):
             v.lowBound = v.upBound = float(n)
         fixed = solve(model.problem, options)
         seconds += fixed.solve_seconds
