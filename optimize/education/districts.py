@@ -300,14 +300,14 @@ def _reachable(
     for school, members in by_school.items():
         members.sort(key=lambda ma: ((ma[1], school) not in roots, ma[0]))
         dist: dict[str, float] = {}
-        for m, a in members:
+        for minutes, a in members:
             ok = (a, school) in roots or a in exempt
-            m = -1.0 if (a, school) in roots else m
+            order = -1.0 if (a, school) in roots else minutes  # the root comes first
             if not ok:
-                ok = any(dist.get(k, np.inf) < m for k in neighbours.get(a, ()))
+                ok = any(dist.get(k, np.inf) < order for k in neighbours.get(a, ()))
             if ok:
-                dist[a] = m
-                kept[(a, school)] = m
+                dist[a] = order
+                kept[(a, school)] = minutes
     return kept
 
 

@@ -271,3 +271,39 @@ def test_every_unit_assigned_exactly_once_and_districts_whole(
     if share is not None:
         moved = a.loc[a["school_id"] != a["school_today"], "pupils"].sum()
         assert moved <= share * a["pupils"].sum() + 1e-6
+
+
+def test_unit_beyond_the_travel_limit_is_flagged_and_still_joined_through_neighbours():
+    units = _grid(3, 4)
+    pupils = pd.DataFrame({"area_id": units["area_id"], "year": 2025, "pupils": 10.0})
+    schools = pd.DataFrame({"school_id": ["S1", "S2"], "area_id": ["U0_0", "U0_1"],
+                            "seats": [100.0, 100.0]})  # fmt: skip
+    travel = _grid_travel(units, schools)
+    result = redraw_districts(units, pupils, schools, travel, rules=DistrictRules(max_minutes=3.5))
+    a = result.plans["assignment"].set_index("area_id")
+    assert a.loc["U0_0", "minutes"] == 1.0  # the school's own unit, at its real travel time
+    far = a[a["minutes"] > 3.5]
+    assert len(far) and far["beyond_max_minutes"].all()
+    assert not a.loc[a["minutes"] <= 3.5, "beyond_max_minutes"].any()
+    assert any("no school they can join within 3.5 minutes" in m for m in result.messages)
+    assert_one_piece_each(units, a.reset_index())
+
+
+def test_balance_attribute_evens_out_across_schools(inputs):
+    core = inputs.units.set_index("area_id")["zone"].isin(["core", "inner"]).astype(float)
+    amount = (
+        inputs.pupils.set_index("area_id")["pupils"]
+        * core.reindex(inputs.pupils["area_id"]).to_numpy()
+    )
+
+    def imbalance(result) -> float:
+        a = result.plans["assignment"]
+        share = amount.sum() / a["pupils"].sum()
+        per = (a["area_id"].map(amount) - share * a["pupils"]).groupby(a["school_id"]).sum()
+        return float(per.abs().sum())
+
+    loose = solve(inputs, DistrictRules(max_reassigned_share=None))
+    even = solve(inputs, DistrictRules(max_reassigned_share=None, balance_penalty=20.0),
+                 balance=amount)  # fmt: skip
+    assert imbalance(even) < imbalance(loose)
+    assert even.plans["balance"]["imbalance"].sum() == pytest.approx(imbalance(even), rel=1e-4)
