@@ -47,7 +47,13 @@ def staff_service_centres(
     shifted = shift_to_online(arrivals, online_share)
     requirements = staffing_requirements(shifted, target)
     result = allocate_caseworkers(
-        requirements, today, counters, target.shrinkage, limits=limits, options=options
+        requirements,
+        today,
+        counters,
+        target.shrinkage,
+        limits=limits,
+        options=options,
+        late_visitors=late_visitors_counter(shifted, target),
     )
     result.params.update(
         {
@@ -99,6 +105,21 @@ def staff_service_centres(
             f"{missed['missed_by_points'].max():.1f} points below target"
         )
     return result
+
+
+def late_visitors_counter(arrivals: pd.DataFrame, target: ServiceTarget):
+    """(facility_id, 'YYYY-MM', servers) -> visitors that month not served within the target."""
+    slots = {
+        (fid, f"{month:%Y-%m}"): list(zip(grp["arrivals_per_hour"], grp["days"], strict=True))
+        for (fid, month), grp in arrivals.groupby(["facility_id", "month"])
+    }
+
+    def late(fid: str, month: str, servers: int) -> float:
+        return float(
+            sum((1 - target.level_with(servers, a)) * a * d for a, d in slots[(fid, month)])
+        )
+
+    return late
 
 
 def visitors_by_month(arrivals: pd.DataFrame) -> pd.DataFrame:

@@ -139,7 +139,7 @@ def test_hires_beyond_the_move_limits_are_reported_as_infeasible_with_what_gave(
     )  # fmt: skip
     assert result.status == "infeasible"
     assert not result.binding.empty
-    assert set(result.shortfall["constraint"]) <= {"everyone posted", "moves per centre"}
+    assert set(result.shortfall["constraint"]) <= {"everyone posted", "moves in total"}
     assert result.shortfall["amount"].sum() == pytest.approx(2 * (30 - 16 - 4))
     assert "posting" in result.plans  # the best compromise is still shown
 
