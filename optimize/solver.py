@@ -94,7 +94,8 @@ def solve(
     """Solve ``problem`` in place (variables get values) and report what happened.
 
     warm_start: use the variables' current values as a starting plan (set them with
-    ``var.setInitialValue``). CBC reads them as a MIP start; HiGHS as a starting solution.
+    ``var.setInitialValue``). CBC reads them as a MIP start. HiGHS does not get it: HiGHS 1.16
+    with a start and presolve can claim a wrong optimum (see ``_solve_highs``).
     """
     options = options or SolverOptions()
     if options.name == "highs":
@@ -234,7 +235,9 @@ def _solve_highs(problem: pulp.LpProblem, options: SolverOptions, warm_start: bo
         threads=options.threads,
         **extra,
     )
-    solver.warm_start = warm_start
+    # HiGHS 1.16 with a user start and presolve on can report a wrong optimum (seen on OR-Library
+    # pmed1: 5602 claimed "optimal" where 5699 is), so the start is not passed to HiGHS.
+    solver.warm_start = False
     start = time.perf_counter()
     problem.solve(solver)
     seconds = time.perf_counter() - start
@@ -244,7 +247,7 @@ def _solve_highs(problem: pulp.LpProblem, options: SolverOptions, warm_start: bo
     info = h.getInfo()
     messages = [f"HiGHS: {h.modelStatusToString(model_status)}"]
     if warm_start:
-        messages.append("warm start given to HiGHS")
+        messages.append("warm start not passed to HiGHS (its start handling is unreliable)")
     flip = -1.0 if problem.sense == pulp.LpMaximize else 1.0  # pulp hands HiGHS a minimisation
     is_mip = any(v.cat == pulp.LpInteger for v in problem.variables())
     has_values = info.primal_solution_status == 2  # kSolutionStatusFeasible

@@ -31,6 +31,8 @@ class CapacitatedPMedian(_NearestOpenSite):
 
     capacity: pd.Series | pd.DataFrame
 
+    warm_start = False  # the greedy start ignores capacity
+
     def __post_init__(self) -> None:
         super().__post_init__()
         self.capacity = capacity_series(self.capacity)

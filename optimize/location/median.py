@@ -13,11 +13,13 @@ import time
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
+import numpy as np
 import pandas as pd
 import pulp
 
 from optimize import blocks as b
 from optimize.location.base import LocationModel, nearest_open
+from optimize.location.heuristic import good_open_sites
 from optimize.model import PlanModel, solve_plan
 from optimize.result import PlanResult, empty_shortfall
 from optimize.solver import SolverOptions, relative_gap
@@ -56,7 +58,9 @@ class _NearestOpenSite(LocationModel):
         k = None if self.k_nearest is None else pd.Series(self.k_nearest, index=self.weights.index)
         messages: list[str] = []
         build = solve = 0.0
-        previous_open: dict[str, float] | None = None
+        start = self._heuristic_start(allowed) if self.warm_start else None
+        if start is not None:
+            messages.append("warm start from a greedy + swap plan")
         for round_no in range(1, self.max_rounds + 1):
             t0 = time.perf_counter()
             if k is None:
@@ -66,9 +70,8 @@ class _NearestOpenSite(LocationModel):
                 pairs = allowed[keep]
                 beyond = allowed[~keep].groupby("demand_id", sort=False)["cost"].min()
             model, opened, far, unmet = self._formulate(pairs, beyond)
-            if previous_open is not None:
-                for site, var in opened.items():
-                    var.setInitialValue(previous_open.get(site, 0.0))
+            if start is not None:
+                self._set_start(start, opened, far, unmet)
             model.started = t0
             left = _time_left(options, started)
             result = solve_plan(
@@ -76,7 +79,7 @@ class _NearestOpenSite(LocationModel):
                 dict,
                 replace(options, time_limit_s=left),
                 may_give=list(self.may_give),
-                warm_start=previous_open is not None,
+                warm_start=start is not None,
             )
             build += result.build_seconds
             solve += result.solve_seconds
@@ -98,17 +101,65 @@ class _NearestOpenSite(LocationModel):
                 break
             k.loc[farther] *= WIDEN
             messages.append(f"round {round_no}: widened k for {len(farther)} demand(s)")
-            previous_open = {s: float(v.varValue or 0.0) for s, v in opened.items()}
+            if self.warm_start:
+                start = {s for s, v in opened.items() if (v.varValue or 0) > 0.5}
         if k is not None:
             messages.append(f"k nearest per demand at the end: max {int(k.max())}")
         return self._finish(result, model, opened, unmet, allowed, build, solve, messages)
+
+    #: Start the solver from a heuristic plan with every variable set.
+    warm_start = True
+
+    def _heuristic_start(self, allowed: pd.DataFrame) -> set[str] | None:
+        n, m = len(self.weights), len(self.sites)
+        if n * m > 3e7:
+            return None
+        rows = self.weights.index.get_indexer(allowed["demand_id"])
+        cols = self.sites.get_indexer(allowed["site_id"])
+        cost = allowed["cost"].to_numpy(dtype=float)
+        top = float(cost.max()) if len(cost) else 1.0
+        missing = self.unmet_penalty if self.unmet_penalty is not None else 1e3 * (top + 1.0)
+        dense = np.full((n, m), missing)
+        dense[rows, cols] = np.minimum(cost, missing)
+        w = self.weights.to_numpy(dtype=float)
+        weighted = dense * (w > 0)[:, None] if self.worst_case else dense * w[:, None]
+        fixed = self.sites.get_indexer(list(self.fixed_open))
+        return {str(self.sites[j]) for j in good_open_sites(weighted, self.p, fixed)}
+
+    def _set_start(self, open_ids: set[str], opened: pd.Series, far: pd.Series, unmet) -> None:
+        """Give every variable its value in the plan 'open these sites, go to the nearest'."""
+        for site, var in opened.items():
+            var.setInitialValue(1.0 if site in open_ids else 0.0)
+        x = self._x
+        at_open = x["site_id"].isin(open_ids).to_numpy()
+        chosen = np.zeros(len(x), dtype=bool)
+        idx = np.flatnonzero(at_open)  # rows are sorted by demand, then cost
+        chosen[idx[~x["demand_id"].iloc[idx].duplicated().to_numpy()]] = True
+        for var, on in zip(x["var"], chosen, strict=True):
+            var.setInitialValue(1.0 if on else 0.0)
+        served = set(x.loc[chosen, "demand_id"])
+        for d, var in far.items():
+            var.setInitialValue(0.0 if d in served else 1.0)
+        if unmet is not None:
+            for d, var in unmet.items():
+                var.setInitialValue(0.0 if d in served or d in far.index else 1.0)
+        if self.worst_case:
+            chosen_cost = x.loc[chosen].set_index("demand_id")["cost"]
+            beyond = self._beyond
+            costs = [
+                float(chosen_cost[d]) if d in served else float(beyond.get(d, 0.0))
+                for d, wd in self.weights.items()
+                if wd > 0 and (d in served or d in far.index)
+            ]
+            self._worst.setInitialValue(max(costs, default=0.0))
 
     def _formulate(self, pairs: pd.DataFrame, beyond: pd.Series):
         m = PlanModel(self.title)
         w = self.weights
         # decisions: which sites open; what share of each demand goes to each allowed site
         opened = b.add_site_choice(m, self.sites, self.fixed_open)
-        x = b.add_assignment(m, pairs)
+        x = self._x = b.add_assignment(m, pairs)
+        self._beyond = beyond
         far = pd.Series(m.variables("farther", len(beyond), 0, 1), index=beyond.index)
         unmet = b.add_unmet_demand(m, w, self.unmet_penalty, binary=self.worst_case)
         # every demand is served once: near, farther than its k cheapest sites, or unmet
@@ -123,7 +174,7 @@ class _NearestOpenSite(LocationModel):
             for d, v in far.items():
                 if w[d] > 0:
                     cost.setdefault(d, pulp.LpAffineExpression())[v] = float(beyond[d])
-            worst = b.worst_of(m, cost, family="worst cost")
+            worst = self._worst = b.worst_of(m, cost, family="worst cost")
             m.add_term(b.expression([worst]))
         else:
             # total weighted cost: person-minutes (or person-metres)

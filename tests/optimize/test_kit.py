@@ -70,7 +70,7 @@ def test_time_limit_reports_best_plan_bound_and_gap():
 
 
 @pytest.mark.parametrize("options", SOLVERS, ids=IDS)
-def test_warm_start_is_accepted_and_keeps_the_optimum(options):
+def test_warm_start_keeps_the_optimum(options):
     prob, x = knapsack()
     for xi in x:
         xi.setInitialValue(0)
