@@ -47,3 +47,13 @@ def test_teachers_prints_the_shortage_per_subject(small_bundle_dir, tmp_path):
     moves = postings.groupby("school_id")[["moved_in", "moved_out"]].sum()
     assert (moves <= 4).all().all()
     assert "science" in result.output
+
+
+def test_districts_today_file_naming_an_unknown_school_is_one_clear_line(
+    small_bundle_dir, tmp_path
+):
+    today = tmp_path / "today.csv"
+    today.write_text("area_id,school_id\nA0001,P404\n", encoding="utf-8")
+    result = runner.invoke(app, ["districts", str(small_bundle_dir), "--today", str(today)])
+    assert result.exit_code == 1
+    assert "today's districts: school 'P404' is not in schools" in result.output

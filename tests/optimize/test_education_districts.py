@@ -16,6 +16,7 @@ from optimize.education import (
     DistrictRules,
     district_map,
     education_inputs,
+    peak_pressure_year,
     redraw_districts,
     unit_neighbours,
 )
@@ -307,3 +308,24 @@ def test_balance_attribute_evens_out_across_schools(inputs):
                  balance=amount)  # fmt: skip
     assert imbalance(even) < imbalance(loose)
     assert even.plans["balance"]["imbalance"].sum() == pytest.approx(imbalance(even), rel=1e-4)
+
+
+def test_conflicting_rules_say_which_rule_had_to_give():
+    units = _grid(2, 3)
+    pupils = pd.DataFrame({"area_id": units["area_id"], "year": 2025, "pupils": 10.0})
+    schools = pd.DataFrame({"school_id": ["S1", "S2"], "area_id": ["U0_0", "U0_1"],
+                            "seats": [100.0, 100.0]})  # fmt: skip
+    travel = _grid_travel(units, schools)
+    # two schools' own units cannot be kept together
+    result = redraw_districts(units, pupils, schools, travel, keep_together=[["U0_0", "U0_1"]])
+    assert result.status == "infeasible"
+    assert set(result.binding["constraint"]) == {"keep together"}
+    assert_each_unit_once(units, result.plans["assignment"])
+
+
+def test_peak_pressure_year_is_when_today_overflows_most():
+    pupils = pd.DataFrame({"area_id": ["A", "B"] * 3, "year": [2025, 2025, 2026, 2026, 2027, 2027],
+                           "pupils": [50, 50, 80, 40, 60, 60]})  # fmt: skip
+    schools = pd.DataFrame({"school_id": ["S1", "S2"], "area_id": ["A", "B"], "seats": [60, 60]})
+    today = pd.Series({"A": "S1", "B": "S2"})
+    assert peak_pressure_year(pupils, schools, today) == 2026  # 20 over, 2027 has none
