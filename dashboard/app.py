@@ -14,9 +14,11 @@ from pathlib import Path
 
 import dash
 import diskcache
+import flask
 from dash import dcc, html
 
 from dashboard import auth, export
+from dashboard.data import geojson_text
 from dashboard.i18n import t
 from dashboard.jobs import ThreadedDiskcacheManager
 from dashboard.session import ENGINE_KEY, NotSignedIn, current_user
@@ -78,6 +80,16 @@ def shell() -> html.Div:
     )
 
 
+def _serve_geojson(token: str) -> flask.Response:
+    """A city's area outlines for the maps (behind the login gate, cached by the browser)."""
+    text = geojson_text(token)
+    if text is None:
+        flask.abort(404)
+    response = flask.Response(text, mimetype="application/geo+json")
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
 def create_app(
     db_url: str | None = None, secret_key: str | None = None, jobs_dir: str | None = None
 ) -> dash.Dash:
@@ -107,6 +119,7 @@ def create_app(
     server.secret_key = secret_key or os.environ.get(SECRET_ENV) or secrets.token_hex(32)
     auth.install(server)
     export.install(server)
+    server.add_url_rule("/geojson/<token>.json", "city_geojson", _serve_geojson)
     for page in PAGES:
         importlib.import_module(f"dashboard.pages.{page}")
     app.layout = shell

@@ -104,7 +104,7 @@ def require_login() -> flask.Response | tuple | None:
     path = flask.request.path
     if path.startswith(OPEN_PREFIXES) or "user" in flask.session:
         return None
-    if path.startswith("/_dash-") or path.startswith("/export/"):
+    if path.startswith(("/_dash-", "/export/", "/geojson/")):
         return flask.jsonify(error="sign in first"), 401
     query = flask.request.query_string.decode()
     target = path + (f"?{query}" if query else "")

@@ -8,9 +8,11 @@ the view to the audit log. Stored runs never change, so their plans and cities a
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 
 import pandas as pd
+import shapely
 from sqlalchemy.engine import Engine
 
 from dashboard.i18n import kpi_name, t, unit_name
@@ -63,6 +65,22 @@ def open_run(user: User, ref: str, detail: str, action: str = "view") -> dict:
     return run
 
 
+def open_runs(user: User, refs: list[str], detail: str, action: str = "view") -> list[dict]:
+    """Several runs at once, as `open_run`, with their audit lines written in one transaction."""
+    store = engine()
+    found = []
+    for ref in refs:
+        try:
+            found.append(find_run(store, ref, owner=user.owner))
+        except PermissionError as exc:
+            log(store, user.name, "refused", None, ref, f"{action} {detail}: {exc}")
+            raise
+    with store.begin() as conn:
+        for run in found:
+            log(conn, user.name, action, run["scenario"], run["run_id"], detail)
+    return found
+
+
 def run_scenario_spec(run: dict) -> Scenario:
     """The resolved scenario a run was made from."""
     return scenario_from_dict(json.loads(run["scenario_json"]), run["scenario"])
@@ -99,16 +117,38 @@ def run_city(run: dict) -> City:
     return _city(run["scenario_json"])
 
 
+DISPLAY_TOLERANCE_M = 10.0  # outlines simplified for the screen (metres)
+
+
 @functools.lru_cache(maxsize=8)
-def _geojson(city_name: str) -> tuple[dict, tuple[float, float, float, float]]:
+def _geojson(city_name: str) -> str:
     areas = load_scenario_city(city_name).areas[["area_id", "name", "district", "geometry"]]
-    areas = areas.to_crs(4326)
-    return json.loads(areas.to_json()), tuple(float(v) for v in areas.total_bounds)
+    areas = areas.assign(geometry=areas.geometry.simplify(DISPLAY_TOLERANCE_M)).to_crs(4326)
+    # About a metre of precision is plenty on screen and halves the text.
+    lonlat = shapely.set_precision(areas.geometry.values, 1e-5, mode="pointwise")
+    return areas.assign(geometry=lonlat).to_json(drop_id=True)
 
 
-def city_geojson(run: dict) -> dict:
-    """The run's areas as GeoJSON in longitude/latitude, each feature carrying its area_id."""
-    return _geojson(run_scenario_spec(run).city)[0]
+_GEOJSON_TOKENS: dict[str, str] = {}
+
+
+def geojson_token(city_name: str) -> str:
+    """A short, stable name for a city's outlines in URLs."""
+    token = hashlib.sha1(city_name.encode()).hexdigest()[:16]
+    _GEOJSON_TOKENS[token] = city_name
+    return token
+
+
+def geojson_text(token: str) -> str | None:
+    """The GeoJSON text behind a token handed out by `city_geojson` (None if unknown)."""
+    city_name = _GEOJSON_TOKENS.get(token)
+    return None if city_name is None else _geojson(city_name)
+
+
+def city_geojson(run: dict) -> str:
+    """URL of the run's areas as GeoJSON (lon/lat, area_id per feature), fetched once by the
+    browser and cached, so map callbacks do not resend the outlines."""
+    return f"/geojson/{geojson_token(run_scenario_spec(run).city)}.json"
 
 
 @functools.lru_cache(maxsize=8)

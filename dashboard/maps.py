@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from scenarios.privacy import is_count_column
 
@@ -32,7 +31,7 @@ def map_values(frame: pd.DataFrame, column: str, threshold: int = 10) -> pd.Seri
 
 
 def area_map(
-    geojson: dict,
+    geojson: dict | str,
     areas: pd.DataFrame,
     values: pd.Series,
     title: str,
@@ -41,11 +40,12 @@ def area_map(
     colorscale: str = SEQUENTIAL,
     facilities: pd.DataFrame | None = None,
     height: int = 420,
-) -> go.Figure:
+) -> dict:
     """A choropleth of `values` (indexed by area_id) over the areas, with facility markers.
 
-    `areas` has area_id, name, district; `zrange` fixes the colour scale (the same for maps
-    that are compared side by side).
+    `geojson` is the outlines or their URL; `areas` has area_id, name, district; `zrange` fixes
+    the colour scale (the same for maps compared side by side). The figure is a plain dict:
+    plotly's figure objects deep-copy the outlines, which costs more than everything else here.
     """
     frame = areas.set_index("area_id").assign(value=values.reindex(areas["area_id"]).to_numpy())
     z = frame["value"].to_numpy(float)
@@ -56,49 +56,50 @@ def area_map(
         f"{aid} {n} ({d})<br>{'—' if not np.isfinite(v) else f'{v:,.2f}'}"
         for aid, n, d, v in zip(frame.index, frame["name"], frame["district"], z, strict=True)
     ]
-    fig = go.Figure(
-        go.Choropleth(
-            geojson=geojson,
-            featureidkey="properties.area_id",
-            locations=frame.index,
-            z=z,
-            zmin=zrange[0],
-            zmax=zrange[1],
-            colorscale=colorscale,
-            marker_line_width=0.4,
-            marker_line_color="#666",
-            colorbar={"title": {"text": colour_title}, "thickness": 12},
-            text=hover,
-            hoverinfo="text",
-            name="",
-        )
-    )
+    data = [
+        {
+            "type": "choropleth",
+            "geojson": geojson,
+            "featureidkey": "properties.area_id",
+            "locations": list(frame.index),
+            "z": [None if not np.isfinite(v) else round(float(v), 6) for v in z],
+            "zmin": zrange[0],
+            "zmax": zrange[1],
+            "colorscale": colorscale,
+            "marker": {"line": {"width": 0.4, "color": "#666"}},
+            "colorbar": {"title": {"text": colour_title}, "thickness": 12},
+            "text": hover,
+            "hoverinfo": "text",
+            "name": "",
+        }
+    ]
     if facilities is not None and len(facilities):
-        fig.add_trace(
-            go.Scattergeo(
-                lon=facilities["lon"],
-                lat=facilities["lat"],
-                text=facilities["name"] + " (" + facilities["facility_id"] + ")",
-                hoverinfo="text",
-                mode="markers",
-                marker={
+        data.append(
+            {
+                "type": "scattergeo",
+                "lon": facilities["lon"].round(6).tolist(),
+                "lat": facilities["lat"].round(6).tolist(),
+                "text": (facilities["name"] + " (" + facilities["facility_id"] + ")").tolist(),
+                "hoverinfo": "text",
+                "mode": "markers",
+                "marker": {
                     "size": 9,
                     "color": "#d62728",
                     "line": {"width": 1, "color": "white"},
                     "symbol": [KIND_SYMBOLS.get(k, "circle") for k in facilities["kind"]],
                 },
-                showlegend=False,
-                name="",
-            )
+                "showlegend": False,
+                "name": "",
+            }
         )
-    fig.update_geos(fitbounds="geojson", visible=False, projection_type="mercator")
-    fig.update_layout(
-        title={"text": title, "x": 0.01, "font": {"size": 14}},
-        height=height,
-        margin={"l": 0, "r": 0, "t": 36, "b": 0},
-        uirevision="keep",
-    )
-    return fig
+    layout = {
+        "title": {"text": title, "x": 0.01, "font": {"size": 14}},
+        "height": height,
+        "margin": {"l": 0, "r": 0, "t": 36, "b": 0},
+        "uirevision": "keep",
+        "geo": {"fitbounds": "geojson", "visible": False, "projection": {"type": "mercator"}},
+    }
+    return {"data": data, "layout": layout}
 
 
 def shared_range(series: list[pd.Series]) -> tuple[float, float]:

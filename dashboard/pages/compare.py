@@ -24,6 +24,7 @@ from dashboard.data import (
     city_geojson,
     measure_values,
     open_run,
+    open_runs,
     run_options,
     run_scenario_spec,
     service_lines,
@@ -135,7 +136,7 @@ def compare(run_ids: list[str] | None, service: str, line: str | None, measure: 
     if not 2 <= len(run_ids) <= MAX_RUNS:
         return [], empty_figure(t("pick_two", lang)), [], html.P(t("pick_two", lang))
     try:
-        runs = [open_run(user, ref, f"compare {service}") for ref in run_ids]
+        runs = open_runs(user, run_ids, f"compare {service}")
     except PermissionError as exc:
         return [], empty_figure(), [], refused(lang, str(exc))
     except InputError as exc:

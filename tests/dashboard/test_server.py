@@ -54,6 +54,7 @@ def test_nothing_is_served_before_signing_in(client, served):
     assert client.get("/_dash-layout").status_code == 401
     run = served.runs["today"]
     assert client.get(f"/export/{run}/access_by_area.csv").status_code == 401
+    assert client.get("/geojson/0123456789abcdef.json").status_code == 401
     response = shortfalls(client, run, "health")
     assert response.status_code == 401
     assert b"choropleth" not in response.data
