@@ -5,7 +5,8 @@ the remaining probability is below 1e-17 (so the answers are exact to float prec
 births at the arrival rate; deaths at min(k, n)/handling + max(k - n, 0)/patience.
 The waiting-time distribution comes from the chain seen by one arriving visitor (FCFS): with
 j visitors ahead, the line moves at n/handling + j/patience, and the visitor themself gives up
-at 1/patience. Times are minutes, rates per hour.
+at 1/patience; that has a closed form (an incomplete beta function, see ``_served_within``).
+Times are minutes, rates per hour.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
-from scipy.sparse.linalg import expm_multiply
+from scipy.special import betainc, gammainc
 
 from demand.errors import InputError
 from optimize.queueing.erlang import offered_load_erlangs
@@ -71,23 +71,24 @@ def _state_probabilities(
 def _served_within(
     ahead: int, servers: int, service_rate: float, abandon_rate: float, within_minutes: float
 ) -> np.ndarray:
-    """P(an arrival with j = 0..ahead-1 visitors in the queue ahead starts service by t)."""
-    # States 0..ahead-1 are queue positions; state `ahead` is "served"; "gave up" is implicit.
-    forward = servers * service_rate + abandon_rate * np.arange(ahead)
-    rows = np.arange(ahead)
-    cols = np.where(rows == 0, ahead, rows - 1)
-    q = sparse.csr_matrix(
-        (
-            np.concatenate([forward, -(forward + abandon_rate)]),
-            (np.concatenate([rows, rows]), np.concatenate([cols, rows])),
-        ),
-        shape=(ahead + 1, ahead + 1),
-    )
-    served = np.zeros(ahead + 1)
-    served[ahead] = 1.0
+    """P(an arrival with j = 0..ahead-1 visitors queued ahead starts service within t).
+
+    With j ahead the line moves at rates n*mu + i*theta (i = j..0) and the visitor gives up at
+    theta, so P = prod_i r_i / (r_i + theta) * P(sum_i Exp(r_i + theta) <= t). The product
+    telescopes to n*mu / (n*mu + (j+1)*theta), and the sum of exponentials with rates
+    theta*(m + i), m = n*mu/theta + 1, has exp(-theta*T) ~ Beta(m, j+1), so its CDF is the
+    regularised incomplete beta I_{1-exp(-theta*t)}(j+1, m). Without abandonment it is the
+    Erlang (gamma) CDF.
+    """
+    j = np.arange(ahead)
     if within_minutes == 0:
         return np.zeros(ahead)
-    return np.clip(expm_multiply(q * within_minutes, served)[:ahead], 0.0, 1.0)
+    rate = servers * service_rate
+    if abandon_rate == 0:
+        return gammainc(j + 1, rate * within_minutes)
+    reach = rate / (rate + (j + 1) * abandon_rate)
+    m = rate / abandon_rate + 1.0
+    return reach * betainc(j + 1, m, -np.expm1(-abandon_rate * within_minutes))
 
 
 def erlang_a(
