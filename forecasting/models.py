@@ -286,6 +286,8 @@ class AutoForecaster(_SeriesForecaster):
     ``models`` lists candidates by name ("SeasonalNaive", "AutoETS", "AutoTheta", "SARIMAX");
     each series is backtested over ``selection_windows`` origins, ``selection_horizon`` periods
     ahead (default: one season, 12 months; 1 for yearly). ``choice_`` explains every choice.
+    ``ets_model`` is the AutoETS search space: "AZZ" (additive errors, any trend and season)
+    is 3x faster than "ZZZ" and as accurate on the hospital data (docs/forecasting.md).
     """
 
     def __init__(
@@ -293,6 +295,7 @@ class AutoForecaster(_SeriesForecaster):
         models: Sequence[str] = (SEASONAL_NAIVE, AUTO_ETS, AUTO_THETA),
         selection_horizon: int | None = None,
         selection_windows: int = 3,
+        ets_model: str = "AZZ",
         drivers: Sequence[str] | None = None,
         season_length: int | None = None,
         n_jobs: int | None = -1,
@@ -300,6 +303,7 @@ class AutoForecaster(_SeriesForecaster):
         self.models = models
         self.selection_horizon = selection_horizon
         self.selection_windows = selection_windows
+        self.ets_model = ets_model
         self.drivers = drivers
         self.season_length = season_length
         self.n_jobs = n_jobs
@@ -307,4 +311,7 @@ class AutoForecaster(_SeriesForecaster):
     def _specs(self) -> list[MethodSpec]:
         if not self.models:
             raise InputError("AutoForecaster needs at least one candidate model")
-        return [MethodSpec(name) for name in self.models]
+        return [
+            MethodSpec(name, {"model": self.ets_model}) if name == AUTO_ETS else MethodSpec(name)
+            for name in self.models
+        ]
