@@ -1,0 +1,113 @@
+"""Education models of a scenario: attendance districts per level, then teachers per subject."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+
+from optimize.education import DistrictRules, TeacherRules, allocate_teachers, redistrict_city
+from scenarios.runners import ModelRun, RunContext, runner
+from scenarios.runners.outcome import outcome_of, solver_options
+
+LEVELS = {"primary": 45, "middle": 50}  # level: the class size today's seats are built for
+
+
+def _capped_city(ctx: RunContext):
+    """The city with seats scaled to the scenario's class-size cap (e.g. 45 → 40 per class)."""
+    cap = ctx.scenario.rules.class_size_cap
+    capacity = ctx.city.capacity.copy()
+    grade = pd.to_numeric(capacity["resource"].str.extract(r"^seats:grade_(\d+)$")[0],
+                          errors="coerce")  # fmt: skip
+    for level, size in LEVELS.items():
+        grades = grade.between(1, 6) if level == "primary" else grade.between(7, 9)
+        if cap < size:
+            capacity.loc[grades, "amount"] = (capacity.loc[grades, "amount"] / size * cap).round()
+    return dataclasses.replace(ctx.city, capacity=capacity)
+
+
+def redistricting(ctx: RunContext) -> dict:
+    """Both levels' redistricting for the scenario, once per run."""
+    if "districts" not in ctx.cache:
+        s = ctx.scenario
+        rules = DistrictRules(
+            max_minutes=s.rules.max_travel_minutes,
+            capacity_tolerance=0.05,
+            max_reassigned_share=s.rules.reassignment_limit,
+        )
+        city = _capped_city(ctx)
+        years = range(s.base_year, s.base_year + s.horizon + 1)
+        plans = {}
+        for level in LEVELS:
+            ctx.progress(f"districts: {level}")
+            plans[level] = redistrict_city(
+                city, level, years=years, rules=rules,
+                options=solver_options(s, min(s.solver.time_limit_s, 30)),
+            )  # fmt: skip
+        ctx.cache["districts"] = plans
+    return ctx.cache["districts"]
+
+
+@runner("education.districts")
+def run_districts(ctx: RunContext) -> ModelRun:
+    """Redraw primary and middle districts for the year of peak pressure."""
+    kpis, plans, outcomes = [], {}, []
+    for level, plan in redistricting(ctx).items():
+        summary = plan.summary.set_index("measure")
+        for measure, unit in (
+            ("pupils above capacity", "persons"),
+            ("pupils reassigned", "persons"),
+            ("share of pupils reassigned", "share"),
+            ("average travel (minutes, pupil-weighted)", "minutes"),
+            ("worst travel (minutes)", "minutes"),
+        ):
+            if measure in summary.index:
+                name = measure.replace(" (minutes, pupil-weighted)", "").replace(" (minutes)", "")
+                kpis.append(("education", f"{level}: {name}", float(summary.loc[measure, "after"]),
+                             unit))  # fmt: skip
+                if "reassigned" not in measure:  # today's districts reassign nobody
+                    kpis.append(("education", f"{level}: {name} today",
+                                 float(summary.loc[measure, "before"]), unit))  # fmt: skip
+        kpis.append(("education", f"{level}: optimality gap", plan.result.gap, "share"))
+        if plan.result.has_plan:
+            plans[f"districts_{level}"] = plan.districts
+            plans[f"district_assignment_{level}"] = plan.result.plans["assignment"]
+            plans[f"enrolment_{level}"] = plan.enrolment
+        outcomes.append(outcome_of(f"education.districts:{level}", plan.result,
+                                   plan_year=plan.plan_year))  # fmt: skip
+    worst = max(outcomes, key=lambda o: o.gap or 0.0)
+    outcome = dataclasses.replace(worst, model="education.districts", detail={
+        "levels": {o.model: {"status": o.status, "gap": o.gap} for o in outcomes}})  # fmt: skip
+    return ModelRun(kpis=kpis, plans=plans, outcome=outcome)
+
+
+@runner("education.teachers")
+def run_teachers(ctx: RunContext) -> ModelRun:
+    """Place teachers by subject for the redrawn districts' plan-year enrolment."""
+    s = ctx.scenario
+    kpis, plans, results = [], {}, []
+    for level, plan in redistricting(ctx).items():
+        if not plan.result.has_plan:
+            continue
+        ctx.progress(f"teachers: {level}")
+        enrol = plan.enrolment
+        pupils = enrol[enrol["year"] == plan.plan_year].set_index("school_id")["pupils"]
+        result = allocate_teachers(pupils, ctx.city.workforce, level, TeacherRules(),
+                                   solver_options(s, min(s.solver.time_limit_s, 20)))  # fmt: skip
+        results.append(result)
+        if result.has_plan:
+            subjects = result.plans["subjects"]
+            plans[f"teachers_{level}"] = result.plans["postings"]
+            plans[f"teacher_subjects_{level}"] = subjects
+            kpis += [
+                ("education", f"{level}: teachers moved", float(subjects["moved"].sum()),
+                 "teachers"),
+                ("education", f"{level}: teachers short city-wide",
+                 float(subjects["city_shortage"].clip(lower=0).sum()), "teachers"),
+            ]  # fmt: skip
+    if not results:
+        from scenarios.store import ModelOutcome
+
+        return ModelRun(kpis, plans, ModelOutcome("education.teachers", "no district plan"))
+    worst = max(results, key=lambda r: r.gap or 0.0)
+    return ModelRun(kpis=kpis, plans=plans, outcome=outcome_of("education.teachers", worst))
