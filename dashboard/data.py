@@ -161,10 +161,12 @@ def area_names(run: dict) -> pd.DataFrame:
     return _area_names(run_scenario_spec(run).city)
 
 
-def facilities_lonlat(run: dict, service: str) -> pd.DataFrame:
-    """The service's facilities in the run's city: facility_id, kind, name, lon, lat."""
+def facilities_lonlat(run: dict, service: str | None = None) -> pd.DataFrame:
+    """Facilities in the run's city (of one service, or all): facility_id, kind, name, lon, lat."""
     fac = run_city(run).facilities
-    fac = fac[fac["kind"].isin(SERVICE_KINDS.get(service, ()))].to_crs(4326)
+    if service is not None:
+        fac = fac[fac["kind"].isin(SERVICE_KINDS.get(service, ()))]
+    fac = fac.to_crs(4326)
     return pd.DataFrame(
         {
             "facility_id": fac["facility_id"].to_numpy(),

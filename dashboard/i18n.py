@@ -63,6 +63,8 @@ TEXT: dict[str, dict[str, str]] = {
     "plan": {"zh": "方案表", "en": "Plan"},
     "download_csv": {"zh": "下载 CSV", "en": "Download CSV"},
     "column": {"zh": "字段", "en": "Column"},
+    "before": {"zh": "调整前", "en": "Before"},
+    "after": {"zh": "调整后", "en": "After"},
     "no_map": {"zh": "此表没有地区字段，无法绘图。", "en": "This plan has no area column to map."},
     "base_run": {"zh": "基础情景", "en": "Start from"},
     "whatif_name": {"zh": "新情景名称", "en": "Name of the new scenario"},

@@ -102,6 +102,61 @@ def area_map(
     return {"data": data, "layout": layout}
 
 
+def facility_map(
+    geojson: dict | str,
+    areas: pd.DataFrame,
+    facilities: pd.DataFrame,
+    values: pd.Series,
+    title: str,
+    colour_title: str,
+    height: int = 420,
+) -> dict:
+    """Facilities coloured by `values` (indexed by facility_id) over the grey area outlines."""
+    placed = facilities.set_index("facility_id").join(values.rename("value"), how="inner")
+    outline = {
+        "type": "choropleth",
+        "geojson": geojson,
+        "featureidkey": "properties.area_id",
+        "locations": list(areas["area_id"]),
+        "z": [0] * len(areas),
+        "colorscale": [[0, "#eef2f7"], [1, "#eef2f7"]],
+        "showscale": False,
+        "marker": {"line": {"width": 0.4, "color": "#9aa5b1"}},
+        "text": (areas["area_id"] + " " + areas["name"]).tolist(),
+        "hoverinfo": "text",
+        "name": "",
+    }
+    value = placed["value"].astype(float)
+    markers = {
+        "type": "scattergeo",
+        "lon": placed["lon"].round(6).tolist(),
+        "lat": placed["lat"].round(6).tolist(),
+        "text": [
+            f"{n} ({f})<br>{v:,.2f}"
+            for f, n, v in zip(placed.index, placed["name"], value, strict=True)
+        ],  # fmt: skip
+        "hoverinfo": "text",
+        "mode": "markers",
+        "marker": {
+            "size": 12,
+            "color": [None if not np.isfinite(v) else float(v) for v in value],
+            "colorscale": SEQUENTIAL,
+            "showscale": True,
+            "colorbar": {"title": {"text": colour_title}, "thickness": 12},
+            "line": {"width": 1, "color": "#333"},
+        },
+        "showlegend": False,
+        "name": "",
+    }
+    layout = {
+        "title": {"text": title, "x": 0.01, "font": {"size": 14}},
+        "height": height,
+        "margin": {"l": 0, "r": 0, "t": 36, "b": 0},
+        "geo": {"fitbounds": "geojson", "visible": False, "projection": {"type": "mercator"}},
+    }
+    return {"data": [outline, markers], "layout": layout}
+
+
 def shared_range(series: list[pd.Series]) -> tuple[float, float]:
     """One colour range covering every map compared side by side."""
     values = np.concatenate([s.to_numpy(float) for s in series]) if series else np.array([])

@@ -16,13 +16,14 @@ from dashboard.data import (
     SERVICES,
     area_names,
     city_geojson,
+    facilities_lonlat,
     open_run,
     run_options,
     run_plans,
     run_scenario_spec,
 )
 from dashboard.i18n import t
-from dashboard.maps import GRAPH_CONFIG, area_map, map_values
+from dashboard.maps import GRAPH_CONFIG, area_map, facility_map, map_values
 from dashboard.session import current_user
 from demand.errors import InputError
 from scenarios.privacy import is_count_column, suppress_frame
@@ -34,6 +35,8 @@ COLUMN = "plans-column"
 TABLE_BOX = "plans-table-box"
 TABLE = "plans-table"
 MAP = "plans-map"
+CHART = "plans-chart"
+CHART_BOX = "plans-chart-box"
 DOWNLOAD = "plans-download"
 MESSAGE = "plans-message"
 ALL = "all"
@@ -85,6 +88,12 @@ def layout(run: str | None = None, plan: str | None = None, **_) -> html.Div:
             html.Div(id=MESSAGE),
             html.Div(id=TABLE_BOX, className="card"),
             html.Div(dcc.Graph(id=MAP, config=GRAPH_CONFIG), className="card"),
+            html.Div(
+                dcc.Graph(id=CHART, config=GRAPH_CONFIG),
+                id=CHART_BOX,
+                className="card",
+                style={"display": "none"},
+            ),
             html.P(t("small_cells", lang), className="note"),
         ]
     )
@@ -115,16 +124,62 @@ def list_plans(run_id: str, current: str | None):
     return [{"label": n, "value": n} for n in names], current if current in names else names[0], ""
 
 
+ID_COLUMNS = ("area_id", "facility_id")
+
+
 def mappable_columns(frame: pd.DataFrame) -> list[str]:
-    """Numeric columns of a per-area plan that can colour a map."""
-    if "area_id" not in frame.columns:
+    """Numeric columns of a per-area or per-facility plan that can colour a map."""
+    if not any(c in frame.columns for c in ID_COLUMNS):
         return []
-    return [c for c in frame.columns if c != "area_id" and pd.api.types.is_numeric_dtype(frame[c])]
+    return [
+        c for c in frame.columns
+        if c not in ID_COLUMNS and pd.api.types.is_numeric_dtype(frame[c])
+        and not pd.api.types.is_bool_dtype(frame[c])
+    ]  # fmt: skip
+
+
+def per_place(frame: pd.DataFrame, key: str, column: str) -> pd.Series:
+    """One value per area or facility: counts add up over rows, rates and minutes average."""
+    group = frame.groupby(key)[column]
+    return group.sum(min_count=1) if is_count_column(column) else group.mean()
+
+
+def before_after_pairs(columns: list[str]) -> list[tuple[str, str, str]]:
+    """(measure, before column, after column) for columns named like beds_before / beds_after."""
+    pairs = []
+    for col in columns:
+        if col.endswith("_before") and col.replace("_before", "_after") in columns:
+            pairs.append((col.removesuffix("_before"), col, col.replace("_before", "_after")))
+    return pairs
+
+
+def facility_chart(frame: pd.DataFrame, names: pd.Series, column: str, lang: str) -> dict:
+    """Bars per facility: before and after side by side when the plan has both, else `column`."""
+    numeric = mappable_columns(frame)
+    pairs = [p for p in before_after_pairs(numeric) if column in p] or before_after_pairs(numeric)
+    series = (
+        [(pairs[0][1], t("before", lang)), (pairs[0][2], t("after", lang))]
+        if pairs
+        else [(column, column)]
+    )
+    bars = []
+    for col, label in series:
+        values = per_place(frame, "facility_id", col)
+        bars.append({"type": "bar", "name": label, "y": values.round(3).tolist(),
+                     "x": [f"{names.get(f, f)} ({f})" for f in values.index]})  # fmt: skip
+    title = pairs[0][0] if pairs else column
+    return {
+        "data": bars,
+        "layout": {"title": {"text": title, "x": 0.01}, "barmode": "group", "height": 360,
+                   "margin": {"l": 50, "r": 10, "t": 40, "b": 120}},
+    }  # fmt: skip
 
 
 @dash.callback(
     Output(TABLE_BOX, "children"),
     Output(MAP, "figure"),
+    Output(CHART, "figure"),
+    Output(CHART_BOX, "style"),
     Output(COLUMN, "options"),
     Output(COLUMN, "value"),
     Output(DOWNLOAD, "href"),
@@ -134,18 +189,20 @@ def mappable_columns(frame: pd.DataFrame) -> list[str]:
     State(RUN, "value"),
 )
 def show_plan(name: str | None, service: str, column: str | None, run_id: str):
-    """One plan as a suppressed table and, when it is per area, a map of one column."""
+    """One plan as a suppressed table, and a map of one column when it is per area or facility
+    (with bars per facility, before and after when the plan has both)."""
     user = current_user()
     lang = user.lang
+    hidden = {"display": "none"}
     if not name or not run_id:
-        return [], empty_figure(), [], None, ""
+        return [], empty_figure(), empty_figure(), hidden, [], None, ""
     try:
         run = open_run(user, run_id, f"plan {name}")
     except (PermissionError, InputError) as exc:
-        return refused(lang, str(exc)), empty_figure(), [], None, ""
+        return refused(lang, str(exc)), empty_figure(), empty_figure(), hidden, [], None, ""
     plan = run_plans(run).get(name)
     if plan is None:
-        return html.P(f"{name}: —"), empty_figure(), [], None, ""
+        return html.P(f"{name}: —"), empty_figure(), empty_figure(), hidden, [], None, ""
     frame = pd.DataFrame(plan.drop(columns="geometry", errors="ignore"))
     if service != ALL and "service" in frame.columns:
         frame = frame[frame["service"] == service]
@@ -155,15 +212,19 @@ def show_plan(name: str | None, service: str, column: str | None, run_id: str):
     href = f"/export/{quote(run['run_id'])}/{quote(name)}.csv"
     columns = mappable_columns(frame)
     if not columns:
-        return table(TABLE, rows), empty_figure(t("no_map", lang)), [], None, href
+        no_map = empty_figure(t("no_map", lang))
+        return table(TABLE, rows), no_map, empty_figure(), hidden, [], None, href
     if column not in columns:
         column = next((c for c in columns if not is_count_column(c)), columns[0])
-    # Several rows per area (e.g. every service): counts add up, rates and minutes average.
-    group = frame.groupby("area_id")[column]
-    per_area = group.sum(min_count=1) if is_count_column(column) else group.mean()
-    values = map_values(per_area.to_frame(column), column, threshold)
-    fig = area_map(
-        city_geojson(run), area_names(run), values, f"{run['scenario']} · {name} · {column}", column
-    )
     options = [{"label": c, "value": c} for c in columns]
-    return table(TABLE, rows), fig, options, column, href
+    title = f"{run['scenario']} · {name} · {column}"
+    if "area_id" in frame.columns:
+        values = map_values(per_place(frame, "area_id", column).to_frame(column), column, threshold)
+        fig = area_map(city_geojson(run), area_names(run), values, title, column)
+        return table(TABLE, rows), fig, empty_figure(), hidden, options, column, href
+    places = facilities_lonlat(run)
+    values = per_place(frame, "facility_id", column)
+    fig = facility_map(city_geojson(run), area_names(run), places, values, title, column)
+    names = places.set_index("facility_id")["name"]
+    chart = facility_chart(frame, names, column, lang)
+    return table(TABLE, rows), fig, chart, {}, options, column, href

@@ -162,3 +162,31 @@ def test_a_bureau_without_runs_is_told_so(client, served):
     shown = page(client, "/")
     assert "还没有可查看的运行结果" in str(shown.get_json())
     assert b"short-map" not in shown.data
+
+
+PLAN_VIEW = (
+    "..plans-table-box.children...plans-map.figure...plans-chart.figure...plans-chart-box.style"
+    "...plans-column.options...plans-column.value...plans-download.href.."
+)
+
+
+def test_a_per_centre_plan_is_mapped_at_its_centres_with_before_and_after_bars(client, served):
+    base = find_run(served.engine, served.runs["today"])
+    staffing = pd.DataFrame({"facility_id": ["S001", "S002"], "counters_before": [4, 6],
+                             "counters_after": [5, 5], "service_level": [0.7, 0.85]})  # fmt: skip
+    run_id = save_run(served.engine, dataclasses.replace(
+        _record_like(base, served.engine), scenario="staffing", owner="admin",
+        plans={"staffing_by_centre": staffing},
+    ))  # fmt: skip
+    sign_in(client, served, "ana")
+    response = callback(client, PLAN_VIEW, [("plans-plan", "value", "staffing_by_centre"),
+                                            ("plans-service", "value", "all"),
+                                            ("plans-column", "value", "service_level")],
+                        state=[("plans-run", "value", run_id)])  # fmt: skip
+    out = response.get_json()["response"]
+    markers = out["plans-map"]["figure"]["data"][1]
+    assert markers["type"] == "scattergeo"
+    assert markers["marker"]["color"] == [0.7, 0.85]
+    bars = out["plans-chart"]["figure"]["data"]
+    assert [b["y"] for b in bars] == [[4.0, 6.0], [5.0, 5.0]]  # before, after per centre
+    assert out["plans-chart-box"]["style"] == {}
