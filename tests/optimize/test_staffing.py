@@ -223,3 +223,17 @@ def test_sample_city_plan_for_next_year_keeps_every_caseworker_and_uses_forecast
     assert plan["month"].nunique() == 12
     assert set(plan["facility_id"]) == set(inputs.caseworkers.index)
     assert (plan.groupby("month")["caseworkers"].sum() == inputs.caseworkers.sum()).all()
+
+
+def test_patient_visitors_who_give_up_change_the_sizing_erlang_a():
+    erlang_c = ServiceTarget(target=0.8, within_minutes=20, handling_minutes=12, shrinkage=0.0)
+    erlang_a = ServiceTarget(
+        target=0.8, within_minutes=20, handling_minutes=12, shrinkage=0.0, patience_minutes=10
+    )
+    req_c = staffing_requirements(arrivals({"A": 40}), erlang_c)
+    req_a = staffing_requirements(arrivals({"A": 40}), erlang_a)
+    # 8 Erlangs: Erlang C needs 9 (8 never catch up); with 10-minute patience the queue settles,
+    # and 8 serve 85% in time even counting those who leave as missed.
+    assert set(req_c["servers_needed"]) == {9}
+    assert set(req_a["servers_needed"]) == {8}
+    assert erlang_a.level_with(8, 40) >= 0.8 > erlang_a.level_with(7, 40)
