@@ -17,8 +17,10 @@ import numpy as np
 import pandas as pd
 import pulp
 
+from demand.errors import InputError
 from optimize import blocks as b
 from optimize.location.base import LocationModel, nearest_open
+from optimize.location.benders import solve_p_median_benders
 from optimize.location.heuristic import good_open_sites
 from optimize.model import PlanModel, solve_plan
 from optimize.result import PlanResult, empty_shortfall
@@ -110,17 +112,20 @@ class _NearestOpenSite(LocationModel):
     #: Start the solver from a heuristic plan with every variable set.
     warm_start = True
 
+    def _dense(self, pairs: pd.DataFrame, missing: float) -> np.ndarray:
+        """demand x site matrix of ``pairs`` costs (weights order); ``missing`` elsewhere."""
+        dense = np.full((len(self.weights), len(self.sites)), missing)
+        rows = self.weights.index.get_indexer(pairs["demand_id"])
+        cols = self.sites.get_indexer(pairs["site_id"])
+        dense[rows, cols] = np.minimum(pairs["cost"].to_numpy(dtype=float), missing)
+        return dense
+
     def _heuristic_start(self, allowed: pd.DataFrame) -> set[str] | None:
-        n, m = len(self.weights), len(self.sites)
-        if n * m > 3e7:
+        if len(self.weights) * len(self.sites) > 3e7:
             return None
-        rows = self.weights.index.get_indexer(allowed["demand_id"])
-        cols = self.sites.get_indexer(allowed["site_id"])
-        cost = allowed["cost"].to_numpy(dtype=float)
-        top = float(cost.max()) if len(cost) else 1.0
+        top = float(allowed["cost"].max()) if len(allowed) else 1.0
         missing = self.unmet_penalty if self.unmet_penalty is not None else 1e3 * (top + 1.0)
-        dense = np.full((n, m), missing)
-        dense[rows, cols] = np.minimum(cost, missing)
+        dense = self._dense(allowed, missing)
         w = self.weights.to_numpy(dtype=float)
         weighted = dense * (w > 0)[:, None] if self.worst_case else dense * w[:, None]
         fixed = self.sites.get_indexer(list(self.fixed_open))
@@ -251,6 +256,72 @@ class PMedian(_NearestOpenSite):
     """
 
     title = "p-median"
+
+    method: str = "auto"
+
+    def _solve(self, options: SolverOptions) -> PlanResult:
+        if self._use_cuts(options):
+            return self._solve_by_cuts(options)
+        return super()._solve(options)
+
+    def _use_cuts(self, options: SolverOptions) -> bool:
+        """method: "compact" (the model above, any solver), "cuts" (Benders cut loop in
+        highspy, see ``benders.py``), or "auto": cuts with HiGHS when every demand-site cost
+        is known and there is no max_cost / unmet_penalty, else compact."""
+        if self.method not in ("auto", "compact", "cuts"):
+            raise InputError(f"method must be auto, compact or cuts, got {self.method!r}")
+        complete = len(self.costs) == len(self.weights) * len(self.sites)
+        simple = complete and self.max_cost is None and self.unmet_penalty is None
+        if self.method == "cuts" and not (simple and options.name == "highs"):
+            raise InputError(
+                "method='cuts' needs solver highs, every demand-site cost, and no max_cost or "
+                "unmet_penalty; use method='compact'"
+            )
+        return self.method == "cuts" or (
+            self.method == "auto" and simple and options.name == "highs"
+        )
+
+    def _solve_by_cuts(self, options: SolverOptions) -> PlanResult:
+        self._check_p(self.p)
+        t0 = time.perf_counter()
+        cost = self._dense(self.costs, missing=np.inf)
+        w = self.weights.to_numpy(dtype=float)
+        fixed = self.sites.get_indexer(list(self.fixed_open))
+        start = good_open_sites(cost * w[:, None], self.p, fixed)
+        build = time.perf_counter() - t0
+        out = solve_p_median_benders(
+            cost,
+            w,
+            self.p,
+            fixed,
+            start,
+            options.gap_rel,
+            None if options.time_limit_s is None else max(1.0, options.time_limit_s - build),
+            options.threads,
+            options.seed,
+        )
+        open_ids = [str(self.sites[j]) for j in out.open_sites]
+        assignment = nearest_open(self.costs, self.weights, open_ids)
+        objective = float((assignment["cost"] * assignment["weight"]).sum())
+        return PlanResult(
+            model=self.title,
+            status=out.status,
+            objective=objective,
+            best_bound=out.bound,
+            gap=relative_gap(objective, out.bound),
+            build_seconds=build,
+            solve_seconds=out.seconds,
+            solver="highs",
+            plans={
+                "open_sites": self.open_sites_frame(open_ids, assignment),
+                "assignment": assignment,
+            },
+            messages=[
+                "Benders cuts on nearest-open-site cost, started from greedy + swap",
+                *out.messages,
+            ],
+            params={"p": self.p, "method": "cuts", "fixed_open": list(self.fixed_open)},
+        )
 
 
 @dataclass(kw_only=True)

@@ -40,15 +40,22 @@ SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[Healt
 
 
 @SETTINGS
-@given(instances(), st.sampled_from([None, 1, 2]))
-def test_p_median_matches_enumeration(inst, k):
+@given(instances(), st.sampled_from([None, 1, 2]), st.booleans())
+def test_p_median_matches_enumeration(inst, k, fix_first):
     cost, w, p = inst
-    best = min((w * cost[:, s].min(axis=1)).sum() for s in subsets(cost.shape[1], p))
-    result = PMedian.from_cost_matrix(cost, w, p=p, k_nearest=k).solve(CBC)
-    assert result.status == "optimal"
-    assert result.objective == pytest.approx(best)
-    assert len(result.plans["open_sites"]) == p
-    assert result.plans["assignment"]["demand_id"].nunique() == cost.shape[0]
+    fixed = [0] if fix_first else []
+    best = min((w * cost[:, s].min(axis=1)).sum() for s in subsets(cost.shape[1], p, fixed))
+    for options, method in [(CBC, "compact"), (HIGHS, "cuts")]:
+        result = PMedian.from_cost_matrix(
+            cost, w, p=p, k_nearest=k, method=method, fixed_open=[str(j) for j in fixed]
+        ).solve(options)
+        assert result.status == "optimal", method
+        assert result.objective == pytest.approx(best), method
+        assert result.best_bound == pytest.approx(best), method
+        sites = result.plans["open_sites"]
+        assert len(sites) == p
+        assert set(map(str, fixed)) <= set(sites["site_id"])
+        assert result.plans["assignment"]["demand_id"].nunique() == cost.shape[0]
 
 
 @SETTINGS

@@ -27,10 +27,13 @@ def read_orlib_pmed(path: Path) -> tuple[np.ndarray, int]:
 
 
 @pytest.mark.skipif(not PMED1.exists(), reason="OR-Library data not present")
-@pytest.mark.parametrize("solver,k", [("cbc", None), ("highs", 10)])
-def test_pmed1_optimum_is_5819(solver, k):
+@pytest.mark.parametrize(
+    "solver,k,method", [("cbc", None, "compact"), ("highs", 10, "compact"), ("highs", None, "cuts")]
+)
+def test_pmed1_optimum_is_5819(solver, k, method):
     cost, p = read_orlib_pmed(PMED1)
-    result = PMedian.from_cost_matrix(cost, None, p=p, k_nearest=k).solve(SolverOptions(solver))
+    model = PMedian.from_cost_matrix(cost, None, p=p, k_nearest=k, method=method)
+    result = model.solve(SolverOptions(solver))
     assert result.status == "optimal"
     assert result.objective == pytest.approx(5819)
     assert result.best_bound == pytest.approx(5819)
