@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from demand.errors import InputError
 from forecasting.cohort import (
@@ -118,3 +120,24 @@ def test_single_year_split_and_bad_population():
     bad.loc[4, "age_band"] = "20-25"
     with pytest.raises(InputError, match="row 6, column age_band"):
         CohortProjection().fit(bad)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.floats(0, 5e3), min_size=36, max_size=36), st.integers(1, 8))
+def test_ageing_alone_conserves_persons(counts, years):
+    """With no deaths, births or migration, people only move between bands: totals hold."""
+    pop = pd.DataFrame(
+        [("A", 2025, s, b) for s in "FM" for b in AGE_BANDS],
+        columns=["area_id", "year", "sex", "age_band"],
+    ).assign(persons=counts)
+    life = LIFE.assign(death_rate=0.0)
+    out = (
+        CohortProjection(
+            life_table=life, fertility=FERT.assign(births_per_woman=0.0), migration="none"
+        )
+        .fit(pop)
+        .predict(years)
+    )
+    totals = out.groupby(["year", "sex"])["persons"].sum().unstack()
+    assert np.allclose(totals.to_numpy(), totals.iloc[[0]].to_numpy(), rtol=1e-9, atol=1e-6)
+    assert (out["persons"] >= 0).all()
