@@ -52,6 +52,15 @@ TEXT: dict[str, dict[str, str]] = {
     "interval": {"zh": "{lv}% 预测区间", "en": "{lv}% interval"},
     "backtest": {"zh": "回测（与季节性朴素法比较）", "en": "Backtest against seasonal naive"},
     "model": {"zh": "方法", "en": "Method"},
+    "beats_naive": {
+        "zh": "自动选择的方法在回测中优于季节性朴素法：MASE {auto}，朴素法 {naive}。",
+        "en": "The automatic choice beats seasonal naive in the backtest: MASE {auto} vs {naive}.",
+    },
+    "not_beats_naive": {
+        "zh": "自动选择的方法在回测中未优于季节性朴素法：MASE {auto}，朴素法 {naive}。",
+        "en": "The automatic choice does not beat seasonal naive in the backtest: "
+        "MASE {auto} vs {naive}.",
+    },
     "coverage": {"zh": "{lv}% 区间覆盖率", "en": "{lv}% interval coverage"},
     "pyramid": {"zh": "人口金字塔", "en": "Population pyramid"},
     "year": {"zh": "年份", "en": "Year"},

@@ -18,6 +18,8 @@ from dashboard.i18n import t
 from dashboard.maps import GRAPH_CONFIG
 from dashboard.session import current_user, engine
 from demand.errors import InputError
+from forecasting.backtest import AUTO_SELECT
+from forecasting.methods import SEASONAL_NAIVE
 from scenarios.store import log
 
 RUN = "fc-run"
@@ -124,6 +126,16 @@ def choose_city(run_id: str):
     )
 
 
+def verdict(fc, lang: str) -> str:
+    """One sentence: does the automatic choice beat seasonal naive in the backtest (MASE)?"""
+    mase = fc.skill.set_index("model")["mase"] if fc.skill is not None else pd.Series(dtype=float)
+    if AUTO_SELECT not in mase.index or SEASONAL_NAIVE not in mase.index:
+        return fc.verdict
+    auto, naive = float(mase[AUTO_SELECT]), float(mase[SEASONAL_NAIVE])
+    key = "beats_naive" if auto < naive else "not_beats_naive"
+    return t(key, lang, auto=f"{auto:.2f}", naive=f"{naive:.2f}")
+
+
 def forecast_figure(fc, series_id: str, lang: str) -> go.Figure:
     """History, the forecast and its intervals (widest band first)."""
     fig = go.Figure()
@@ -190,7 +202,7 @@ def show_forecast(series_id: str | None, run_id: str):
         | {f"coverage_{lv}": t("coverage", lang, lv=lv) for lv in LEVELS}
     )
     rows = skill.astype(object).where(skill.notna(), None).to_dict("records")
-    return forecast_figure(fc, series_id, lang), table(SKILL_TABLE, rows), fc.verdict
+    return forecast_figure(fc, series_id, lang), table(SKILL_TABLE, rows), verdict(fc, lang)
 
 
 @dash.callback(Output(PYRAMID, "figure"), Input(YEAR, "value"), State(RUN, "value"))

@@ -6,6 +6,7 @@ name and then appears in Compare. The server checks the starting run belongs to 
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 import dash
@@ -26,6 +27,7 @@ RUN_BUTTON = "whatif-run"
 PROGRESS = "whatif-progress"
 PROGRESS_TEXT = "whatif-progress-text"
 RESULT = "whatif-result"
+NONCE = "whatif-nonce"  # per page load, so two users' identical forms are two different jobs
 
 # Lever: input id, label key, scenario key, scale from screen to scenario (percent → share).
 LEVERS = (
@@ -84,6 +86,7 @@ def layout(run: str | None = None, **_) -> html.Div:
                 style={"marginTop": "0.8rem"},
             ),
             html.Div(id=RESULT),
+            dcc.Store(id=NONCE, data=uuid.uuid4().hex),
         ]
     )
 
@@ -129,6 +132,7 @@ def lever_changes(values: list) -> dict[str, object]:
     Input(RUN_BUTTON, "n_clicks"),
     State(BASE, "value"),
     State(NAME, "value"),
+    State(NONCE, "data"),
     *[State(cid, "value") for cid, *_ in LEVERS],
     background=True,
     running=[(Output(RUN_BUTTON, "disabled"), True, False)],
@@ -140,7 +144,7 @@ def lever_changes(values: list) -> dict[str, object]:
     interval=400,
     prevent_initial_call=True,
 )
-def run_whatif(set_progress, n_clicks: int, base: str, name: str | None, *values):
+def run_whatif(set_progress, n_clicks: int, base: str, name: str | None, nonce: str, *values):
     """Run the changed scenario as the signed-in user and save it to the store."""
     user = current_user()  # captured on the server when the job started
     lang = user.lang

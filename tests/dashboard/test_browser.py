@@ -72,7 +72,7 @@ def test_every_page_opens_with_maps_drawn_from_the_city_itself(browser, served):
 
     browser.find_element(_by().ID, "nav-nav_forecasts").click()
     wait_for(browser, "#fc-graph .scatterlayer .trace", count=4)  # 2 bands, history, forecast
-    wait_text(browser, "#fc-verdict", "MASE")
+    wait_text(browser, "#fc-verdict", "季节性朴素法")
     wait_for(browser, "#fc-skill-table td")
     wait_for(browser, "#fc-pyramid .bars path", count=10)
     browser.save_screenshot(str(ARTIFACTS / "2-how-sure-are-the-forecasts.png"))
