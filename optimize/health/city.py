@@ -11,9 +11,9 @@ by age and sex x the shipped visit rates) x ``share_at_centre`` (follow-up and c
 that a visiting specialist can see at a community centre; 医联体 pilots move 15-30% of specialist
 outpatient visits down, so 0.2 by default) / 52 weeks.
 
-Admissions are projected by a labelled trend projection: the last 12 months x the growth of the
-last 12 months over the 12 before (clipped to -20%..+25%), per series. The ``forecasting`` stage
-is not used here yet.
+Admissions are projected per series either by a labelled trend projection (the last 12 months x
+the growth of the last 12 months over the 12 before, clipped to -20%..+25%; instant) or by the
+forecasting stage's Theta model (``method="theta"``).
 """
 
 from __future__ import annotations
@@ -162,34 +162,58 @@ def outreach_inputs(
     )
 
 
-def project_admissions(history: pd.DataFrame, basis: str = "year") -> pd.DataFrame:
-    """Next 12 months' admissions per day per series, by the labelled trend projection.
+def project_admissions(
+    history: pd.DataFrame, basis: str = "year", method: str = "trend"
+) -> pd.DataFrame:
+    """Next 12 months' admissions per day per series.
 
     history: [series_id, ds, y] monthly. basis "year" = average day of next year; "peak month" =
-    the busiest month's average day (wards must cope with winter). Returns [series_id,
-    admissions_per_day, growth, method]. Series with under 24 months raise InputError.
+    the busiest month's average day (wards must cope with winter). method "trend" = the labelled
+    trend projection (last 12 months x year-on-year growth); "theta" = the forecasting stage's
+    ``ThetaForecaster`` (statsforecast AutoTheta, a few seconds for 100 series). Returns
+    [series_id, admissions_per_day, growth, method]. Series under 24 months raise InputError.
     """
     if basis not in ("year", "peak month"):
         raise InputError(f"admissions basis must be 'year' or 'peak month', got {basis!r}")
+    if method not in ("trend", "theta"):
+        raise InputError(f"admissions forecast method must be 'trend' or 'theta', got {method!r}")
+    history = history.sort_values(["series_id", "ds"])
+    short = history.groupby("series_id").size()
+    if (short < 24).any():
+        sid = short[short < 24].index[0]
+        raise InputError(
+            f"history series {sid}: {short[sid]} months; projecting admissions needs 24 or more"
+        )
+    if method == "theta":
+        from forecasting.models import ThetaForecaster
+
+        future = ThetaForecaster().fit(history).predict(12)[["series_id", "ds", "yhat"]]
+        future = future.rename(columns={"yhat": "y"})
+        label = "forecasting: AutoTheta (statsforecast), next 12 months"
+    else:
+        future, label = None, TREND_LABEL
     rows = []
-    for sid, g in history.sort_values("ds").groupby("series_id", sort=True):
-        if len(g) < 24:
-            raise InputError(
-                f"history series {sid}: {len(g)} months; the trend projection needs 24 or more"
-            )
+    for sid, g in history.groupby("series_id", sort=True):
         last, before = g.iloc[-12:], g.iloc[-24:-12]
-        growth = float(np.clip(last["y"].sum() / max(before["y"].sum(), 1e-9), 0.8, 1.25))
-        if basis == "year":
-            per_day = last["y"].sum() * growth / 365.0
+        if future is None:
+            growth = float(np.clip(last["y"].sum() / max(before["y"].sum(), 1e-9), 0.8, 1.25))
+            ahead = last.assign(y=last["y"] * growth)
         else:
-            per_day = float((last["y"].to_numpy() / last["ds"].dt.days_in_month.to_numpy()).max())
-            per_day *= growth
-        rows.append((sid, per_day, growth, TREND_LABEL))
+            ahead = future[future["series_id"] == sid]
+            growth = float(ahead["y"].sum() / max(last["y"].sum(), 1e-9))
+        if basis == "year":
+            per_day = ahead["y"].sum() / 365.0
+        else:
+            per_day = float((ahead["y"].to_numpy() / ahead["ds"].dt.days_in_month.to_numpy()).max())
+        rows.append((sid, per_day, growth, label))
     return pd.DataFrame(rows, columns=["series_id", "admissions_per_day", "growth", "method"])
 
 
 def ward_inputs(
-    city: City, alos_days: dict[str, float] | None = None, basis: str = "year"
+    city: City,
+    alos_days: dict[str, float] | None = None,
+    basis: str = "year",
+    method: str = "trend",
 ) -> pd.DataFrame:
     """[hospital_id, department, beds, admissions_per_day, alos_days, method] for every ward.
 
@@ -211,7 +235,7 @@ def ward_inputs(
     series = city.series[city.series["measure"].str.startswith("admissions:")]
     series = series.assign(department=series["measure"].str.split(":", n=1).str[1])
     hist = city.history[city.history["series_id"].isin(series["series_id"])]
-    projected = project_admissions(hist, basis).merge(
+    projected = project_admissions(hist, basis, method).merge(
         series[["series_id", "facility_id", "department"]], on="series_id"
     )
     projected = projected.rename(columns={"facility_id": "hospital_id"})

@@ -30,6 +30,7 @@ unmet share.
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -41,7 +42,7 @@ from optimize import blocks as b
 from optimize.health._checks import checked
 from optimize.model import PlanModel, solve_plan
 from optimize.result import PlanResult
-from optimize.solver import SolverOptions, solve
+from optimize.solver import OPTIMAL_GAP, SolverOptions, relative_gap, solve
 
 __all__ = [
     "OutreachRules",
@@ -204,6 +205,7 @@ def plan_specialist_outreach(
     options: SolverOptions | None = None,
     hospital_travel: pd.DataFrame | None = None,
     rounded_start: bool = True,
+    strong_links: bool = True,
 ) -> PlanResult:
     """Weekly specialist sessions per (hospital pool, centre) that serve the most need nearby.
 
@@ -218,6 +220,8 @@ def plan_specialist_outreach(
                       hospital with the specialty, for the before/after travel table.
     rounded_start     hand the solver a starting plan: the LP relaxation's sessions rounded up
                       down, then up where pools and rooms allow (reaches a 1% gap much sooner).
+    strong_links      add served[a, k, c] <= sessions at (c, k) for every visit pair: the same
+                      whole-number plans, a much tighter LP bound.
 
     Plans: ``schedule`` (pool, centre, sessions, half-days used, specialist minutes, slots),
     ``visits_served`` per area/specialty/centre, ``by_area`` (need, served, unmet, unmet share,
@@ -259,6 +263,16 @@ def plan_specialist_outreach(
             lhs[var] = -rules.visits_per_session * coef
         capacity[key] = b.rule(lhs, LE, 0.0)
     model.add_rules("session capacity", capacity)
+    # an area's visits go to a centre only if sessions are held there (x <= sessions; redundant
+    # for whole sessions but it keeps the LP from holding 0.2 of a session for a few visits)
+    if strong_links and len(visits):
+        links = {}
+        keys = zip(visits["centre_id"], visits["specialty"], visits["var"], strict=True)
+        for k, (centre, specialty, x) in enumerate(keys):
+            lhs = pulp.LpAffineExpression([(v, -c) for v, c in held[(centre, specialty)].items()])
+            lhs[x] = 1.0
+            links[k] = b.rule(lhs, LE, 0.0)
+        model.add_rules("visits only where sessions are held", links)
     # a pool's outreach half-days (travel included) within the per-specialist weekly cap
     used = _sum_by(sessions, ["hospital_id", "specialty"], coef="half_days")
     heads = pools.set_index(["hospital_id", "specialty"])["specialists"]
@@ -320,23 +334,92 @@ def plan_specialist_outreach(
         )  # fmt: skip
 
     params = {"rules": asdict(rules), "weights": asdict(weights)}
-    start_seconds, notes = 0.0, []
+    start = None
     if rounded_start and len(sessions):
         limit = heads * min(
             rules.max_outreach_half_days, (1 - rules.min_in_house_share) * rules.working_half_days
         )
-        start_seconds, notes = _rounded_start(model, sessions, limit, room_half_days, options)
-    may_give = [f for f in model.rules if f not in ("visits served", "session capacity")]
-    result = solve_plan(
-        model, read_plans, options, may_give=may_give, warm_start=bool(notes), params=params
-    )
-    result.build_seconds -= start_seconds  # the starting plan's LPs are solver time
-    result.solve_seconds += start_seconds
-    result.messages += notes
+        start = _rounded_start(model, sessions, limit, room_half_days, options)
+    modelling = ("visits served", "session capacity", "visits only where sessions are held")
+    may_give = [f for f in model.rules if f not in modelling]
+    wanted_gap = options.gap_rel if options.gap_rel is not None else 1e-4
+    if start is not None and start.plan is not None and start.gap <= wanted_gap:
+        # the starting plan is already within the gap of the LP bound: no search needed
+        model.set_objective()
+        result = PlanResult(
+            model=model.name,
+            status="optimal" if start.gap <= OPTIMAL_GAP else "feasible within gap",
+            objective=start.objective,
+            best_bound=start.bound,
+            gap=start.gap,
+            build_seconds=time.perf_counter() - model.started - start.seconds,
+            solve_seconds=start.seconds,
+            solver=options.name,
+            plans=read_plans(),
+            shortfall=model.shortfall(),
+            params=params,
+        )
+    else:
+        result = solve_plan(
+            model, read_plans, options, may_give=may_give,
+            warm_start=start is not None and start.plan is not None,
+            params=params,
+        )  # fmt: skip
+        if start is not None:
+            result.build_seconds -= start.seconds  # the starting plan's LPs are solver time
+            result.solve_seconds += start.seconds
+            _keep_the_better_plan(result, start, model, read_plans, wanted_gap)
+    if start is not None:
+        result.messages.append(start.note)
     result.messages.append(
         f"{len(sessions):,} pool-centre pairs, {len(visits):,} area-centre visit pairs"
     )
     return result
+
+
+@dataclass
+class _Start:
+    """A whole-number starting plan from the rounded LP relaxation."""
+
+    objective: float
+    bound: float  # the LP relaxation's objective: no plan can do better
+    seconds: float
+    plan: dict[str, float] | None  # variable name -> value
+
+    @property
+    def gap(self) -> float:
+        return relative_gap(self.objective, self.bound) or 0.0
+
+    @property
+    def note(self) -> str:
+        return (
+            f"starting plan from the rounded LP relaxation: objective {self.objective:,.6g}, "
+            f"{self.gap:.2%} above the LP bound {self.bound:,.6g}"
+        )
+
+
+def _keep_the_better_plan(
+    result: PlanResult, start: _Start, model: PlanModel, read_plans, wanted_gap: float
+) -> None:
+    """If the solver ended with a worse plan than the start (or none), report the start.
+
+    The bound stays the best proven one (the solver's or the LP relaxation's).
+    """
+    if not result.has_plan or start.plan is None:
+        return
+    if result.objective is not None and result.objective <= start.objective * (1 + 1e-9):
+        return
+    for v in model.problem.variables():
+        if v.name in start.plan:
+            v.varValue = start.plan[v.name]
+    bound = max(b for b in (result.best_bound, start.bound) if b is not None)
+    result.objective, result.best_bound = start.objective, bound
+    result.gap = relative_gap(start.objective, bound)
+    result.plans = read_plans()
+    result.shortfall = model.shortfall()
+    if result.gap is not None and result.gap <= wanted_gap:
+        result.status = "feasible within gap"
+    result.messages.append("the solver's plan was worse than the starting plan; kept the start")
 
 
 def _rounded_start(
@@ -345,14 +428,14 @@ def _rounded_start(
     pool_limit: pd.Series,
     room_half_days: pd.Series,
     options: SolverOptions,
-) -> tuple[float, list[str]]:
-    """Give the session variables a feasible whole-number starting plan; return (seconds, notes).
+) -> _Start | None:
+    """A feasible whole-number starting plan, or None when the LP relaxation has no plan.
 
     Solve the LP relaxation and round its sessions down (always within the pool and room
     limits), then add back one session at a time, largest fraction first, wherever the pool and
     the centre still have room. Solve the LP again with those sessions fixed so that visits and
-    unmet shares fit them. Variables are left holding that plan (the solver's warm start) and
-    the model is restored.
+    unmet shares fit them. Variables are left holding that plan (the solver's warm start), the
+    plan is also kept by variable name, and the model is restored.
     """
     variables = list(sessions["var"])
     for v in variables:
@@ -362,8 +445,8 @@ def _rounded_start(
     try:
         relaxed = solve(model.problem, options)
         seconds += relaxed.solve_seconds
-        if not relaxed.has_plan:
-            return seconds, []
+        if not relaxed.has_plan or relaxed.objective is None:
+            return None
         value = np.array([v.varValue or 0.0 for v in variables])
         whole = np.floor(value + 1e-6)
         pool_key = list(zip(sessions["hospital_id"], sessions["specialty"], strict=True))
@@ -389,12 +472,10 @@ def _rounded_start(
             v.lowBound = v.upBound = float(n)
         fixed = solve(model.problem, options)
         seconds += fixed.solve_seconds
-        if not fixed.has_plan:
-            return seconds, []
-        return seconds, [
-            f"starting plan from the rounded LP relaxation: objective {fixed.objective:,.6g} "
-            f"(LP bound {relaxed.objective:,.6g})"
-        ]
+        if not fixed.has_plan or fixed.objective is None:
+            return _Start(relaxed.objective, relaxed.objective, seconds, None)
+        plan = {v.name: v.varValue for v in model.problem.variables()}
+        return _Start(fixed.objective, relaxed.objective, seconds, plan)
     finally:
         for v in variables:
             v.cat = pulp.LpInteger

@@ -147,10 +147,13 @@ def print_outreach(result: PlanResult, console: Console, top: int = 8) -> None:
 
 
 def run_beds(
-    city: City, rules: BedRules, options: SolverOptions, basis: str = "year"
+    city: City, rules: BedRules, options: SolverOptions, basis: str = "year", method: str = "trend"
 ) -> PlanResult:
     """Solve the bed plan for a city (admissions projected from its history)."""
-    return rebalance_beds(ward_inputs(city, basis=basis), rules, options=options)
+    wards = ward_inputs(city, basis=basis, method=method)
+    result = rebalance_beds(wards, rules, options=options)
+    result.messages.append(f"admissions: {wards['method'].iloc[0]}" if len(wards) else "no wards")
+    return result
 
 
 def print_beds(result: PlanResult, console: Console) -> None:
@@ -159,6 +162,7 @@ def print_beds(result: PlanResult, console: Console) -> None:
     if not result.plans:
         console.print("no plan: " + "; ".join(result.messages))
         return
+    console.print(result.messages[-1])
     hosp = result.plans["hospitals"]
     wards = result.plans["wards"]
     table = Table(title="Beds per hospital (turned away = expected patients a year, Erlang B)")
@@ -236,6 +240,9 @@ def beds(
     floor_share: float = typer.Option(0.8, help="Each ward keeps at least this share of its beds."),
     ceiling_share: float = typer.Option(1.5, help="... and grows to at most this multiple."),
     basis: str = typer.Option("year", help="'year' (average day) or 'peak month'."),
+    forecast: str = typer.Option(
+        "trend", help="Admissions: 'trend' (last year x growth) or 'theta' (forecasting stage)."
+    ),
     objective: str = typer.Option("turned_away", help="turned_away or bed_days_short."),
     solver: str = typer.Option("highs", help="cbc or highs."),
     out: Path = typer.Option(None, "--out", help="Folder for the plan CSVs."),
@@ -250,7 +257,7 @@ def beds(
             objective=objective,  # type: ignore[arg-type]
         )
         options = _options(solver, time_limit_s=120)
-        result = run_beds(_city(bundle), rules, options, basis)
+        result = run_beds(_city(bundle), rules, options, basis, forecast)
         print_beds(result, console)
         _write(result, out, "beds")
 

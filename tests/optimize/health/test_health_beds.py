@@ -4,7 +4,14 @@ import pandas as pd
 import pytest
 
 from demand.errors import InputError
-from optimize.health import BedRules, beds_needed, rebalance_beds, ward_inputs, ward_outlook
+from optimize.health import (
+    BedRules,
+    beds_needed,
+    project_admissions,
+    rebalance_beds,
+    ward_inputs,
+    ward_outlook,
+)
 
 
 def wards(beds=(40, 40, 30, 30), adm=(5.0, 1.0, 4.0, 1.0)):
@@ -109,3 +116,24 @@ def test_sample_city_wards_have_projected_admissions_and_size_based_targets(smal
     outlook = ward_outlook(w)
     small, large = outlook.nsmallest(1, "beds").iloc[0], outlook.nlargest(1, "beds").iloc[0]
     assert small["target_occupancy"] < large["target_occupancy"]
+
+
+def test_trend_projection_is_last_year_times_its_growth():
+    ds = pd.date_range("2023-01-01", periods=36, freq="MS")
+    y = [100.0] * 12 + [100.0] * 12 + [110.0] * 12  # last year +10%
+    history = pd.DataFrame({"series_id": "H1:admissions:geri", "ds": ds, "y": y})
+    out = project_admissions(history).iloc[0]
+    assert out["growth"] == pytest.approx(1.1)
+    assert out["admissions_per_day"] == pytest.approx(12 * 110 * 1.1 / 365)
+    assert "trend projection" in out["method"]
+    with pytest.raises(InputError, match="needs 24 or more"):
+        project_admissions(history.iloc[:20])
+
+
+@pytest.mark.slow
+def test_forecasting_stage_admissions_agree_with_the_trend(small_city):
+    trend = ward_inputs(small_city, method="trend").set_index(["hospital_id", "department"])
+    theta = ward_inputs(small_city, method="theta").set_index(["hospital_id", "department"])
+    assert theta["method"].str.contains("AutoTheta").all()
+    ratio = theta["admissions_per_day"] / trend["admissions_per_day"]
+    assert ratio.between(0.75, 1.33).all()  # small wards are noisy; the two agree broadly
