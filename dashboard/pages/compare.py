@@ -46,6 +46,7 @@ DIFF_MAP = "compare-diff-map"
 KPI_TABLE = "compare-kpis"
 KPI_BOX = "compare-kpi-box"
 MESSAGE = "compare-message"
+DOWNLOAD = "compare-download"
 MAX_RUNS = 4
 
 
@@ -75,6 +76,7 @@ def layout(runs: str | None = None, service: str | None = None, **_) -> html.Div
             html.Div(id=MAPS, className="maps"),
             html.Div(dcc.Graph(id=DIFF_MAP, config=GRAPH_CONFIG), className="card"),
             labelled(t("kpi_diff", lang), html.Div(id=KPI_BOX)),
+            html.A(t("download_csv", lang), id=DOWNLOAD, href="", target="_blank"),
             html.P(t("small_cells", lang), className="note"),
         ]
     )
@@ -123,6 +125,7 @@ def choose_line(run_ids: list[str] | None, service: str, current: str | None):
     Output(DIFF_MAP, "figure"),
     Output(KPI_BOX, "children"),
     Output(MESSAGE, "children"),
+    Output(DOWNLOAD, "href"),
     Input(RUNS, "value"),
     Input(SERVICE, "value"),
     Input(LINE, "value"),
@@ -134,13 +137,13 @@ def compare(run_ids: list[str] | None, service: str, line: str | None, measure: 
     lang = user.lang
     run_ids = list(run_ids or [])
     if not 2 <= len(run_ids) <= MAX_RUNS:
-        return [], empty_figure(t("pick_two", lang)), [], html.P(t("pick_two", lang))
+        return [], empty_figure(t("pick_two", lang)), [], html.P(t("pick_two", lang)), ""
     try:
         runs = open_runs(user, run_ids, f"compare {service}")
     except PermissionError as exc:
-        return [], empty_figure(), [], refused(lang, str(exc))
+        return [], empty_figure(), [], refused(lang, str(exc)), ""
     except InputError as exc:
-        return [], empty_figure(), [], html.P(str(exc), className="error")
+        return [], empty_figure(), [], html.P(str(exc), className="error"), ""
     threshold = max(run_scenario_spec(r).rules.small_cell_threshold for r in runs)
     values, column = [], measure
     for run in runs:
@@ -186,4 +189,5 @@ def compare(run_ids: list[str] | None, service: str, line: str | None, measure: 
         diff_fig = empty_figure(f"{a['scenario']} / {b['scenario']}: different cities")
     frame = compare_runs(engine(), [r["run_id"] for r in runs], owner=user.owner)
     rows = kpi_difference_rows(frame, lang, threshold)
-    return maps, diff_fig, table(KPI_TABLE, rows), ""
+    href = "/export/compare.csv?runs=" + ",".join(r["run_id"] for r in runs)
+    return maps, diff_fig, table(KPI_TABLE, rows), "", href

@@ -190,3 +190,18 @@ def test_a_per_centre_plan_is_mapped_at_its_centres_with_before_and_after_bars(c
     bars = out["plans-chart"]["figure"]["data"]
     assert [b["y"] for b in bars] == [[4.0, 6.0], [5.0, 5.0]]  # before, after per centre
     assert out["plans-chart-box"]["style"] == {}
+
+
+def test_the_comparison_downloads_with_differences_only_for_own_runs(client, served):
+    today, short, wider = (served.runs[k] for k in ("today", "short trips", "wider reach"))
+    sign_in(client, served, "ana")
+    response = client.get(f"/export/compare.csv?runs={today},{short}")
+    assert response.status_code == 200
+    frame = pd.read_csv(io.StringIO(response.data.decode("utf-8-sig")))
+    assert {"today", "short trips", "Δ short trips"} <= set(frame.columns)
+    log = audit_log(served.engine)
+    exported = log[(log["action"] == "export") & (log["detail"] == "compare.csv")]
+    assert {today, short} <= set(exported["run_id"])
+    client.get("/logout")
+    sign_in(client, served, "hui")
+    assert client.get(f"/export/compare.csv?runs={wider},{short}").status_code == 403
