@@ -41,7 +41,8 @@ def staff_service_centres(
     shift. today / counters: facility_id -> caseworkers / counters today.
     The result's plans: ``posting`` (per centre-month: caseworkers today and planned, moves,
     servers needed, short servers, service level before and after, missed_by_points) and
-    ``requirements`` (visitors and caseworkers needed per centre-month, after the lever).
+    ``requirements`` (visitors and caseworkers needed per centre-month, after the lever); months
+    in both as 'YYYY-MM' text.
     """
     target = target or ServiceTarget()
     shifted = shift_to_online(arrivals, online_share)
@@ -96,7 +97,9 @@ def staff_service_centres(
         )
     shortfall = (target.target - posting["peak_level_after"]).clip(lower=0)
     posting["missed_by_points"] = (shortfall * 100).round(2)
-    result.plans["posting"] = posting
+    # Months as 'YYYY-MM' text: readable, sortable, and JSON-ready for the scenario store.
+    for name, frame in (("posting", posting), ("requirements", requirements)):
+        result.plans[name] = frame.assign(month=pd.to_datetime(frame["month"]).dt.strftime("%Y-%m"))
     missed = posting[posting["missed_by_points"] > 0]
     if not missed.empty:
         result.messages.append(

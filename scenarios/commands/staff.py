@@ -199,5 +199,5 @@ def register(app: typer.Typer) -> None:
                 console.print(f"short: {rule}: {amount:g} in {len(result.shortfall)} places")
         if out is not None:
             out.parent.mkdir(parents=True, exist_ok=True)
-            posting.assign(month=posting["month"].dt.strftime("%Y-%m")).to_csv(out, index=False)
+            posting.to_csv(out, index=False)
             console.print(f"wrote the plan per centre and month → {out}")

@@ -68,7 +68,7 @@ def run(ctx) -> None:
             )
     out = ctx.out_dir / "staffing_plan.csv"
     posting = plan.plans["posting"]
-    posting.assign(month=posting["month"].dt.strftime("%Y-%m")).to_csv(out, index=False)
+    posting.to_csv(out, index=False)
     console.print(f"plan per centre and month → {out}")
     ctx.state["staffing"] = plan
     ctx.state["staffing_online"] = online

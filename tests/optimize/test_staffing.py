@@ -72,6 +72,7 @@ def test_moves_close_a_gap_and_the_service_level_is_met_after():
     assert (plan["peak_level_after"] >= 0.8).all()
     assert (plan.xs("B", level="facility_id")["peak_level_before"] < 0.8).all()
     assert result.shortfall.empty
+    assert '"month": "2026-02"' in result.to_json()  # plans are JSON-ready for the store
 
 
 def test_move_limit_per_centre_leaves_a_reported_shortfall():
