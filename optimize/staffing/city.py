@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -13,8 +13,13 @@ from forecasting.arrivals import (
     learn_arrival_profile,
     split_into_hourly_arrivals,
 )
+from optimize.result import PlanResult
+from optimize.solver import SolverOptions
+from optimize.staffing.allocation import TransferLimits
+from optimize.staffing.plan import service_level_by_centre, staff_service_centres
+from optimize.staffing.requirements import ServiceTarget
 
-__all__ = ["CentreInputs", "centre_inputs", "next_year_arrivals"]
+__all__ = ["CentreInputs", "centre_inputs", "next_year_arrivals", "staff_city"]
 
 
 @dataclass
@@ -58,3 +63,35 @@ def next_year_arrivals(
     profile = learn_arrival_profile(city.arrival_profile, per_centre["facility_id"].unique())
     arrivals = split_into_hourly_arrivals(per_centre, profile, holidays=holidays)
     return caseload, arrivals
+
+
+def staff_city(
+    city: City,
+    target: ServiceTarget | None = None,
+    limits: TransferLimits | None = None,
+    online_share: float = 0.0,
+    new_caseworkers: int = 0,
+    months: int = 12,
+    forecaster=None,
+    options: SolverOptions | None = None,
+) -> PlanResult:
+    """Next year's caseworker posting for a city, in one call (for scenario runs).
+
+    new_caseworkers: hires on top of today's headcount (placed by the model, within the move
+    limits). Plans: ``posting`` and ``requirements`` (per centre-month), ``staffing_by_centre``
+    (per centre: caseworkers today / planned, service level before / after, months missed).
+    """
+    inputs = centre_inputs(city)
+    _, arrivals = next_year_arrivals(city, months=months, forecaster=forecaster)
+    limits = limits or TransferLimits()
+    if new_caseworkers:
+        hired = int(inputs.caseworkers.sum()) + int(new_caseworkers)
+        limits = replace(limits, bureau_headcount=hired)
+    result = staff_service_centres(
+        arrivals, inputs.caseworkers, inputs.counters, target, limits, online_share, options
+    )
+    if "posting" in result.plans:
+        by_centre = service_level_by_centre(result.plans["posting"])
+        by_centre.insert(1, "name", by_centre["facility_id"].map(inputs.names))
+        result.plans["staffing_by_centre"] = by_centre
+    return result

@@ -238,3 +238,18 @@ def test_patient_visitors_who_give_up_change_the_sizing_erlang_a():
     assert set(req_c["servers_needed"]) == {9}
     assert set(req_a["servers_needed"]) == {8}
     assert erlang_a.level_with(8, 40) >= 0.8 > erlang_a.level_with(7, 40)
+
+
+def test_staff_city_places_new_caseworkers_and_summarises_per_centre():
+    from demand.bundle import make_sample_city
+    from forecasting.models import SeasonalNaiveForecaster
+    from optimize.staffing.city import centre_inputs, staff_city
+
+    city = make_sample_city(n_areas=60, seed=3)
+    today = centre_inputs(city).caseworkers
+    result = staff_city(city, new_caseworkers=2, forecaster=SeasonalNaiveForecaster())
+    plan = result.plans["posting"]
+    assert (plan.groupby("month")["caseworkers"].sum() == today.sum() + 2).all()
+    by_centre = result.plans["staffing_by_centre"]
+    assert set(by_centre["facility_id"]) == set(today.index)
+    assert by_centre["name"].notna().all()
