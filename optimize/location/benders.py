@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from optimize.location.heuristic import good_open_sites
+
 #: A cut must beat the current theta by this share of its right side to be added.
 CUT_TOLERANCE = 1e-7
 
@@ -65,6 +67,7 @@ def solve_p_median_benders(
     sorted_cost = np.take_along_axis(cost, order, axis=1)
     weighted_sorted = sorted_cost * weights[:, None]
     rows = np.arange(n)
+    weighted_cost = cost * weights[:, None]
 
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
@@ -188,13 +191,48 @@ def solve_p_median_benders(
         f"LP master: {lp_rounds} rounds, bound {bound:,.6g}, {time.perf_counter() - t0:.1f}s"
     )
 
+    if not timed_out:
+        # a second plan from the LP: its most open sites, improved by swaps
+        y_lp = np.asarray(h.getSolution().col_value)[:m]
+        guided = good_open_sites(weighted_cost, p, fixed, initial=np.argsort(-y_lp)[:p])
+        mask = np.zeros(m, dtype=bool)
+        mask[guided] = True
+        value = plan_cost(weighted_sorted, order, mask)
+        if value < best:
+            best, best_open = value, mask
+            messages.append("the LP-guided plan beat the greedy one")
+
+    if not timed_out and np.isfinite(best):
+        # reduced-cost fixing: a site whose opening (closing) alone would lift the LP bound
+        # above the best plan's cost is in no better plan -- keep it closed (open)
+        solution = h.getSolution()
+        y, reduced = np.asarray(solution.col_value)[:m], np.asarray(solution.col_dual)[:m]
+        margin = best + 1e-9 * abs(best)
+        close = np.flatnonzero((y < 1e-9) & (bound + reduced > margin) & (lower < 1))
+        keep = np.flatnonzero((y > 1 - 1e-9) & (bound - reduced > margin))
+        for idx, lo, up in ((close, 0.0, 0.0), (keep, 1.0, 1.0)):
+            if len(idx):
+                h.changeColsBounds(
+                    len(idx), idx.astype(np.int32), np.full(len(idx), lo), np.full(len(idx), up)
+                )
+        messages.append(f"reduced costs closed {len(close)} and kept {len(keep)} of {m} sites")
+
     # phase 2: integer sites; cut at each plan until the best plan is within the gap
     h.changeColsIntegrality(m, np.arange(m, dtype=np.int32), np.ones(m, dtype=np.uint8))
     h.setOptionValue("mip_rel_gap", gap_target / 2)
     mip_rounds = 0
     while not timed_out and (best_open is None or best - bound > gap_target * abs(best)):
+        if np.isfinite(best):  # only plans better than the best one by the gap matter
+            h.setOptionValue("objective_bound", float(best * (1 - gap_target)))
         finished = run()
         info = h.getInfo()
+        status = h.getModelStatus()
+        if info.primal_solution_status != 2 and status in (
+            highspy.HighsModelStatus.kInfeasible,
+            highspy.HighsModelStatus.kObjectiveBound,
+        ):
+            bound = max(bound, best * (1 - gap_target))  # none beats it by the gap
+            break
         if np.isfinite(info.mip_dual_bound):
             bound = max(bound, info.mip_dual_bound) if finished else bound
         if info.primal_solution_status != 2:

@@ -12,14 +12,19 @@ import numpy as np
 
 
 def good_open_sites(
-    weighted_cost: np.ndarray, p: int, fixed: Sequence[int] = (), swap_rounds: int = 3
+    weighted_cost: np.ndarray,
+    p: int,
+    fixed: Sequence[int] = (),
+    swap_rounds: int = 3,
+    initial: Sequence[int] = (),
 ) -> np.ndarray:
     """Indices of p sites: greedy (each time the site that lowers the total most), then swaps
     of one open site for one closed site while that lowers the total (first improvement per
-    open site, ``swap_rounds`` passes)."""
+    open site, ``swap_rounds`` passes). ``initial`` sites (after the fixed ones) seed the
+    greedy, e.g. the sites most open in an LP solution."""
     wc = weighted_cost
     n, m = wc.shape
-    chosen = list(dict.fromkeys(int(j) for j in fixed))
+    chosen = list(dict.fromkeys([int(j) for j in fixed] + [int(j) for j in initial]))[:p]
     best = wc[:, chosen].min(axis=1) if chosen else np.full(n, np.inf)
     while len(chosen) < p:
         totals = np.minimum(best[:, None], wc).sum(axis=0)
@@ -28,7 +33,7 @@ def good_open_sites(
         chosen.append(j)
         best = np.minimum(best, wc[:, j])
     open_ = np.array(chosen)
-    fixed_set = set(chosen[: len(set(fixed))])
+    fixed_set = {int(j) for j in fixed}
     for _ in range(swap_rounds):
         improved = False
         for pos in range(p):
