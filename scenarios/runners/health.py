@@ -1,0 +1,56 @@
+"""Health models of a scenario: specialist outreach to community centres, bed rebalancing."""
+
+from __future__ import annotations
+
+from optimize.health import BedRules, OutreachRules, OutreachWeights
+from scenarios.commands.health import run_beds, run_outreach
+from scenarios.runners import ModelRun, RunContext, runner
+from scenarios.runners.outcome import outcome_of, solver_options
+
+
+@runner("health.outreach")
+def run_specialist_outreach(ctx: RunContext) -> ModelRun:
+    """Half-day sessions of hospital specialists at community health centres."""
+    s = ctx.scenario
+    ctx.progress("specialist outreach")
+    rules = OutreachRules(
+        max_outreach_half_days=float(s.rules.max_outreach_halfdays),
+        max_resident_minutes=s.rules.max_travel_minutes,
+    )
+    result, access = run_outreach(ctx.city, rules, OutreachWeights(), solver_options(s))
+    kpis, plans = [], {}
+    if result.has_plan:
+        plans = {f"outreach_{name}": frame for name, frame in result.plans.items()}
+        schedule = result.plans["schedule"]
+        sessions = float(schedule["sessions"].sum()) if "sessions" in schedule else None
+        kpis.append(("health", "outreach sessions per week", sessions, "half-days"))
+    short = result.shortfall
+    kpis.append(("health", "specialist visits unmet near home",
+                 float(short["amount"].sum()) if short is not None and len(short) else 0.0,
+                 "visits per week"))  # fmt: skip
+    return ModelRun(kpis=kpis, plans=plans, outcome=outcome_of("health.outreach", result))
+
+
+@runner("health.beds")
+def run_bed_rebalancing(ctx: RunContext) -> ModelRun:
+    """Beds per hospital and department for forecast admissions, new beds within budget."""
+    s = ctx.scenario
+    ctx.progress("bed rebalancing")
+    result = run_beds(ctx.city, BedRules(new_bed_budget=s.budgets.new_beds), solver_options(s))
+    kpis, plans = [], {}
+    if result.has_plan:
+        plans = {f"beds_{name}": frame for name, frame in result.plans.items()}
+        wards = result.plans["wards"]
+        kpis += [
+            ("health", "patients turned away a year, today's beds",
+             float(wards["turned_away_before"].sum()), "persons"),
+            ("health", "patients turned away a year, planned beds",
+             float(wards["turned_away_after"].sum()), "persons"),
+            ("health", "beds moved or added",
+             float((wards["beds_after"] - wards["beds_before"]).clip(lower=0).sum()), "beds"),
+        ]  # fmt: skip
+    short = result.shortfall
+    kpis.append(("health", "beds short of need at target occupancy",
+                 float(short["amount"].sum()) if short is not None and len(short) else 0.0,
+                 "beds"))  # fmt: skip
+    return ModelRun(kpis=kpis, plans=plans, outcome=outcome_of("health.beds", result))
