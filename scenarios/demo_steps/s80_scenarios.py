@@ -8,10 +8,10 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from scenarios.compare import compare_runs
 from scenarios.demo_users import ensure_demo_users
-from scenarios.pipeline import run_scenario
 from scenarios.privacy import suppress_kpis
 from scenarios.spec import load_scenario
 from scenarios.store import connect, db_url, save_run
+from scenarios.sweep import run_sweep
 
 ORDER = 80
 TITLE = "Scenarios: run, store, compare"
@@ -26,19 +26,28 @@ def run(ctx) -> None:
 
     engine = connect(None)
     ctx.console.print(f"store: {db_url(None)}")
-    names = []
-    for file in DEMO_SCENARIOS:
-        spec = load_scenario(EXAMPLES / file)
-        with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                      console=ctx.console, transient=True) as bar:  # fmt: skip
-            task = bar.add_task(spec.name, total=1.0)
-            record = run_scenario(
-                spec, "demo", lambda m, f, t=task, n=spec.name: bar.update(
-                    t, completed=f, description=f"{n}: {m}")
-            )  # fmt: skip
-        save_run(engine, record)
-        names.append(spec.name)
-        ctx.console.print(f"stored {spec.name!r} ({record.seconds:.1f} s)")
+    specs = [load_scenario(EXAMPLES / file) for file in DEMO_SCENARIOS]
+    names = [spec.name for spec in specs]
+    solver = specs[0].solver
+    ctx.console.print(
+        f"running {len(specs)} scenarios, two at a time ({solver.name}, at most "
+        f"{solver.time_limit_s:g} s per model)"
+    )
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=ctx.console,
+    ) as bar:
+        task = bar.add_task("scenarios", total=len(specs))
+        for record in run_sweep(specs, "demo", workers=2):
+            save_run(engine, record)
+            bar.advance(task)
+            statuses = ", ".join(
+                f"{m.model} {m.status}" for m in record.models if m.gap is not None
+            )
+            ctx.console.print(f"stored {record.scenario!r} ({record.seconds:.0f} s; {statuses})")
     table = compare_runs(engine, names)
     value_cols = [c for c in table.columns if c not in ("service", "kpi", "unit")]
     print_comparison(suppress_kpis(table, 10, value_cols), deltas_only=True)

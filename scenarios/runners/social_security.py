@@ -46,7 +46,7 @@ def run_staffing(ctx: RunContext) -> ModelRun:
         moved = (by_centre["caseworkers_planned"] - by_centre["caseworkers_today"]).abs().sum()
         kpis += [
             ("social_security", "caseworkers moved or hired (monthly average)", float(moved) / 2
-             if not s.budgets.new_caseworkers else float(moved), "persons"),
+             if not s.budgets.new_caseworkers else float(moved), "caseworkers"),
             ("social_security", "visitors at counters per year",
              float(by_centre["visitors_after"].sum()), "persons"),
         ]  # fmt: skip
