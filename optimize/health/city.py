@@ -93,10 +93,21 @@ def outreach_inputs(
     hospital_minutes: float = 90.0,
     specialist_minutes: float = 60.0,
     mode: str = "bus",
+    mobility_aware: bool = False,
+    near_work_share: float = 0.5,
 ) -> OutreachInputs:
-    """Everything the outreach model needs, from the city bundle (need in visits per week)."""
+    """Everything the outreach model needs, from the city bundle (need in visits per week).
+
+    mobility_aware: commuters may see the specialist near home or near work. Per area, the
+    visits of its working-age residents (20-59) x the share of them commuting to each workplace
+    area (the bundle's mobility table, purpose 'commute') x ``near_work_share`` (those who would
+    go during the working day) become need rows with ``from_area`` = the workplace area, which
+    may be served at centres near home or near work; the rest is served near home only.
+    """
     if not 0 < share_at_centre <= 1:
         raise InputError(f"share_at_centre must be in (0, 1], got {share_at_centre!r}")
+    if not 0 <= near_work_share <= 1:
+        raise InputError(f"near_work_share must be in [0, 1], got {near_work_share!r}")
     year = city.latest_year if year is None else year
     wf = city.workforce
     hospitals = city.facilities_of("hospital")
@@ -138,6 +149,8 @@ def outreach_inputs(
             "visits_per_week": need["amount"].to_numpy() * share_at_centre / 52.0,
         }
     )
+    if mobility_aware:
+        need = _need_near_work(city, pop, year, need, share_at_centre, near_work_share)
     resident = _travel(city, "community_health_centre", resident_minutes, mode)
     to_hospital = _travel(city, "hospital", hospital_minutes, mode)
     specialist = travel_times_from_geometry(
@@ -160,6 +173,50 @@ def outreach_inputs(
         population=pop.groupby("area_id")["persons"].sum().astype(float),
         access_travel=access_travel,
     )
+
+
+WORKING_AGE_BANDS = ["20-24", "25-29", "30-34", "35-39", "40-44", "45-49", "50-54", "55-59"]
+
+
+def _need_near_work(
+    city: City,
+    pop: pd.DataFrame,
+    year: int,
+    need: pd.DataFrame,
+    share_at_centre: float,
+    near_work_share: float,
+) -> pd.DataFrame:
+    """Split each area's need into visits starting at home and near each workplace area."""
+    mob = city.mobility
+    commute = mob[(mob["purpose"] == "commute") & (mob["origin_area"] != mob["dest_area"])]
+    working = pop[pop["age_band"].isin(WORKING_AGE_BANDS)]
+    if commute.empty or working.empty:
+        return need
+    workers = working.groupby("area_id")["persons"].sum()
+    trips = commute.groupby(["origin_area", "dest_area"], as_index=False)["trips_per_day"].sum()
+    trips["share"] = trips["trips_per_day"] / trips["origin_area"].map(workers)
+    total = trips.groupby("origin_area")["share"].transform("sum")
+    trips["share"] = trips["share"] / total.clip(lower=1.0)  # never more commuters than workers
+    wneed = residential_need(working, years=[year])
+    wneed = wneed[wneed["resource"].isin("outpatient_visits:" + need["specialty"].unique())]
+    wneed = pd.DataFrame(
+        {
+            "area_id": wneed["area_id"].to_numpy(),
+            "specialty": wneed["resource"].str.split(":", n=1).str[1].to_numpy(),
+            "working": wneed["amount"].to_numpy() * share_at_centre / 52.0,
+        }
+    )
+    away = wneed.merge(trips, left_on="area_id", right_on="origin_area")
+    away["visits_per_week"] = away["working"] * away["share"] * near_work_share
+    away = away[away["visits_per_week"] > 1e-9]
+    away = away.rename(columns={"dest_area": "from_area"})
+    moved = away.groupby(["area_id", "specialty"])["visits_per_week"].sum()
+    home = need.copy()
+    key = pd.MultiIndex.from_frame(home[["area_id", "specialty"]])
+    home["visits_per_week"] = home["visits_per_week"] - moved.reindex(key).fillna(0.0).to_numpy()
+    home["from_area"] = home["area_id"]
+    columns = ["area_id", "specialty", "from_area", "visits_per_week"]
+    return pd.concat([home[columns], away[columns]], ignore_index=True)
 
 
 def project_admissions(

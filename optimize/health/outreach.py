@@ -162,21 +162,44 @@ def _session_pairs(
 def _visit_pairs(
     need: pd.DataFrame, resident_travel: pd.DataFrame, offered: pd.DataFrame, rules: OutreachRules
 ) -> pd.DataFrame:
-    """Allowed (area, specialty, centre) triples: within the residents' limit, specialty offered."""
+    """Allowed (need row, centre) pairs: within the residents' limit, specialty offered there.
+
+    Trips start at home; a row with another ``from_area`` (mobility-aware need: commuters) may
+    also be seen near that area, whichever centre is nearer from where the trip starts.
+    """
     near = resident_travel[resident_travel["minutes"] <= rules.max_resident_minutes]
-    pairs = need.merge(near, on="area_id").merge(offered, on=["centre_id", "specialty"])
-    pairs = pairs.sort_values(["area_id", "specialty", "minutes", "centre_id"], kind="stable")
-    if rules.centres_per_area is not None:
-        rank = pairs.groupby(["area_id", "specialty"], sort=False).cumcount()
+    near = near.rename(columns={"area_id": "start"})
+    rows = need.assign(row=np.arange(len(need)))
+    starts = pd.concat(
+        [rows.assign(start=rows["area_id"]), rows[rows["from_area"] != rows["area_id"]].assign(
+            start=lambda f: f["from_area"])],
+        ignore_index=True,
+    )  # fmt: skip
+    pairs = starts.merge(near, on="start").merge(offered, on=["centre_id", "specialty"])
+    pairs = pairs.sort_values(["row", "start", "minutes", "centre_id"], kind="stable")
+    if rules.centres_per_area is not None:  # the k nearest from home, and from work
+        rank = pairs.groupby(["row", "start"], sort=False).cumcount()
         pairs = pairs[(rank < rules.centres_per_area).to_numpy()]
-    return pairs.reset_index(drop=True)
+    pairs = pairs.sort_values(["row", "minutes", "centre_id"], kind="stable")
+    pairs = pairs.drop_duplicates(["row", "centre_id"], keep="first")
+    return pairs.drop(columns=["row", "start"]).reset_index(drop=True)
+
+
+def _demand_ids(frame: pd.DataFrame) -> pd.Series:
+    """'A1 / cardiology' (from home) or 'A1 / cardiology / from A7' (as shortfall names it)."""
+    ids = frame["area_id"] + " / " + frame["specialty"]
+    away = frame["from_area"] != frame["area_id"]
+    return ids.where(~away, ids + " / from " + frame["from_area"])
 
 
 def _check_inputs(pools, centres, hosts, need, resident_travel, specialist_travel):
     pools = checked(pools, "specialist pools", ["hospital_id", "specialty"], {"specialists": 0})
     centres = checked(centres, "centres", ["centre_id"], {"rooms": 0})
     hosts = checked(hosts, "hosted specialties", ["centre_id", "specialty"])
-    need = checked(need, "visit need", ["area_id", "specialty"], {"visits_per_week": 0})
+    ids = ["area_id", "specialty"] + (["from_area"] if "from_area" in need.columns else [])
+    need = checked(need, "visit need", ids, {"visits_per_week": 0})
+    if "from_area" not in need.columns:
+        need["from_area"] = need["area_id"]
     resident_travel = checked(
         resident_travel, "resident travel", ["area_id", "centre_id"], {"minutes": 0}
     )
@@ -213,6 +236,8 @@ def plan_specialist_outreach(
     centres           [centre_id, rooms] consultation rooms per half-day.
     hosts             [centre_id, specialty] the specialties each centre can host.
     need              [area_id, specialty, visits_per_week] specialist visits that could be seen
+                      at a community centre; an optional ``from_area`` column lets a row also
+                      be seen near that area (commuters near work: mobility-aware need).
                       at a community centre.
     resident_travel   [area_id, centre_id, minutes] one way, residents to centres.
     specialist_travel [hospital_id, centre_id, minutes] one way, hospital to centre.
@@ -244,11 +269,9 @@ def plan_specialist_outreach(
     ]
     offered = sessions[["centre_id", "specialty"]].drop_duplicates()
     visits = _visit_pairs(need, resident_travel, offered, rules)
-    visits["demand_id"] = visits["area_id"] + " / " + visits["specialty"]  # as shortfall names it
+    visits["demand_id"] = _demand_ids(visits)
     visits = b.add_assignment(model, visits, prefix="served")
-    demand = pd.Series(
-        need["visits_per_week"].to_numpy(), index=need["area_id"] + " / " + need["specialty"]
-    )
+    demand = pd.Series(need["visits_per_week"].to_numpy(), index=_demand_ids(need))
     unmet = b.add_unmet_demand(model, demand, weights.unmet_visit, family="unmet visits")
 
     # --- rules ---------------------------------------------------------------------------------
@@ -508,11 +531,13 @@ def _read_plans(
     v = visits.assign(share=value(visits["var"]))
     v["visits_per_week"] = v["share"] * v["visits_per_week"]
     v = v[v["visits_per_week"] > 1e-6]
-    served = v[["area_id", "specialty", "centre_id", "visits_per_week", "minutes"]]
+    served = v[["area_id", "specialty", "from_area", "centre_id", "visits_per_week", "minutes"]]
     served = served.reset_index(drop=True)
 
-    n = need.copy()
-    n["unmet"] = value(unmet.to_numpy()) * n["visits_per_week"]
+    n = need.assign(unmet=value(unmet.to_numpy()) * need["visits_per_week"])
+    n = n.groupby(["area_id", "specialty"], as_index=False, sort=False)[
+        ["visits_per_week", "unmet"]
+    ].sum()
     got = served.groupby(["area_id", "specialty"])["visits_per_week"].sum()
     key = pd.MultiIndex.from_frame(n[["area_id", "specialty"]])
     n["served"] = got.reindex(key).fillna(0.0).to_numpy()

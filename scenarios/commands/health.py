@@ -71,6 +71,7 @@ def run_outreach(
     weights: OutreachWeights,
     options: SolverOptions,
     share_at_centre: float = 0.2,
+    mobility_aware: bool = False,
 ) -> tuple[PlanResult, pd.DataFrame]:
     """Solve the outreach plan for a city; returns the result and the 2SFCA access change."""
     inputs = outreach_inputs(
@@ -78,6 +79,7 @@ def run_outreach(
         share_at_centre=share_at_centre,
         resident_minutes=rules.max_resident_minutes,
         specialist_minutes=rules.max_specialist_minutes,
+        mobility_aware=mobility_aware,
     )
     result = plan_specialist_outreach(
         inputs.pools,
@@ -210,6 +212,9 @@ def outreach(
     equity: bool = typer.Option(
         False, "--equity", help="Also minimise the worst area's unmet share."
     ),
+    mobility: bool = typer.Option(
+        False, "--mobility", help="Commuters may be seen near work too (mobility table)."
+    ),
     solver: str = typer.Option("highs", help="cbc or highs."),
     gap: float = typer.Option(0.01, help="Stop within this relative gap."),
     time_limit: float = typer.Option(120.0, help="Solver time limit, seconds."),
@@ -226,7 +231,7 @@ def outreach(
         )
         options = _options(solver, time_limit_s=time_limit, gap_rel=gap)
         result, _ = run_outreach(
-            _city(bundle), rules, OutreachWeights(equity=equity), options, share_at_centre
+            _city(bundle), rules, OutreachWeights(equity=equity), options, share_at_centre, mobility
         )
         print_outreach(result, console)
         _write(result, out, "outreach")

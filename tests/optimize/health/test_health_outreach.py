@@ -178,3 +178,36 @@ def test_no_specialist_pool_exceeds_its_weekly_sessions(inputs, cap):
     served = r.plans["visits_served"]["visits_per_week"].sum()
     unmet = r.shortfall["amount"].sum() if len(r.shortfall) else 0.0
     assert served + unmet == pytest.approx(inputs["need"]["visits_per_week"].sum(), abs=1e-4)
+
+
+def test_commuters_can_be_seen_near_work_or_near_home():
+    # A1 lives 45 min from the only centre but works in A2, 5 min from it
+    inputs = case(need=(30.0,))
+    inputs["resident_travel"] = pd.DataFrame(
+        {"area_id": ["A1", "A2"], "centre_id": ["C1", "C1"], "minutes": [45.0, 5.0]}
+    )
+    home_only = plan_specialist_outreach(**inputs, options=HIGHS)
+    assert home_only.shortfall["amount"].sum() == pytest.approx(30.0)
+    inputs["need"] = pd.DataFrame(
+        {"area_id": ["A1", "A1"], "specialty": "cardiology", "from_area": ["A1", "A2"],
+         "visits_per_week": [20.0, 10.0]}
+    )  # fmt: skip
+    mobile = plan_specialist_outreach(**inputs, options=HIGHS)
+    assert mobile.shortfall["where"].tolist() == ["A1 / cardiology"]  # the home-bound part
+    assert mobile.shortfall["amount"].sum() == pytest.approx(20.0)
+    served = mobile.plans["visits_served"]
+    assert served["from_area"].tolist() == ["A2"] and served["minutes"].tolist() == [5.0]
+    by_area = mobile.plans["by_area"].set_index("area_id")
+    assert by_area.loc["A1", "served"] == pytest.approx(10.0)
+
+
+def test_mobility_aware_need_keeps_each_areas_total(small_city):
+    from optimize.health import outreach_inputs
+
+    plain = outreach_inputs(small_city).need
+    mobile = outreach_inputs(small_city, mobility_aware=True).need
+    assert (mobile["from_area"] != mobile["area_id"]).any()
+    assert (mobile["visits_per_week"] >= -1e-9).all()
+    totals = mobile.groupby("area_id")["visits_per_week"].sum()
+    expected = plain.groupby("area_id")["visits_per_week"].sum()
+    pd.testing.assert_series_equal(totals.sort_index(), expected.sort_index(), rtol=1e-9)
