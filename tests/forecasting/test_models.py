@@ -118,3 +118,16 @@ def test_sarimax_uses_driver_and_needs_its_future():
         est.predict(12)
     with pytest.raises(InputError, match="driver column"):
         SARIMAXForecaster(drivers=["unemployment"]).fit(hist)
+
+
+def test_flat_and_short_series_still_get_a_forecast_and_a_reason():
+    ds = pd.date_range("2020-01-01", periods=48, freq="MS")
+    flat = pd.DataFrame({"series_id": "zeros", "ds": ds, "y": 0.0})
+    short = pd.DataFrame({"series_id": "new", "ds": ds[:14], "y": np.arange(14.0) + 5})
+    auto = AutoForecaster(n_jobs=1).fit(pd.concat([flat, short]))
+    reasons = auto.choice_.set_index("series_id")["reason"]
+    assert "too flat for MASE" in reasons["zeros"]
+    assert "too short (14 months) for a backtest" in reasons["new"]
+    fc = auto.predict(6).set_index("series_id")
+    assert (fc.loc["zeros", "yhat"] == 0).all()
+    assert fc.loc["new", "yhat"].notna().all() and (fc.loc["new", "yhat"] > 10).all()
