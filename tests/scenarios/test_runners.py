@@ -1,0 +1,55 @@
+"""Every model a scenario can list runs on a small city, and its plans survive the store."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+
+from scenarios.pipeline import run_scenario
+from scenarios.spec import MODEL_NAMES, scenario_from_dict
+from scenarios.store import connect, load_model_results, load_plans, save_run
+
+PLAIN_STATUSES = {"optimal", "feasible within gap", "stopped at time limit with best plan",
+                  "infeasible", "computed"}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def full_run():
+    models = [m for m in MODEL_NAMES if m != "forecast"]
+    scenario = scenario_from_dict({
+        "name": "all models", "owner": "admin", "city": "sample:60:3", "models": models,
+        "solver": {"name": "highs", "time_limit_s": 10}, "budgets": {"new_beds": 20},
+    })  # fmt: skip
+    return scenario, run_scenario(scenario, "tester")
+
+
+def test_every_model_reports_a_plain_status(full_run):
+    scenario, record = full_run
+    assert [m.model for m in record.models] == scenario.models
+    for m in record.models:
+        assert m.status in PLAIN_STATUSES, (m.model, m.status)
+    services = set(record.kpis["service"])
+    assert services == {"health", "education", "social_security"}
+
+
+def test_plans_round_trip_through_the_store(full_run, tmp_path):
+    _, record = full_run
+    engine = connect(f"sqlite:///{tmp_path / 's.sqlite'}")
+    run_id = save_run(engine, record)
+    plans = load_plans(engine, run_id)
+    assert set(plans) == set(record.plans)
+    districts = plans["districts_primary"]
+    assert isinstance(districts, gpd.GeoDataFrame) and districts.crs is not None
+    # every district on the stored map is one connected piece
+    assert (districts.geometry.geom_type == "Polygon").all()
+    assert len(load_model_results(engine, run_id)) == len(record.models)
+
+
+def test_levers_move_the_kpis_they_should():
+    base = {"name": "b", "owner": "health", "city": "sample:60:3", "models": ["health.beds"],
+            "solver": {"name": "highs", "time_limit_s": 10}}  # fmt: skip
+    without = run_scenario(scenario_from_dict(base)).kpis.set_index("kpi")["value"]
+    funded = run_scenario(scenario_from_dict({**base, "budgets": {"new_beds": 200}}))
+    funded = funded.kpis.set_index("kpi")["value"]
+    key = "patients turned away a year, planned beds"
+    assert funded[key] < without[key]
