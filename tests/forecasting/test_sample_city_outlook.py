@@ -37,3 +37,13 @@ def test_automatic_choice_beats_seasonal_naive_on_city_history(city):
     auto, naive = summary.loc[AUTO_SELECT], summary.loc["SeasonalNaive"]
     assert auto["mase"] < 1.0 and auto["mase"] < naive["mase"]
     assert abs(auto["coverage_80"] - 0.80) <= 0.10 and abs(auto["coverage_95"] - 0.95) <= 0.10
+
+
+def test_need_projected_from_cohorts_follows_ageing(city):
+    from forecasting.outlook import project_need
+
+    need, proj = project_need(city.population, years=5)
+    assert sorted(need["period"].unique()) == list(range(2025, 2031))
+    total = need.groupby(["period", "resource"])["amount"].sum()
+    assert total[(2030, "beds:geriatrics")] > 1.05 * total[(2025, "beds:geriatrics")]
+    assert total[(2030, "admissions:paediatrics")] < total[(2025, "admissions:paediatrics")]
