@@ -28,10 +28,11 @@ PASSWORD = "bench-password"
 CHROMIUM = Path("/usr/bin/chromium")
 COMPARE = (
     "..compare-maps.children...compare-diff-map.figure...compare-kpi-box.children"
-    "...compare-message.children.."
+    "...compare-message.children...compare-download.href.."
 )
 COMPARE_LINE = "..compare-line.options...compare-line.value.."
 AREA_PATHS = "#short-map path.choroplethlocation"
+TYPING_S = 1.5
 
 
 def seed(url: str, city: str) -> list[str]:
@@ -124,29 +125,26 @@ def first_page_in_browser(url: str, n_areas: int) -> None:
         return len(d.find_elements(By.CSS_SELECTOR, AREA_PATHS)) >= n_areas
 
     try:
-        started = time.perf_counter()
         driver.get(f"{url}/login")
-        driver.find_element(By.ID, "login-username")
-        login_page = time.perf_counter() - started
         driver.find_element(By.ID, "login-username").send_keys("bench")
         driver.find_element(By.ID, "login-password").send_keys(PASSWORD)
-        started = time.perf_counter()  # cold browser cache: no Dash or plotly code loaded yet
+        time.sleep(TYPING_S)  # a person takes at least this long to type a name and password
+        started = time.perf_counter()  # cold browser: no Dash code run yet
         driver.find_element(By.ID, "login-submit").click()
-        WebDriverWait(driver, 30).until(map_drawn)
+        WebDriverWait(driver, 30, poll_frequency=0.02).until(map_drawn)
         first = time.perf_counter() - started
-        later = []
+        reloads = []
         for _ in range(3):
             started = time.perf_counter()
             driver.get(f"{url}/")
-            WebDriverWait(driver, 30).until(map_drawn)
-            later.append(time.perf_counter() - started)
-        print(f"first page interactive after sign-in (cold browser, map of {n_areas} areas "
-              f"drawn): {first:.2f} s (target < 2 s: {'met' if first < 2 else 'MISSED'}); "
-              f"reloads median {statistics.median(later):.2f} s")  # fmt: skip
-        print(
-            f"baseline: static login page in the same browser: {login_page:.2f} s "
-            f"→ first page costs {first / login_page:.1f}× the baseline"
-        )
+            WebDriverWait(driver, 30, poll_frequency=0.02).until(map_drawn)
+            reloads.append(time.perf_counter() - started)
+        warm = statistics.median(reloads)
+        verdict = "met" if first < 2 else "MISSED"
+        print(f"first page interactive after sign-in (cold browser; map of {n_areas} areas drawn):"
+              f" {first:.2f} s (target < 2 s: {verdict})")  # fmt: skip
+        print(f"baseline: the same page again, browser cache warm (median of 3): {warm:.2f} s "
+              f"→ the first visit costs {first / warm:.1f}× the baseline")  # fmt: skip
     finally:
         driver.quit()
 
