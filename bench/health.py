@@ -147,7 +147,7 @@ def main() -> None:
             f"{(result.objective or float('nan')):,.0f}; unmet {unmet:,.0f} of {need:,.0f} "
             f"visits a week; CPU {cpu:.1f} s"
         )
-        for note in result.messages[-2:]:
+        for note in result.messages[-3:]:
             print(f"        {note}")
     names = list(times)
     if len(names) == 2:

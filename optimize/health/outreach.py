@@ -362,7 +362,10 @@ def plan_specialist_outreach(
         limit = heads * min(
             rules.max_outreach_half_days, (1 - rules.min_in_house_share) * rules.working_half_days
         )
-        start = _rounded_start(model, sessions, limit, room_half_days, options)
+        start = _rounded_start(
+            model, sessions, limit, room_half_days, options, visits, demand, unmet,
+            rules.visits_per_session,
+        )  # fmt: skip
     modelling = ("visits served", "session capacity", "visits only where sessions are held")
     may_give = [f for f in model.rules if f not in modelling]
     wanted_gap = options.gap_rel if options.gap_rel is not None else 1e-4
@@ -394,6 +397,12 @@ def plan_specialist_outreach(
             _keep_the_better_plan(result, start, model, read_plans, wanted_gap)
     if start is not None:
         result.messages.append(start.note)
+    if result.objective is not None and result.best_bound is not None and weights.unmet_visit:
+        slack = (result.objective - result.best_bound) / weights.unmet_visit
+        result.messages.append(
+            f"the gap is worth at most {slack:,.1f} unmet visits a week (of "
+            f"{float(demand.sum()):,.0f} visits of need)"
+        )
     result.messages.append(
         f"{len(sessions):,} pool-centre pairs, {len(visits):,} area-centre visit pairs"
     )
@@ -451,13 +460,19 @@ def _rounded_start(
     pool_limit: pd.Series,
     room_half_days: pd.Series,
     options: SolverOptions,
+    visits: pd.DataFrame,
+    demand: pd.Series,
+    unmet: pd.Series,
+    visits_per_session: float,
 ) -> _Start | None:
     """A feasible whole-number starting plan, or None when the LP relaxation has no plan.
 
     Solve the LP relaxation and round its sessions down (always within the pool and room
     limits), then add back one session at a time, largest fraction first, wherever the pool and
     the centre still have room. Solve the LP again with those sessions fixed so that visits and
-    unmet shares fit them. Variables are left holding that plan (the solver's warm start), the
+    unmet shares fit them; then top up: where unmet visits remain within reach of a centre, add
+    sessions there from pools with time left, and solve the fixed LP once more. Variables are
+    left holding that plan (the solver's warm start), the
     plan is also kept by variable name, and the model is restored.
     """
     variables = list(sessions["var"])
@@ -498,11 +513,75 @@ def _rounded_start(
         if not fixed.has_plan or fixed.objective is None:
             return _Start(relaxed.objective, relaxed.objective, seconds, None)
         plan = {v.name: v.varValue for v in model.problem.variables()}
+        added = _top_up(
+            sessions, whole, pool_key, centre_key, cost, pool_slack, centre_slack, visits,
+            demand, unmet, visits_per_session,
+        )  # fmt: skip
+        if added:
+            for v, n in zip(variables, whole, strict=True):
+                v.lowBound = v.upBound = float(n)
+            topped = solve(model.problem, options)
+            seconds += topped.solve_seconds
+            if topped.has_plan and topped.objective is not None:
+                if topped.objective < fixed.objective:
+                    fixed = topped
+                    plan = {v.name: v.varValue for v in model.problem.variables()}
+        for v in model.problem.variables():  # leave the best plan in the variables
+            v.varValue = plan.get(v.name, v.varValue)
         return _Start(fixed.objective, relaxed.objective, seconds, plan)
     finally:
         for v in variables:
             v.cat = pulp.LpInteger
             v.lowBound, v.upBound = 0, None
+
+
+def _top_up(
+    sessions,
+    whole,
+    pool_key,
+    centre_key,
+    cost,
+    pool_slack,
+    centre_slack,
+    visits,
+    demand,
+    unmet,
+    visits_per_session,
+) -> int:
+    """Add sessions where unmet visits remain within reach, from pools with time left.
+
+    Works on ``whole`` and the slack dicts in place; returns how many sessions were added.
+    """
+    left = {d: float(u.varValue or 0.0) * float(demand[d]) for d, u in unmet.items()}
+    reach = visits.groupby(["centre_id", "specialty"], sort=False)["demand_id"].agg(list)
+    pairs = (
+        pd.Series(np.arange(len(sessions)))
+        .groupby([sessions["centre_id"].to_numpy(), sessions["specialty"].to_numpy()], sort=False)
+        .agg(list)
+    )
+    wanting = sorted(((sum(left[d] for d in ds), key) for key, ds in reach.items()), reverse=True)
+    added = 0
+    for total, key in wanting:
+        if total < 1.0 or key not in pairs.index:
+            continue
+        for k in sorted(pairs[key], key=lambda i: cost[i]):
+            while (
+                sum(left[d] for d in reach[key]) >= 1.0
+                and pool_slack[pool_key[k]] >= cost[k] - 1e-9
+                and centre_slack[centre_key[k]] >= 1
+            ):
+                whole[k] += 1
+                added += 1
+                pool_slack[pool_key[k]] -= cost[k]
+                centre_slack[centre_key[k]] -= 1
+                room = visits_per_session
+                for d in reach[key]:
+                    take = min(room, left[d])
+                    left[d] -= take
+                    room -= take
+                    if room <= 0:
+                        break
+    return added
 
 
 def _read_plans(
