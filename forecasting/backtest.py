@@ -37,7 +37,8 @@ class BacktestResult:
     per_series: series_id, model, mae, mase, smape, coverage_<lv>, n_windows.
     summary: model, mae, mase (mean over series with a defined MASE), smape, coverage_<lv>,
         n_series, n_windows; sorted by MASE, seasonal naive always present.
-    choices: series_id, window, model, reason (the choice made at each origin).
+    choices: series_id, window, model, reason and the selection MASE of every candidate
+        (mase_<method>) at each origin.
     """
 
     forecasts: pd.DataFrame
@@ -176,9 +177,10 @@ def backtest(
         .reset_index(drop=True)
     )
     summary["n_windows"] = int(merged["window"].nunique())
-    choices = est.choice_[["series_id", "model", "reason"]].copy()
+    choices = est.choice_.copy()
     split = choices["series_id"].str.split(_SEP, n=1, expand=True)
     choices["series_id"], choices["window"] = split[0], split[1].astype(int)
-    choices = choices[["series_id", "window", "model", "reason"]]
+    scores = [c for c in choices.columns if c.startswith("mase_")]
+    choices = choices[["series_id", "window", "model", "reason", *scores]]
     forecasts = merged.drop(columns=["scale"])
     return BacktestResult(forecasts, per_series, summary, choices, int(h), int(n_windows), level)

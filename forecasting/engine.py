@@ -18,7 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from forecasting.methods import AUTO_ETS, MethodSpec, chosen_form
+from forecasting.methods import (
+    AUTO_ETS,
+    ENSEMBLE,
+    ENSEMBLE_MEMBERS,
+    MeanModel,
+    MethodSpec,
+    chosen_form,
+)
 from forecasting.metrics import mae, mase, seasonal_naive_scale
 
 __all__ = ["SeriesFit", "fit_one_series", "map_series"]
@@ -48,6 +55,18 @@ def _explain(chosen: str, scores: dict[str, float], n_windows: int, h: int, unit
     return f"{chosen} chosen: MASE {scores[chosen]:.2f}{tail} over {n_windows} {win} of {h} {unit}s"
 
 
+def _choose(
+    names: list[str], scores: dict[str, float], prefer: str | None, margin: float
+) -> tuple[str, str]:
+    """Lowest MASE wins, but ``prefer`` is kept unless another is ``margin`` (share) better."""
+    best = min(names, key=lambda k: scores[k])
+    if prefer not in names or best == prefer or margin <= 0:
+        return best, ""
+    if scores[best] < (1 - margin) * scores[prefer]:
+        return best, f" ({margin:.0%} or more better than {prefer})"
+    return prefer, f" (kept: no method {margin:.0%} better)"
+
+
 def fit_one_series(
     series_id: str,
     y: np.ndarray,
@@ -57,8 +76,14 @@ def fit_one_series(
     selection_horizon: int,
     selection_windows: int,
     unit: str = "month",
+    prefer: str | None = None,
+    switch_margin: float = 0.0,
 ) -> SeriesFit:
-    """Fit every candidate on the whole series and choose one by rolling-origin MASE."""
+    """Fit every candidate on the whole series and choose one by rolling-origin MASE.
+
+    With ``prefer``, that method is kept unless another's mean MASE is lower by at least
+    ``switch_margin`` (a share, e.g. 0.2): a robust default that noise alone cannot unseat.
+    """
     n = len(y)
     models: dict[str, Any] = {}
     failures: dict[str, str] = {}
@@ -66,6 +91,8 @@ def fit_one_series(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for spec in specs:
+            if spec.name == ENSEMBLE:
+                continue
             try:
                 models[spec.name] = spec.build(season_length, n).fit(
                     y, X if spec.uses_drivers else None
@@ -73,6 +100,9 @@ def fit_one_series(
                 fixed[spec.name] = chosen_form(spec.name, models[spec.name])
             except Exception as exc:  # a method that cannot fit this series is left out, named
                 failures[spec.name] = f"{type(exc).__name__}: {exc}"
+    wants_ensemble = any(s.name == ENSEMBLE for s in specs)
+    if wants_ensemble and all(m in models for m in ENSEMBLE_MEMBERS):
+        models[ENSEMBLE] = MeanModel([models[m] for m in ENSEMBLE_MEMBERS])
     if not models:
         raise RuntimeError(f"series {series_id}: no method could be fitted ({failures})")
     names = [s.name for s in specs if s.name in models]
@@ -100,8 +130,9 @@ def fit_one_series(
             scale = seasonal_naive_scale(train, season_length)
             xt = X[:origin] if X is not None else None
             xf = X[origin : origin + h] if X is not None else None
+            preds: dict[str, np.ndarray] = {}
             for spec in specs:
-                if spec.name not in models:
+                if spec.name not in models or spec.name == ENSEMBLE:
                     continue
                 try:
                     m = spec.build(season_length, origin, fixed=fixed.get(spec.name))
@@ -110,12 +141,21 @@ def fit_one_series(
                         m.predict(len(test), X=xf if spec.uses_drivers else None)["mean"], 0, None
                     )
                     err, sc = mae(test, pred), mase(test, pred, scale)
+                    preds[spec.name] = pred
                 except Exception:
                     err = sc = float("inf")
                 errors[spec.name].append(err)
                 scaled[spec.name].append(sc)
+            if ENSEMBLE in models:
+                if all(m in preds for m in ENSEMBLE_MEMBERS):
+                    pred = np.mean([preds[m] for m in ENSEMBLE_MEMBERS], axis=0)
+                    err, sc = mae(test, pred), mase(test, pred, scale)
+                else:
+                    err = sc = float("inf")
+                errors[ENSEMBLE].append(err)
+                scaled[ENSEMBLE].append(sc)
     if not origins:
-        chosen = AUTO_ETS if AUTO_ETS in models else names[0]
+        chosen = next((k for k in (prefer, AUTO_ETS) if k in models), names[0])
         return SeriesFit(
             series_id,
             n,
@@ -129,8 +169,8 @@ def fit_one_series(
         k: float(np.nanmean(v)) if np.isfinite(v).any() else float("nan") for k, v in scaled.items()
     }
     if all(np.isfinite(v) for v in mean_mase.values()):
-        chosen = min(names, key=lambda k: mean_mase[k])
-        reason = _explain(chosen, mean_mase, len(origins), h, unit)
+        chosen, why = _choose(names, mean_mase, prefer, switch_margin)
+        reason = _explain(chosen, mean_mase, len(origins), h, unit) + why
     else:  # flat history: MASE undefined, compare plain MAE instead
         mean_mae = {k: float(np.mean(v)) for k, v in errors.items()}
         chosen = min(names, key=lambda k: mean_mae[k])

@@ -17,6 +17,9 @@ import numpy as np
 __all__ = [
     "AUTO_ETS",
     "AUTO_THETA",
+    "ENSEMBLE",
+    "ENSEMBLE_MEMBERS",
+    "MeanModel",
     "MethodSpec",
     "SARIMAX",
     "SEASONAL_NAIVE",
@@ -28,7 +31,9 @@ SEASONAL_NAIVE = "SeasonalNaive"
 AUTO_ETS = "AutoETS"
 AUTO_THETA = "AutoTheta"
 SARIMAX = "SARIMAX"
-KNOWN = (SEASONAL_NAIVE, AUTO_ETS, AUTO_THETA, SARIMAX)
+ENSEMBLE = "Ensemble"
+ENSEMBLE_MEMBERS = (AUTO_ETS, AUTO_THETA)
+KNOWN = (SEASONAL_NAIVE, AUTO_ETS, AUTO_THETA, SARIMAX, ENSEMBLE)
 
 
 def ets_spec(fitted_model: Any) -> tuple[str, bool] | None:
@@ -87,6 +92,27 @@ class _SarimaxModel:
         return {"fitted": np.asarray(self.res_.fittedvalues, float)}
 
 
+class MeanModel:
+    """The equal-weight combination of fitted models: mean of forecasts and of interval bounds.
+
+    Not a new fit: it averages members already fitted (by default AutoETS and AutoTheta), the
+    simple combination that forecasting competitions have found hard to beat.
+    """
+
+    def __init__(self, members: list[Any]):
+        self.members = members
+
+    def predict(
+        self, h: int, X: np.ndarray | None = None, level: list[int] | None = None
+    ) -> dict[str, np.ndarray]:
+        outs = [m.predict(h=h, level=level) if level else m.predict(h=h) for m in self.members]
+        return {k: np.mean([np.asarray(o[k], float) for o in outs], axis=0) for k in outs[0]}
+
+    def predict_in_sample(self) -> dict[str, np.ndarray]:
+        fits = [np.asarray(m.predict_in_sample()["fitted"], float) for m in self.members]
+        return {"fitted": np.mean(fits, axis=0)}
+
+
 @dataclass(frozen=True)
 class MethodSpec:
     """A method by name plus its settings; ``build`` makes an unfitted model for one series."""
@@ -108,6 +134,8 @@ class MethodSpec:
         automatic search picked (see ``chosen_form``), so only parameters are re-estimated."""
         from statsforecast.models import AutoETS, AutoTheta, SeasonalNaive
 
+        if self.name == ENSEMBLE:
+            raise ValueError("the ensemble is combined from fitted members, not built")
         # Seasonal models need two full seasons; shorter series are modelled without season.
         m = season_length if n_obs >= 2 * season_length + 2 else 1
         if self.name == SEASONAL_NAIVE:

@@ -42,6 +42,6 @@ def test_every_window_choice_is_explained_without_peeking(result):
     assert len(choices) == 80  # 40 series x 2 origins, each chosen on its own past only
     assert choices["reason"].str.contains("chosen").all()
     per = result.per_series
-    assert set(per["model"]) == {AUTO_SELECT, "SeasonalNaive", "AutoETS", "AutoTheta"}
+    assert set(per["model"]) == {AUTO_SELECT, "SeasonalNaive", "AutoETS", "AutoTheta", "Ensemble"}
     assert (result.forecasts.groupby(["series_id", "window"]).size() == 12).all()
     assert (result.forecasts["ds"] > result.forecasts["cutoff"]).all()

@@ -68,7 +68,7 @@ def test_auto_choice_is_explained_and_tracks_trend():
     hist = seasonal_history()
     auto = AutoForecaster(n_jobs=1).fit(hist)
     choice = auto.choice_
-    assert set(choice["model"]) <= {"SeasonalNaive", "AutoETS", "AutoTheta"}
+    assert set(choice["model"]) <= {"SeasonalNaive", "AutoETS", "AutoTheta", "Ensemble"}
     assert choice["reason"].str.contains(r"chosen: MASE \d\.\d\d vs .* over 3 windows").all()
     fc = auto.predict(12)
     # the series trend upwards by 2 a month: the chosen forecasts must beat last year's level
@@ -131,3 +131,17 @@ def test_flat_and_short_series_still_get_a_forecast_and_a_reason():
     fc = auto.predict(6).set_index("series_id")
     assert (fc.loc["zeros", "yhat"] == 0).all()
     assert fc.loc["new", "yhat"].notna().all() and (fc.loc["new", "yhat"] > 10).all()
+
+
+def test_preferred_method_is_kept_unless_clearly_beaten():
+    from forecasting.engine import _choose
+
+    names = ["SeasonalNaive", "AutoETS", "Ensemble"]
+    close = {"SeasonalNaive": 0.95, "AutoETS": 0.75, "Ensemble": 0.80}
+    assert _choose(names, close, "Ensemble", 0.2)[0] == "Ensemble"  # 6% better: noise
+    assert _choose(names, close, None, 0.2)[0] == "AutoETS"  # plain minimum
+    clear = {"SeasonalNaive": 0.50, "AutoETS": 0.75, "Ensemble": 0.80}
+    chosen, why = _choose(names, clear, "Ensemble", 0.2)
+    assert chosen == "SeasonalNaive" and "20% or more better than Ensemble" in why
+    with pytest.raises(InputError, match="prefer"):
+        AutoForecaster(models=["SeasonalNaive", "AutoETS"]).fit(seasonal_history(1))
