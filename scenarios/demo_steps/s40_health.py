@@ -21,7 +21,10 @@ def run(ctx) -> None:
     outreach, _ = run_outreach(ctx.city, OutreachRules(), OutreachWeights(), options)
     print_outreach(outreach, console, top=5)
     console.print("[bold]Bed rebalancing[/] (3% turn-away target, 50 new beds funded)")
-    beds = run_beds(ctx.city, BedRules(new_bed_budget=50), SolverOptions("highs", time_limit_s=20))
+    beds = run_beds(
+        ctx.city, BedRules(new_bed_budget=50), SolverOptions("highs", time_limit_s=20),
+        method="theta",  # admissions forecast by the forecasting stage (statsforecast Theta)
+    )  # fmt: skip
     print_beds(beds, console)
     for name, result in (("outreach", outreach), ("beds", beds)):
         for plan, frame in result.plans.items():

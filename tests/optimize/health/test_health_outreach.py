@@ -211,3 +211,15 @@ def test_mobility_aware_need_keeps_each_areas_total(small_city):
     totals = mobile.groupby("area_id")["visits_per_week"].sum()
     expected = plain.groupby("area_id")["visits_per_week"].sum()
     pd.testing.assert_series_equal(totals.sort_index(), expected.sort_index(), rtol=1e-9)
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inputs=cities())
+def test_speed_ups_do_not_change_the_best_plan(inputs):
+    # the rounded LP start and the tighter LP are for speed only: same optimum either way
+    exact = SolverOptions("highs", gap_rel=1e-9)
+    plain = plan_specialist_outreach(
+        **inputs, options=exact, rounded_start=False, strong_links=False
+    )
+    fast = plan_specialist_outreach(**inputs, options=exact)
+    assert fast.objective == pytest.approx(plain.objective, rel=1e-6, abs=1e-6)
