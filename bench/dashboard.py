@@ -47,7 +47,13 @@ def seed(url: str, city: str) -> list[str]:
     runs = []
     for minutes in (30, 20, 45):
         scenario = with_changes(
-            base, {"city": city, "name": f"max {minutes} min", "rules.max_travel_minutes": minutes}
+            base,
+            {
+                "city": city,
+                "name": f"max {minutes} min",
+                "rules.max_travel_minutes": minutes,
+                "models": ["access"],
+            },
         )
         runs.append(save_run(engine, run_scenario(scenario, "bench")))
     add_user(engine, "bench", PASSWORD, "admin")

@@ -5,6 +5,8 @@ Each plan shown is audited as a view; the CSV link goes through the audited, che
 
 from __future__ import annotations
 
+import json
+import re
 from urllib.parse import quote
 
 import dash
@@ -124,12 +126,20 @@ def list_plans(run_id: str, current: str | None):
     return [{"label": n, "value": n} for n in names], current if current in names else names[0], ""
 
 
-ID_COLUMNS = ("area_id", "facility_id")
+FACILITY_KEYS = ("facility_id", "hospital_id", "school_id", "centre_id")
+ID_COLUMNS = ("area_id", *FACILITY_KEYS, "year", "period")
+# Columns that average rather than add up when a place has several rows (e.g. departments).
+RATE_COLUMN = re.compile(r"(share|minutes|rate|access|level|per_|alos|days|ratio|gap|limit)")
+
+
+def facility_key(frame: pd.DataFrame) -> str | None:
+    """The column naming a facility in a per-facility plan (None when there is none)."""
+    return next((c for c in FACILITY_KEYS if c in frame.columns), None)
 
 
 def mappable_columns(frame: pd.DataFrame) -> list[str]:
     """Numeric columns of a per-area or per-facility plan that can colour a map."""
-    if not any(c in frame.columns for c in ID_COLUMNS):
+    if not any(c in frame.columns for c in ID_COLUMNS) and "geometry" not in frame.columns:
         return []
     return [
         c for c in frame.columns
@@ -139,9 +149,11 @@ def mappable_columns(frame: pd.DataFrame) -> list[str]:
 
 
 def per_place(frame: pd.DataFrame, key: str, column: str) -> pd.Series:
-    """One value per area or facility: counts add up over rows, rates and minutes average."""
+    """One value per area or facility: amounts add up over rows, rates and minutes average."""
     group = frame.groupby(key)[column]
-    return group.sum(min_count=1) if is_count_column(column) else group.mean()
+    if RATE_COLUMN.search(column) and not is_count_column(column):
+        return group.mean()
+    return group.sum(min_count=1)
 
 
 def before_after_pairs(columns: list[str]) -> list[tuple[str, str, str]]:
@@ -153,7 +165,7 @@ def before_after_pairs(columns: list[str]) -> list[tuple[str, str, str]]:
     return pairs
 
 
-def facility_chart(frame: pd.DataFrame, names: pd.Series, column: str, lang: str) -> dict:
+def facility_chart(frame: pd.DataFrame, key: str, names: pd.Series, column: str, lang: str) -> dict:
     """Bars per facility: before and after side by side when the plan has both, else `column`."""
     numeric = mappable_columns(frame)
     pairs = [p for p in before_after_pairs(numeric) if column in p] or before_after_pairs(numeric)
@@ -164,7 +176,7 @@ def facility_chart(frame: pd.DataFrame, names: pd.Series, column: str, lang: str
     )
     bars = []
     for col, label in series:
-        values = per_place(frame, "facility_id", col)
+        values = per_place(frame, key, col)
         bars.append({"type": "bar", "name": label, "y": values.round(3).tolist(),
                      "x": [f"{names.get(f, f)} ({f})" for f in values.index]})  # fmt: skip
     title = pairs[0][0] if pairs else column
@@ -218,13 +230,34 @@ def show_plan(name: str | None, service: str, column: str | None, run_id: str):
         column = next((c for c in columns if not is_count_column(c)), columns[0])
     options = [{"label": c, "value": c} for c in columns]
     title = f"{run['scenario']} · {name} · {column}"
+    if "year" in frame.columns:  # a plan over several years: map and bars show the last
+        last = frame["year"].max()
+        frame, title = frame[frame["year"] == last], f"{title} · {last}"
     if "area_id" in frame.columns:
         values = map_values(per_place(frame, "area_id", column).to_frame(column), column, threshold)
         fig = area_map(city_geojson(run), area_names(run), values, title, column)
         return table(TABLE, rows), fig, empty_figure(), hidden, options, column, href
+    key = facility_key(frame)
+    if "geometry" in plan.columns or key is None:  # its own shapes (e.g. school districts)
+        fig = own_shapes_map(plan, column, title)
+        return table(TABLE, rows), fig, empty_figure(), hidden, options, column, href
     places = facilities_lonlat(run)
-    values = per_place(frame, "facility_id", column)
+    values = per_place(frame, key, column)
     fig = facility_map(city_geojson(run), area_names(run), places, values, title, column)
     names = places.set_index("facility_id")["name"]
-    chart = facility_chart(frame, names, column, lang)
+    chart = facility_chart(frame, key, names, column, lang)
     return table(TABLE, rows), fig, chart, {}, options, column, href
+
+
+def own_shapes_map(plan, column: str, title: str) -> dict:
+    """A plan that carries its own polygons (a GeoDataFrame), coloured by `column`."""
+    shapes = plan.reset_index(drop=True)
+    shapes = shapes.assign(shape_id=shapes.index.astype(str)).to_crs(4326)
+    geojson = json.loads(shapes[["shape_id", "geometry"]].to_json(drop_id=True))
+    label = shapes[facility_key(shapes)] if facility_key(shapes) else shapes["shape_id"]
+    areas = pd.DataFrame({"area_id": shapes["shape_id"], "name": label.astype(str),
+                          "district": ""})  # fmt: skip
+    values = pd.to_numeric(shapes[column], errors="coerce").set_axis(shapes["shape_id"])
+    fig = area_map(geojson, areas, values, title, column)
+    fig["data"][0]["featureidkey"] = "properties.shape_id"
+    return fig

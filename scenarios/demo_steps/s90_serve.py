@@ -27,6 +27,7 @@ def store_url(ctx) -> str:
 
 def seed_store(url: str, console) -> None:
     """Run the bundled examples into an empty store and add the demo users."""
+    from demand.errors import InputError
     from scenarios.pipeline import run_scenario
     from scenarios.spec import load_scenario
     from scenarios.store import connect, list_runs, save_run
@@ -36,7 +37,11 @@ def seed_store(url: str, console) -> None:
     if not len(list_runs(engine)):
         for path in sorted(EXAMPLES.glob("*.toml")):
             scenario = load_scenario(path)
-            record = run_scenario(scenario, "demo")
+            try:
+                record = run_scenario(scenario, "demo")
+            except InputError as exc:  # one broken example should not keep the app from serving
+                console.print(f"[yellow]not stored:[/] {path.name}: {exc}")
+                continue
             save_run(engine, record)
             console.print(
                 f"stored run of {scenario.name!r} ({scenario.owner}, {record.seconds:.1f} s)"

@@ -205,3 +205,32 @@ def test_the_comparison_downloads_with_differences_only_for_own_runs(client, ser
     client.get("/logout")
     sign_in(client, served, "hui")
     assert client.get(f"/export/compare.csv?runs={wider},{short}").status_code == 403
+
+
+def test_model_plans_map_their_own_districts_and_add_up_wards_per_hospital(client, served):
+    from scenarios.pipeline import load_scenario_city
+
+    areas = load_scenario_city("sample:60").areas
+    districts = areas.iloc[:2][["geometry"]].assign(school_id=["P001", "P002"], pupils=[480, 530])
+    wards = pd.DataFrame({"hospital_id": ["H001", "H001", "H002"],
+                          "department": ["surgery", "icu", "surgery"],
+                          "beds_before": [80, 20, 60], "beds_after": [70, 30, 66]})  # fmt: skip
+    base = find_run(served.engine, served.runs["today"])
+    run_id = save_run(served.engine, dataclasses.replace(
+        _record_like(base, served.engine), scenario="model plans", owner="admin",
+        plans={"districts_primary": districts, "beds_wards": wards},
+    ))  # fmt: skip
+    sign_in(client, served, "ana")
+
+    def view(plan: str, column: str) -> dict:
+        response = callback(client, PLAN_VIEW, [("plans-plan", "value", plan),
+                                                ("plans-service", "value", "all"),
+                                                ("plans-column", "value", column)],
+                            state=[("plans-run", "value", run_id)])  # fmt: skip
+        return response.get_json()["response"]
+
+    shapes = view("districts_primary", "pupils")["plans-map"]["figure"]["data"][0]
+    assert shapes["featureidkey"] == "properties.shape_id"
+    assert len(shapes["geojson"]["features"]) == 2 and shapes["z"] == [480.0, 530.0]
+    bars = view("beds_wards", "beds_after")["plans-chart"]["figure"]["data"]
+    assert [b["y"] for b in bars] == [[100.0, 60.0], [100.0, 66.0]]  # departments add up
