@@ -123,8 +123,9 @@ def show_shortfalls(run_id: str, service: str, line: str | None, measure: str):
     threshold = run_scenario_spec(run).rules.small_cell_threshold
     kpis = run_kpis(run)
     kpis = kpis[kpis["service"] == service]
-    if line and line != ALL_LINES:
-        kpis = kpis[kpis["kpi"].str.startswith(f"{line}: ")]
+    if line and line != ALL_LINES:  # this line's access KPIs, and the service's other models'
+        other_lines = [f"{x}: " for x in service_lines(run, service) if x != line]
+        kpis = kpis[~kpis["kpi"].str.startswith(tuple(other_lines))] if other_lines else kpis
     kpi_table = table(KPIS + "-table", kpi_rows(kpis, lang, threshold))
     rows = access_rows(run, service, line)
     if rows is None:
