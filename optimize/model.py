@@ -109,13 +109,15 @@ def solve_plan(
     may_give: Iterable[str] | None = None,
     warm_start: bool = False,
     params: dict | None = None,
+    elastic: bool = True,
 ) -> PlanResult:
     """Solve the model and wrap everything in a ``PlanResult``.
 
     When the model is infeasible, re-solve with the rule families in ``may_give`` (all families
     when None) made elastic: first find the least total give, then the best plan with that give.
     The result is then ``infeasible`` with ``shortfall`` naming rule, place and amount and the
-    ``plans`` of that best compromise.
+    ``plans`` of that best compromise. elastic=False skips that (e.g. when "infeasible" only
+    means "nothing beats the cutoff").
     """
     options = options or SolverOptions()
     model.set_objective()
@@ -140,7 +142,7 @@ def solve_plan(
         result.plans = read_plans()
         result.shortfall = model.shortfall()
         return result
-    if outcome.status == "infeasible":
+    if outcome.status == "infeasible" and elastic:
         families = list(model.rules) if may_give is None else list(may_give)
         give, second = relax_rules(model, families, options)
         result.solve_seconds += second.solve_seconds

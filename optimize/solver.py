@@ -38,6 +38,9 @@ class SolverOptions:
     threads      solver threads; None = solver default.
     seed         random seed for the solver's heuristics, for reproducible runs.
     msg          print the solver log.
+    cutoff       only plans with an objective below this are sought (minimisation; e.g. the
+                 cost of a heuristic plan already in hand). "infeasible" then means "none
+                 better than the cutoff".
     """
 
     name: SolverName = "cbc"
@@ -46,6 +49,7 @@ class SolverOptions:
     threads: int | None = None
     seed: int | None = None
     msg: bool = False
+    cutoff: float | None = None
 
     def __post_init__(self) -> None:
         if self.name not in SOLVERS:
@@ -112,6 +116,8 @@ def _solve_cbc(problem: pulp.LpProblem, options: SolverOptions, warm_start: bool
     fd, log_path = tempfile.mkstemp(prefix="civicalloc-cbc-", suffix=".log")
     os.close(fd)
     extra = [f"randomCbcSeed {options.seed}", f"randomSeed {options.seed}"] if options.seed else []
+    if options.cutoff is not None:
+        extra.append(f"cutoff {options.cutoff!r}")
     solver = pulp.PULP_CBC_CMD(
         msg=False,
         timeLimit=options.time_limit_s,
@@ -228,6 +234,8 @@ def _solve_highs(problem: pulp.LpProblem, options: SolverOptions, warm_start: bo
     if not options.msg:
         _quiet_highs_banner()
     extra = {"random_seed": int(options.seed)} if options.seed is not None else {}
+    if options.cutoff is not None:
+        extra["objective_bound"] = float(options.cutoff)
     solver = _highs_class()(
         msg=options.msg,
         timeLimit=options.time_limit_s,

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
 from optimize import blocks as b
 from optimize.location.base import capacity_series
+from optimize.location.benders import solve_p_median_benders
+from optimize.location.heuristic import assign_within_capacity, good_open_sites
 from optimize.location.median import _NearestOpenSite
 from optimize.model import PlanModel
 from optimize.result import PlanResult
+from optimize.solver import SolverOptions, relative_gap
 
 
 @dataclass(kw_only=True)
@@ -36,6 +41,80 @@ class CapacitatedPMedian(_NearestOpenSite):
     def __post_init__(self) -> None:
         super().__post_init__()
         self.capacity = capacity_series(self.capacity)
+        self._farther_left = 0
+
+    def _solve(self, options: SolverOptions) -> PlanResult:
+        """First a quick plan (greedy sites, regret assignment, shifts); the solver is then
+        asked only for plans cheaper than it, and the better of the two is returned."""
+        self._check_p(self.p)
+        self._gap_target = 1e-4 if options.gap_rel is None else options.gap_rel
+        t0 = time.perf_counter()
+        self._quick = self._quick_plan()
+        build = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        self._floor = self._uncapacitated_bound(options)
+        floor_seconds = time.perf_counter() - t1
+        target = 1e-4 if options.gap_rel is None else options.gap_rel
+        if self._quick is not None and self._floor is not None:
+            if relative_gap(self._quick[2], self._floor) <= target:
+                # the quick plan is already within the gap of a proven bound: no MIP needed
+                result = PlanResult(
+                    model=self.title, status="no solution found", solver=options.name
+                )
+                result.messages.append("the p-median LP bound proves the quick plan good enough")
+                result = self._finish(result, None, None, None, None, build, floor_seconds, [])
+                return result
+        if self._quick is not None:
+            options = replace(options, cutoff=self._quick[2] * (1 - 1e-9))
+        if options.time_limit_s is not None:
+            spent = time.perf_counter() - t0
+            options = replace(options, time_limit_s=max(1.0, options.time_limit_s - spent))
+        result = super()._solve(options)
+        result.build_seconds += build
+        result.solve_seconds += floor_seconds
+        return result
+
+    def _uncapacitated_bound(self, options: SolverOptions) -> float | None:
+        """The p-median LP bound (Benders cuts, HiGHS): no capacitated plan costs less."""
+        complete = len(self.costs) == len(self.weights) * len(self.sites)
+        if not (complete and options.name == "highs" and self.max_cost is None):
+            return None
+        cost = self._dense(self.costs, missing=np.inf)
+        w = self.weights.to_numpy(dtype=float)
+        fixed = self.sites.get_indexer(list(self.fixed_open))
+        out = solve_p_median_benders(
+            cost, w, self.p, fixed, gap_rel=1.0, time_limit_s=options.time_limit_s
+        )
+        return out.bound if np.isfinite(out.bound) and out.bound > 0 else None
+
+    def _quick_plan(self) -> tuple[list[str], pd.DataFrame, float] | None:
+        """(open site ids, assignment, cost) of a heuristic plan, or None if it finds none."""
+        if len(self.weights) * len(self.sites) > 3e7:
+            return None
+        allowed = (
+            self.costs if self.max_cost is None else self.costs[self.costs["cost"] <= self.max_cost]
+        )
+        cost = self._dense(allowed, missing=np.inf)
+        w = self.weights.to_numpy(dtype=float)
+        cap = self.capacity.reindex(self.sites).fillna(np.inf).to_numpy(dtype=float)
+        top = float(allowed["cost"].max()) if len(allowed) else 1.0
+        weighted = np.where(np.isfinite(cost), cost, 1e3 * (top + 1.0)) * w[:, None]
+        fixed = self.sites.get_indexer(list(self.fixed_open))
+        open_idx = good_open_sites(weighted, self.p, fixed)
+        choice = assign_within_capacity(cost[:, open_idx], w, cap[open_idx])
+        if choice is None:
+            return None
+        site_idx = open_idx[choice]
+        assignment = pd.DataFrame(
+            {
+                "demand_id": self.weights.index,
+                "site_id": self.sites[site_idx].astype(str),
+                "cost": cost[np.arange(len(w)), site_idx],
+                "weight": w,
+            }
+        )
+        value = float((assignment["cost"] * assignment["weight"]).sum())
+        return [str(self.sites[j]) for j in open_idx], assignment, value
 
     def _formulate(self, pairs: pd.DataFrame, beyond: pd.Series):
         m = PlanModel(self.title)
@@ -72,6 +151,24 @@ class CapacitatedPMedian(_NearestOpenSite):
             "total_capacity": float(self.capacity.sum()),
             "total_weight": float(self.weights.sum()),
         }
+        quick = getattr(self, "_quick", None)
+        worse = result.has_plan and (
+            self._farther_left or (quick is not None and result.objective >= quick[2])
+        )
+        if quick is not None and (not result.has_plan or worse):
+            # nothing beat the quick plan: proven best if the solver finished, else best so far
+            open_ids, assignment, value = quick
+            if result.status == "infeasible" and not worse:
+                result.status, result.best_bound = "optimal", value
+            else:
+                result.status = "stopped at time limit with best plan"
+            result.objective = value
+            result.best_bound = min(result.best_bound, value) if result.best_bound else None
+            sites = self.open_sites_frame(open_ids, assignment)
+            sites["capacity"] = sites["site_id"].map(self.capacity)
+            result.plans = {"open_sites": sites, "assignment": assignment}
+            result.messages.append("the quick plan stands: the solver found nothing cheaper")
+            return self._with_floor(result)
         usable = result.has_plan or (result.status == "infeasible" and not result.shortfall.empty)
         if not usable:
             return result
@@ -84,4 +181,18 @@ class CapacitatedPMedian(_NearestOpenSite):
         sites = self.open_sites_frame(open_ids, assignment)
         sites["capacity"] = sites["site_id"].map(self.capacity)
         result.plans = {"open_sites": sites, "assignment": assignment.reset_index(drop=True)}
+        return self._with_floor(result)
+
+    def _with_floor(self, result: PlanResult) -> PlanResult:
+        """Raise the bound to the p-median LP bound when that is higher; restate the status."""
+        floor = getattr(self, "_floor", None)
+        if result.objective is None:
+            return result
+        if floor is not None and (result.best_bound is None or floor > result.best_bound):
+            result.best_bound = min(floor, result.objective)
+            result.messages.append("bound: the uncapacitated p-median LP bound")
+        result.gap = relative_gap(result.objective, result.best_bound)
+        target = self._gap_target
+        if result.gap is not None and result.status != "optimal" and result.gap <= target:
+            result.status = "optimal" if result.gap <= 1e-6 else "feasible within gap"
         return result

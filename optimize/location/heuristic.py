@@ -51,3 +51,44 @@ def good_open_sites(
         if not improved:
             break
     return np.sort(open_)
+
+
+def assign_within_capacity(
+    cost: np.ndarray, weights: np.ndarray, capacity: np.ndarray, shift_rounds: int = 3
+) -> np.ndarray | None:
+    """Single-source assignment of demands (rows) to open sites (columns) within capacity.
+
+    Demands with the most to lose (largest regret: second-cheapest minus cheapest cost) choose
+    first, each taking its cheapest site with room; then demands shift to a cheaper site with
+    room while that helps. Returns the site column per demand, or None if one does not fit.
+    """
+    n, q = cost.shape
+    if q > 1:
+        two = np.partition(cost, 1, axis=1)[:, :2]
+        regret = np.nan_to_num(two[:, 1] - two[:, 0], nan=0.0, posinf=1e300)
+    else:
+        regret = np.zeros(n)
+    order = np.lexsort((-weights, -regret))
+    left = capacity.astype(float).copy()
+    choice = np.full(n, -1)
+    for i in order:
+        room = np.where(left >= weights[i] - 1e-9, cost[i], np.inf)
+        j = int(np.argmin(room))
+        if not np.isfinite(room[j]):
+            return None
+        choice[i] = j
+        left[j] -= weights[i]
+    for _ in range(shift_rounds):
+        moved = False
+        for i in range(n):
+            here = choice[i]
+            room = np.where(left >= weights[i] - 1e-9, cost[i], np.inf)
+            j = int(np.argmin(room))
+            if room[j] < cost[i, here] - 1e-12:
+                left[here] += weights[i]
+                left[j] -= weights[i]
+                choice[i] = j
+                moved = True
+        if not moved:
+            break
+    return choice

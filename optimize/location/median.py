@@ -60,6 +60,7 @@ class _NearestOpenSite(LocationModel):
         k = None if self.k_nearest is None else pd.Series(self.k_nearest, index=self.weights.index)
         messages: list[str] = []
         build = solve = 0.0
+        self._farther_left = 0
         start = self._heuristic_start(allowed) if self.warm_start else None
         if start is not None:
             messages.append("warm start from a greedy + swap plan")
@@ -81,6 +82,7 @@ class _NearestOpenSite(LocationModel):
                 dict,
                 replace(options, time_limit_s=left),
                 may_give=list(self.may_give),
+                elastic=options.cutoff is None,
                 warm_start=start is not None,
             )
             build += result.build_seconds
@@ -96,6 +98,7 @@ class _NearestOpenSite(LocationModel):
                 time.perf_counter() - started >= options.time_limit_s
             )
             if round_no == self.max_rounds or out_of_time:
+                self._farther_left = len(farther)
                 messages.append(
                     f"{len(farther)} demand(s) still lie beyond their k cheapest sites; the plan "
                     "is evaluated on the full costs and the bound is a relaxation bound"
