@@ -226,3 +226,22 @@ def test_time_limit_gives_best_plan_with_honest_gap():
         assert result.gap == pytest.approx(
             (result.objective - result.best_bound) / result.objective
         )
+
+
+def test_capacitated_with_a_gap_returns_a_checked_plan_and_an_honest_bound():
+    rng = np.random.default_rng(11)
+    pts, sites = rng.uniform(0, 5_000, (80, 2)), rng.uniform(0, 5_000, (15, 2))
+    cost = np.hypot(*(pts[:, None, :] - sites[None, :, :]).transpose(2, 0, 1))
+    w = rng.integers(1, 20, 80).astype(float)
+    cap = pd.Series(np.ceil(1.2 * w.sum() / 4), index=[str(j) for j in range(15)])
+    result = CapacitatedPMedian.from_cost_matrix(cost, w, p=4, capacity=cap).solve(
+        SolverOptions("highs", gap_rel=0.02, time_limit_s=30)
+    )
+    assert result.status in ("optimal", "feasible within gap")
+    assert result.best_bound <= result.objective + 1e-6
+    assert result.gap <= 0.02
+    plan = result.plans["assignment"]
+    assert sorted(plan["demand_id"]) == sorted(str(i) for i in range(80))
+    assert result.objective == pytest.approx((plan["cost"] * plan["weight"]).sum())
+    sites = result.plans["open_sites"]
+    assert len(sites) == 4 and (sites["weight_served"] <= sites["capacity"] + 1e-9).all()
