@@ -5,20 +5,12 @@ from __future__ import annotations
 import dataclasses
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
-from demand.bundle import AGE_BANDS, City
+from demand.bundle import City
 from demand.errors import InputError
-from scenarios.spec import FacilityChange, PopulationShock, Scenario
-
-# Age profile of people moving in, per 5-year band (shares sum to 1 per profile).
-_PROFILES = {
-    "young_families": np.r_[[0.14, 0.10, 0.04], [0.02, 0.04], [0.14, 0.18, 0.14],
-                            [0.08, 0.04], [0.02] * 3, [0.01] * 5],
-    "general": np.full(18, 1 / 18),
-    "elderly": np.r_[[0.0] * 10, [0.05, 0.10, 0.15, 0.2, 0.2, 0.15, 0.1, 0.05]],
-}  # fmt: skip
+from forecasting.cohort import CohortProjection, MigrationShock
+from scenarios.spec import FacilityChange, Scenario
 
 
 def apply_facility_changes(city: City, changes: list[FacilityChange]) -> City:
@@ -81,38 +73,40 @@ def apply_facility_changes(city: City, changes: list[FacilityChange]) -> City:
     )
 
 
-def shock_population(shocks: list[PopulationShock], year: int, area_ids: pd.Index) -> pd.DataFrame:
-    """Extra residents in `year` from population shocks: area_id, sex, age_band, persons."""
-    rows = []
-    for shock in shocks:
-        if shock.area_id not in area_ids:
-            raise InputError(f"population_shocks: unknown area {shock.area_id!r}")
-        years = year - shock.from_year + 1
-        if years <= 0:
-            continue
-        persons = shock.households_per_year * shock.persons_per_household * years
-        for sex in ("F", "M"):
-            rows.append(pd.DataFrame({
-                "area_id": shock.area_id, "sex": sex, "age_band": list(AGE_BANDS),
-                "persons": persons * 0.5 * _PROFILES[shock.profile],
-            }))  # fmt: skip
-    if not rows:
-        return pd.DataFrame(columns=["area_id", "sex", "age_band", "persons"])
-    return pd.concat(rows, ignore_index=True)
+def projected_population(city: City, scenario: Scenario) -> pd.DataFrame:
+    """Residents by area, year, sex and band from the latest count to the planning year.
+
+    A cohort-component projection (forecasting/cohort.py: survival, births, net migration
+    estimated from the population history) with the scenario's population shocks as extra
+    migrants: households a year × persons per household, spread by the shock's age profile.
+    """
+    shocks = [
+        MigrationShock(
+            area_id=s.area_id,
+            persons_per_year=s.households_per_year * s.persons_per_household,
+            start_year=s.from_year,
+            profile=s.profile,
+        )
+        for s in scenario.population_shocks
+    ]
+    unknown = [s.area_id for s in shocks if s.area_id not in set(city.areas["area_id"])]
+    if unknown:
+        raise InputError(f"population_shocks: unknown area {unknown[0]!r}")
+    steps = scenario.base_year + scenario.horizon - city.latest_year
+    if steps <= 0:
+        return city.population
+    return CohortProjection(shocks=shocks).fit(city.population).predict(steps)
 
 
 def planning_population(city: City, scenario: Scenario) -> pd.DataFrame:
-    """Residents in the planning year (base year + horizon): latest counts plus shocks.
-
-    Without a cohort projection the latest counted year stands in for the future; shocks add
-    the residents that new housing brings up to the planning year.
-    """
+    """Residents in the planning year (base year + horizon): area_id, sex, age_band, persons."""
     year = scenario.base_year + scenario.horizon
-    base = city.population_in()[["area_id", "sex", "age_band", "persons"]]
-    extra = shock_population(scenario.population_shocks, year, pd.Index(city.areas["area_id"]))
-    parts = [base.astype({"persons": float})] + ([extra] if len(extra) else [])
-    pop = pd.concat(parts, ignore_index=True)
-    return pop.groupby(["area_id", "sex", "age_band"], as_index=False)["persons"].sum()
+    pop = projected_population(city, scenario)
+    if year not in set(pop["year"]):
+        raise InputError(f"no population for the planning year {year}; check base_year/horizon")
+    return pop.loc[pop["year"] == year, ["area_id", "sex", "age_band", "persons"]].reset_index(
+        drop=True
+    )
 
 
 def apply_levers(city: City, scenario: Scenario) -> City:

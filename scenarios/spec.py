@@ -62,7 +62,7 @@ class PopulationShock(_Strict):
     households_per_year: float = Field(gt=0, le=100_000)
     from_year: int = Field(ge=1900, le=2200)
     persons_per_household: float = Field(default=2.9, gt=0, le=10)
-    profile: Literal["young_families", "general", "elderly"] = "young_families"
+    profile: Literal["young_families", "uniform"] = "young_families"
 
 
 class FacilityChange(_Strict):
