@@ -20,16 +20,11 @@ DEMO_SCENARIOS = ["today.toml", "new_hospital.toml", "new_school.toml", "online_
                   "new_town_growth.toml"]  # fmt: skip
 
 
-def run(ctx) -> None:
-    """Run each bundled scenario, store it, and print the comparison against today."""
-    from scenarios.commands.scenarios import print_comparison
-
-    engine = connect(None)
-    ctx.console.print(f"store: {db_url(None)}")
+def store_examples(engine, console) -> list[str]:
+    """Run the bundled scenarios two at a time into the store; return their names."""
     specs = [load_scenario(EXAMPLES / file) for file in DEMO_SCENARIOS]
-    names = [spec.name for spec in specs]
     solver = specs[0].solver
-    ctx.console.print(
+    console.print(
         f"running {len(specs)} scenarios, two at a time ({solver.name}, at most "
         f"{solver.time_limit_s:g} s per model)"
     )
@@ -38,7 +33,7 @@ def run(ctx) -> None:
         BarColumn(),
         TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(),
-        console=ctx.console,
+        console=console,
     ) as bar:
         task = bar.add_task("scenarios", total=len(specs))
         for record in run_sweep(specs, "demo", workers=2):
@@ -47,8 +42,20 @@ def run(ctx) -> None:
             statuses = ", ".join(
                 f"{m.model} {m.status}" for m in record.models if m.gap is not None
             )
-            ctx.console.print(f"stored {record.scenario!r} ({record.seconds:.0f} s; {statuses})")
+            console.print(f"stored {record.scenario!r} ({record.seconds:.0f} s; {statuses})")
+    return [spec.name for spec in specs]
+
+
+def run(ctx) -> None:
+    """Run each bundled scenario, store it, and print the comparison against today."""
+    from scenarios.commands.scenarios import print_comparison
+
+    url = db_url(None)
+    engine = connect(url)
+    ctx.console.print(f"store: {url}")
+    names = store_examples(engine, ctx.console)
     table = compare_runs(engine, names)
     value_cols = [c for c in table.columns if c not in ("service", "kpi", "unit")]
     print_comparison(suppress_kpis(table, 10, value_cols), deltas_only=True)
+    ctx.state["store_url"] = url
     ctx.state["demo_users"] = ensure_demo_users(engine)
