@@ -188,7 +188,7 @@ def _read_cbc_outcome(
 _BANNER_SHOWN = False
 
 
-def _quiet_highs_banner() -> None:
+def quiet_highs_banner() -> None:
     """HiGHS prints a copyright banner once per process when first created; swallow it."""
     global _BANNER_SHOWN
     if _BANNER_SHOWN:
@@ -232,7 +232,7 @@ def _solve_highs(problem: pulp.LpProblem, options: SolverOptions, warm_start: bo
     import highspy
 
     if not options.msg:
-        _quiet_highs_banner()
+        quiet_highs_banner()
     extra = {"random_seed": int(options.seed)} if options.seed is not None else {}
     if options.cutoff is not None:
         extra["objective_bound"] = float(options.cutoff)

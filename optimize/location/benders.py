@@ -58,6 +58,9 @@ def solve_p_median_benders(
     """Solve the p-median on a dense, finite cost matrix (demands x sites) with HiGHS."""
     import highspy
 
+    from optimize.solver import quiet_highs_banner
+
+    quiet_highs_banner()
     t0 = time.perf_counter()
     gap_target = 1e-4 if gap_rel is None else gap_rel
     keep = weights > 0
