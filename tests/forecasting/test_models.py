@@ -145,3 +145,20 @@ def test_preferred_method_is_kept_unless_clearly_beaten():
     assert chosen == "SeasonalNaive" and "20% or more better than Ensemble" in why
     with pytest.raises(InputError, match="prefer"):
         AutoForecaster(models=["SeasonalNaive", "AutoETS"]).fit(seasonal_history(1))
+
+
+def test_driver_model_is_chosen_when_the_driver_explains_need():
+    from forecasting.backtest import backtest
+
+    rng = np.random.default_rng(1)
+    n = 72
+    ds = pd.date_range("2019-01-01", periods=n, freq="MS")
+    older = np.linspace(1000, 1600, n) + rng.normal(0, 30, n)  # persons 65+, noisy
+    y = 0.05 * older + 3 * np.sin(np.arange(n) * 2 * np.pi / 12) + rng.normal(0, 1, n)
+    hist = pd.DataFrame({"series_id": "C", "ds": ds, "y": y, "pop_65": older})
+    models = ["SeasonalNaive", "AutoETS", "AutoTheta", "Ensemble", "SARIMAX"]
+    auto = AutoForecaster(models=models, drivers=["pop_65"], n_jobs=1)
+    result = backtest(hist, h=12, n_windows=2, forecaster=auto)
+    assert (result.choices["model"] == "SARIMAX").all()
+    summary = result.summary.set_index("model")["mase"]
+    assert summary["AutoSelect"] < summary["Ensemble"] < summary["SeasonalNaive"]
