@@ -52,7 +52,8 @@ def _explain(chosen: str, scores: dict[str, float], n_windows: int, h: int, unit
     )
     tail = f" vs {others}" if others else ""
     win = "window" if n_windows == 1 else "windows"
-    return f"{chosen} chosen: MASE {scores[chosen]:.2f}{tail} over {n_windows} {win} of {h} {unit}{'s' if h != 1 else ''}"
+    span = f"{h} {unit}" + ("s" if h != 1 else "")
+    return f"{chosen} chosen: MASE {scores[chosen]:.2f}{tail} over {n_windows} {win} of {span}"
 
 
 def _choose(
