@@ -7,6 +7,7 @@ import os
 import tomllib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 
 from demand.errors import InputError
 from scenarios.spec import Scenario, with_changes
@@ -42,12 +43,23 @@ def variants(scenario: Scenario, varies: list[str]) -> list[Scenario]:
     return out
 
 
-def _run_one(scenario: Scenario, username: str) -> RunRecord:
+@dataclass
+class SweepFailure:
+    """A variant that could not run, and why (bad input named by the pipeline)."""
+
+    scenario: str
+    message: str
+
+
+def _run_one(scenario: Scenario, username: str) -> RunRecord | SweepFailure:
     os.environ["OPENBLAS_NUM_THREADS"] = "1"
     os.environ["OMP_NUM_THREADS"] = "1"
     from scenarios.pipeline import run_scenario
 
-    return run_scenario(scenario, username)
+    try:
+        return run_scenario(scenario, username)
+    except InputError as exc:  # one bad variant must not stop the others
+        return SweepFailure(scenario.name, str(exc))
 
 
 def run_sweep(
@@ -56,8 +68,8 @@ def run_sweep(
     workers: int | None = None,
     scheduler: str | None = None,
     on_done: Callable[[RunRecord], None] | None = None,
-) -> Iterator[RunRecord]:
-    """Run the scenarios in parallel and yield each record as it finishes.
+) -> Iterator[RunRecord | SweepFailure]:
+    """Run the scenarios in parallel and yield each record (or failure) as it finishes.
 
     Locally with `workers` processes; with `scheduler` ('tcp://host:8786') on a Dask cluster.
     """

@@ -180,7 +180,7 @@ def register(app: typer.Typer) -> None:
         """Run every combination of the varied levers in parallel and store each run."""
         from scenarios.spec import load_scenario
         from scenarios.store import connect, save_run
-        from scenarios.sweep import run_sweep, variants
+        from scenarios.sweep import SweepFailure, run_sweep, variants
 
         with user_errors():
             engine = connect(db)
@@ -195,10 +195,17 @@ def register(app: typer.Typer) -> None:
                 console=console,
             ) as bar:
                 task = bar.add_task("sweep", total=len(grid))
+                failed = 0
                 for record in run_sweep(grid, current_user(user), workers, scheduler):
-                    save_run(engine, record)
                     bar.advance(task)
+                    if isinstance(record, SweepFailure):
+                        failed += 1
+                        console.print(f"[red]failed[/] {record.scenario}: {record.message}")
+                        continue
+                    save_run(engine, record)
                     console.print(f"stored {record.scenario} ({record.seconds:.1f} s)")
+            if failed:
+                raise typer.Exit(code=1)
 
     @app.command("audit")
     def audit_(

@@ -11,7 +11,7 @@ from scenarios.demo_users import ensure_demo_users
 from scenarios.privacy import suppress_kpis
 from scenarios.spec import load_scenario
 from scenarios.store import connect, db_url, save_run
-from scenarios.sweep import run_sweep
+from scenarios.sweep import SweepFailure, run_sweep
 
 ORDER = 80
 TITLE = "Scenarios: run, store, compare"
@@ -36,14 +36,19 @@ def store_examples(engine, console) -> list[str]:
         console=console,
     ) as bar:
         task = bar.add_task("scenarios", total=len(specs))
+        stored = set()
         for record in run_sweep(specs, "demo", workers=2):
-            save_run(engine, record)
             bar.advance(task)
+            if isinstance(record, SweepFailure):
+                console.print(f"[red]not stored[/] {record.scenario!r}: {record.message}")
+                continue
+            save_run(engine, record)
+            stored.add(record.scenario)
             statuses = ", ".join(
                 f"{m.model} {m.status}" for m in record.models if m.gap is not None
             )
             console.print(f"stored {record.scenario!r} ({record.seconds:.0f} s; {statuses})")
-    return [spec.name for spec in specs]
+    return [spec.name for spec in specs if spec.name in stored]
 
 
 def run(ctx) -> None:

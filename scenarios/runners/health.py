@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from optimize.health import BedRules, OutreachRules, OutreachWeights
 from scenarios.commands.health import run_beds, run_outreach
 from scenarios.runners import ModelRun, RunContext, runner
@@ -31,12 +33,31 @@ def run_specialist_outreach(ctx: RunContext) -> ModelRun:
     return ModelRun(kpis=kpis, plans=plans, outcome=outcome_of("health.outreach", result))
 
 
+def _hospitals_with_history(city):
+    """The city without the beds of hospitals that have no admission history (e.g. new ones)."""
+    admissions = city.series[city.series["measure"].str.startswith("admissions:")]
+    counted = set(admissions["facility_id"])
+    hospitals = city.facilities.loc[city.facilities["kind"] == "hospital", "facility_id"]
+    excluded = sorted(set(hospitals) - counted)
+    if not excluded:
+        return city, []
+    beds = city.capacity["resource"].str.startswith("beds:")
+    capacity = city.capacity[~(beds & city.capacity["facility_id"].isin(excluded))]
+    return dataclasses.replace(city, capacity=capacity), excluded
+
+
 @runner("health.beds")
 def run_bed_rebalancing(ctx: RunContext) -> ModelRun:
     """Beds per hospital and department for forecast admissions, new beds within budget."""
     s = ctx.scenario
     ctx.progress("bed rebalancing")
-    result = run_beds(ctx.city, BedRules(new_bed_budget=s.budgets.new_beds), solver_options(s))
+    city, excluded = _hospitals_with_history(ctx.city)
+    result = run_beds(city, BedRules(new_bed_budget=s.budgets.new_beds), solver_options(s))
+    if excluded:
+        result.messages.append(
+            f"{len(excluded)} hospital(s) without admission history left out of bed "
+            f"rebalancing (their load cannot be projected yet): {', '.join(excluded)}"
+        )
     kpis, plans = [], {}
     if result.has_plan:
         plans = {f"beds_{name}": frame for name, frame in result.plans.items()}
