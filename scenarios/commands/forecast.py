@@ -12,9 +12,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from forecasting.backtest import AUTO_SELECT, backtest
-from forecasting.history import read_history_csv
-from forecasting.models import AutoForecaster
 from scenarios.errors import user_errors
 
 console = Console(highlight=False, soft_wrap=True)
@@ -63,6 +60,8 @@ def _forecast_table(fc, choice, horizon: int, level: list[int], limit: int = 15)
 
 
 def _backtest_table(summary, level: list[int]) -> Table:
+    from forecasting.backtest import AUTO_SELECT
+
     table = Table(title="Rolling-origin backtest (lower MASE is better; < 1 beats seasonal naive)")
     for col in ("model", "MASE", "MAE", "sMAPE %", *[f"cover {lv}%" for lv in level], "series"):
         table.add_column(col, justify="left" if col == "model" else "right")
@@ -91,6 +90,9 @@ def register(app: typer.Typer) -> None:
         jobs: int = JOBS,
     ) -> None:
         """Forecast every series with an automatic per-series model choice and intervals."""
+        from forecasting.history import read_history_csv  # imported here: keeps the CLI quick
+        from forecasting.models import AutoForecaster
+
         with user_errors():
             hist = read_history_csv(history)
             model = AutoForecaster(n_jobs=jobs).fit(hist, source=str(history))
@@ -115,6 +117,10 @@ def register(app: typer.Typer) -> None:
         jobs: int = JOBS,
     ) -> None:
         """Score the automatic choice and each method against seasonal naive on past origins."""
+        from forecasting.backtest import backtest
+        from forecasting.history import read_history_csv
+        from forecasting.models import AutoForecaster
+
         with user_errors():
             hist = read_history_csv(history)
             result = backtest(
