@@ -129,6 +129,7 @@ def main() -> None:
     )
     rules = OutreachRules()  # 3 nearest hosting centres per area, 2 partner hospitals per centre
     times: dict[str, float] = {}
+    solved: set[str] = set()
     for name in args.solvers.split(","):
         options = SolverOptions(
             name, gap_rel=args.gap, time_limit_s=args.time_limit, threads=args.threads, seed=1
@@ -137,6 +138,8 @@ def main() -> None:
         result = plan_specialist_outreach(**inputs, rules=rules, options=options)
         cpu = time.process_time() + _children_cpu() - cpu0
         times[name] = result.total_seconds
+        if result.has_plan:
+            solved.add(name)
         parts = result.plans.get("objective_parts")
         unmet = float(parts["value"].iloc[0]) if parts is not None else float("nan")
         need = inputs["need"]["visits_per_week"].sum()
@@ -149,11 +152,11 @@ def main() -> None:
         )
         for note in result.messages[-3:]:
             print(f"        {note}")
-    names = list(times)
+    names = [n for n in times if n in solved]
     if len(names) == 2:
         a, b = names
         print(f"time ratio {b} / {a}: {times[b] / max(times[a], 1e-9):.2f}x")
-    best = min(times.values())
+    best = min((times[n] for n in solved), default=float("nan"))
     print(f"target: within {args.gap:.0%} gap in < 120 s -> best total {best:.1f} s")
     print(f"machine load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 

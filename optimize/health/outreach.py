@@ -433,13 +433,18 @@ class _Start:
 def _keep_the_better_plan(
     result: PlanResult, start: _Start, model: PlanModel, read_plans, wanted_gap: float
 ) -> None:
-    """If the solver ended with a worse plan than the start (or none), report the start.
+    """If the solver ended with a worse plan than the start, or none (time limit, crash),
+    report the start.
 
     The bound stays the best proven one (the solver's or the LP relaxation's).
     """
-    if not result.has_plan or start.plan is None:
+    if start.plan is None or result.status == "infeasible":
         return
-    if result.objective is not None and result.objective <= start.objective * (1 + 1e-9):
+    if (
+        result.has_plan
+        and result.objective is not None
+        and result.objective <= start.objective * (1 + 1e-9)
+    ):
         return
     for v in model.problem.variables():
         if v.name in start.plan:
@@ -451,7 +456,9 @@ def _keep_the_better_plan(
     result.shortfall = model.shortfall()
     if result.gap is not None and result.gap <= wanted_gap:
         result.status = "feasible within gap"
-    result.messages.append("the solver's plan was worse than the starting plan; kept the start")
+    elif not result.has_plan:
+        result.status = "stopped at time limit with best plan"
+    result.messages.append("the solver found no better plan than the starting plan; kept the start")
 
 
 def _rounded_start(
@@ -470,8 +477,9 @@ def _rounded_start(
     Solve the LP relaxation and round its sessions down (always within the pool and room
     limits), then add back one session at a time, largest fraction first, wherever the pool and
     the centre still have room. Solve the LP again with those sessions fixed so that visits and
-    unmet shares fit them; then top up: where unmet visits remain within reach of a centre, add
-    sessions there from pools with time left, and solve the fixed LP once more. Variables are
+    unmet shares fit them; then twice: take back sessions the plan leaves empty, top up where
+    unmet visits remain within reach of a centre from pools with time left, and solve the fixed
+    LP again. Variables are
     left holding that plan (the solver's warm start), the
     plan is also kept by variable name, and the model is restored.
     """
@@ -513,19 +521,28 @@ def _rounded_start(
         if not fixed.has_plan or fixed.objective is None:
             return _Start(relaxed.objective, relaxed.objective, seconds, None)
         plan = {v.name: v.varValue for v in model.problem.variables()}
-        added = _top_up(
-            sessions, whole, pool_key, centre_key, cost, pool_slack, centre_slack, visits,
-            demand, unmet, visits_per_session,
-        )  # fmt: skip
-        if added:
+        for _ in range(2):  # trim sessions nobody uses, give their time where visits wait
+            trimmed = _trim_unused(
+                sessions, whole, pool_key, centre_key, cost, pool_slack, centre_slack, visits,
+                visits_per_session,
+            )  # fmt: skip
+            added = _top_up(
+                sessions, whole, pool_key, centre_key, cost, pool_slack, centre_slack, visits,
+                demand, unmet, visits_per_session,
+            )  # fmt: skip
+            if not added and not trimmed:
+                break
             for v, n in zip(variables, whole, strict=True):
                 v.lowBound = v.upBound = float(n)
             topped = solve(model.problem, options)
             seconds += topped.solve_seconds
-            if topped.has_plan and topped.objective is not None:
-                if topped.objective < fixed.objective:
-                    fixed = topped
-                    plan = {v.name: v.varValue for v in model.problem.variables()}
+            if not topped.has_plan or topped.objective is None:
+                break
+            if topped.objective < fixed.objective:
+                fixed = topped
+                plan = {v.name: v.varValue for v in model.problem.variables()}
+            if not added:
+                break
         for v in model.problem.variables():  # leave the best plan in the variables
             v.varValue = plan.get(v.name, v.varValue)
         return _Start(fixed.objective, relaxed.objective, seconds, plan)
@@ -533,6 +550,48 @@ def _rounded_start(
         for v in variables:
             v.cat = pulp.LpInteger
             v.lowBound, v.upBound = 0, None
+
+
+def _trim_unused(
+    sessions,
+    whole,
+    pool_key,
+    centre_key,
+    cost,
+    pool_slack,
+    centre_slack,
+    visits,
+    visits_per_session,
+) -> int:
+    """Take back whole sessions that the current plan leaves empty (farthest pool first).
+
+    Reads the visit shares the variables hold; returns how many sessions were taken back.
+    """
+    seen = (
+        visits.assign(
+            load=[float(x.varValue or 0.0) for x in visits["var"]] * visits["visits_per_week"]
+        )
+        .groupby(["centre_id", "specialty"], sort=False)["load"]
+        .sum()
+    )
+    pairs = (
+        pd.Series(np.arange(len(sessions)))
+        .groupby([sessions["centre_id"].to_numpy(), sessions["specialty"].to_numpy()], sort=False)
+        .agg(list)
+    )
+    trimmed = 0
+    for key, ks in pairs.items():
+        held = float(sum(whole[k] for k in ks))
+        spare = int(np.floor((held * visits_per_session - seen.get(key, 0.0)) / visits_per_session
+                             + 1e-6))  # fmt: skip
+        for k in sorted(ks, key=lambda i: -cost[i]):
+            while spare > 0 and whole[k] > 0:
+                whole[k] -= 1
+                spare -= 1
+                trimmed += 1
+                pool_slack[pool_key[k]] += cost[k]
+                centre_slack[centre_key[k]] += 1
+    return trimmed
 
 
 def _top_up(
