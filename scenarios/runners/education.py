@@ -53,6 +53,10 @@ def run_districts(ctx: RunContext) -> ModelRun:
     """Redraw primary and middle districts for the year of peak pressure."""
     kpis, plans, outcomes = [], {}, []
     for level, plan in redistricting(ctx).items():
+        outcomes.append(outcome_of(f"education.districts:{level}", plan.result,
+                                   plan_year=plan.plan_year))  # fmt: skip
+        if not plan.result.has_plan:
+            continue
         summary = plan.summary.set_index("measure")
         for measure, unit in (
             ("pupils above capacity", "persons"),
@@ -69,15 +73,13 @@ def run_districts(ctx: RunContext) -> ModelRun:
                     kpis.append(("education", f"{level}: {name} today",
                                  float(summary.loc[measure, "before"]), unit))  # fmt: skip
         kpis.append(("education", f"{level}: optimality gap", plan.result.gap, "share"))
-        if plan.result.has_plan:
-            plans[f"districts_{level}"] = plan.districts
-            plans[f"district_assignment_{level}"] = plan.result.plans["assignment"]
-            plans[f"enrolment_{level}"] = plan.enrolment
-        outcomes.append(outcome_of(f"education.districts:{level}", plan.result,
-                                   plan_year=plan.plan_year))  # fmt: skip
-    worst = max(outcomes, key=lambda o: o.gap or 0.0)
+        plans[f"districts_{level}"] = plan.districts
+        plans[f"district_assignment_{level}"] = plan.result.plans["assignment"]
+        plans[f"enrolment_{level}"] = plan.enrolment
+    worst = max(outcomes, key=lambda o: (o.objective is None, o.gap or 0.0))
     outcome = dataclasses.replace(worst, model="education.districts", detail={
-        "levels": {o.model: {"status": o.status, "gap": o.gap} for o in outcomes}})  # fmt: skip
+        "levels": {o.model: {"status": o.status, "gap": o.gap, "messages":
+                             o.detail.get("messages")} for o in outcomes}})  # fmt: skip
     return ModelRun(kpis=kpis, plans=plans, outcome=outcome)
 
 
