@@ -16,8 +16,7 @@ from rich.table import Table
 from forecasting.backtest import AUTO_SELECT, backtest
 from forecasting.cohort import CohortProjection, broad_age_groups
 from forecasting.enrolment import EnrolmentProjection, enrolment_from_history, enrolment_pressure
-from forecasting.models import AutoForecaster
-from forecasting.reconcile import aggregate_history, reconcile
+from forecasting.outlook import caseload_outlook
 
 ORDER = 30
 TITLE = "Five-year outlook: population, school places, caseload (with backtests)"
@@ -83,16 +82,8 @@ def _schools(ctx, proj: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def _caseload(ctx) -> tuple[pd.DataFrame, pd.DataFrame]:
     city, console = ctx.city, ctx.console
-    meta = city.series[city.series["measure"].str.startswith("caseload:")]
-    hist = city.history[city.history["series_id"].isin(meta["series_id"])]
-    hierarchy = {
-        f"city:{measure}": sorted(g["series_id"]) for measure, g in meta.groupby("measure")
-    }
-    full = pd.concat([hist, aggregate_history(hist, hierarchy)], ignore_index=True)
     jobs = 1 if os.cpu_count() == 1 else -1
-    model = AutoForecaster(n_jobs=jobs).fit(full, source="history")
-    fc = model.predict(12 * YEARS, level=[80, 95])
-    fc = reconcile(fc, hierarchy, method="mint_shrink", residuals=model.residuals())
+    fc, full, model = caseload_outlook(city.history, city.series, 12 * YEARS, n_jobs=jobs)
     totals = fc[fc["series_id"].str.startswith("city:")].copy()
     totals["year"] = totals["ds"].dt.year
     table = Table(title="City caseload per benefit, cases per month (reconciled, MinT-shrink)")
