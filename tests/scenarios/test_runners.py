@@ -15,7 +15,7 @@ PLAIN_STATUSES = {"optimal", "feasible within gap", "stopped at time limit with 
 
 @pytest.fixture(scope="module")
 def full_run():
-    models = [m for m in MODEL_NAMES if m != "forecast"]
+    models = list(MODEL_NAMES)
     scenario = scenario_from_dict({
         "name": "all models", "owner": "admin", "city": "sample:60:3", "models": models,
         "solver": {"name": "highs", "time_limit_s": 10}, "budgets": {"new_beds": 20},
