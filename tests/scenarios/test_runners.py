@@ -29,7 +29,7 @@ def test_every_model_reports_a_plain_status(full_run):
     for m in record.models:
         assert m.status in PLAIN_STATUSES, (m.model, m.status)
     services = set(record.kpis["service"])
-    assert services == {"health", "education", "social_security"}
+    assert services == {"population", "health", "education", "social_security"}
 
 
 def test_plans_round_trip_through_the_store(full_run, tmp_path):
