@@ -8,6 +8,7 @@ import tomllib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from multiprocessing import get_context
 
 from demand.errors import InputError
 from scenarios.spec import Scenario, with_changes
@@ -87,7 +88,9 @@ def run_sweep(
         for s in scenarios:
             yield _run_one(s, username)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # spawn, not fork: a forked child inherits the parent's solver thread pools half-alive
+    # (HiGHS then finds no solution), and the parent may already hold a loaded city.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
         futures = [pool.submit(_run_one, s, username) for s in scenarios]
         for future in as_completed(futures):
             yield future.result()

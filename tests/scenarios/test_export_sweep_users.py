@@ -7,6 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from scenarios.cli import app
+from scenarios.pipeline import run_scenario
 from scenarios.privacy import suppress_frame, suppress_kpis
 from scenarios.spec import scenario_from_dict
 from scenarios.store import audit_log, connect, list_runs
@@ -70,11 +71,21 @@ def test_parse_vary():
 
 
 def test_sweep_in_local_processes(tmp_path):
-    base = scenario_from_dict({"name": "tiny", "owner": "health", "city": "sample:40:3"})
+    # the parent has solved with HiGHS before, as in the demo: workers must still solve
+    # (forked workers of a demo parent found no solution at all; they are spawned now)
+    run_scenario(scenario_from_dict({"name": "warm", "owner": "health", "city": "sample:40:3",
+                                     "models": ["health.beds"],
+                                     "solver": {"name": "highs"}}))  # fmt: skip
+    base = scenario_from_dict({"name": "tiny", "owner": "health", "city": "sample:40:3",
+                               "models": ["access", "health.beds"],
+                               "solver": {"name": "highs", "time_limit_s": 10}})  # fmt: skip
     grid = variants(base, ["rules.max_travel_minutes=10,30", "rules.class_size_cap=40,45"])
     assert len(grid) == 4 and len({s.name for s in grid}) == 4
     records = list(run_sweep(grid, "ana", workers=2))
     assert sorted(r.scenario for r in records) == sorted(s.name for s in grid)
+    for record in records:
+        beds = [m for m in record.models if m.model == "health.beds"][0]
+        assert beds.status == "optimal", (record.scenario, beds.status, beds.detail)
     key = ("health", "hospital beds: access Gini")
     gini = {r.scenario: r.kpis.set_index(["service", "kpi"]).loc[key, "value"] for r in records}
     assert (
