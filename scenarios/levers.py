@@ -109,9 +109,29 @@ def planning_population(city: City, scenario: Scenario) -> pd.DataFrame:
     )
 
 
+#: Class size today's school seats are built for, per grade range (MOE standard).
+BUILT_CLASS_SIZE = {range(1, 7): 45, range(7, 10): 50}
+
+
+def apply_class_size_cap(city: City, cap: int) -> City:
+    """A copy with school seats scaled to a class-size cap below the built size (45 → 40)."""
+    grade = pd.to_numeric(
+        city.capacity["resource"].str.extract(r"^seats:grade_(\d+)$")[0], errors="coerce"
+    )
+    capacity = city.capacity.copy()
+    changed = False
+    for grades, size in BUILT_CLASS_SIZE.items():
+        rows = grade.isin(list(grades))
+        if cap < size and rows.any():
+            capacity.loc[rows, "amount"] = (capacity.loc[rows, "amount"] / size * cap).round()
+            changed = True
+    return dataclasses.replace(city, capacity=capacity) if changed else city
+
+
 def apply_levers(city: City, scenario: Scenario) -> City:
-    """The city as the scenario sees it (facility changes applied)."""
-    return apply_facility_changes(city, scenario.facilities)
+    """The city as the scenario sees it: facilities changed, seats at the class-size cap."""
+    city = apply_facility_changes(city, scenario.facilities)
+    return apply_class_size_cap(city, scenario.rules.class_size_cap)
 
 
 def scenario_need_rates(scenario: Scenario) -> pd.DataFrame:

@@ -58,11 +58,7 @@ def run_access(ctx: RunContext) -> ModelRun:
     ctx.progress("need and travel times")
     need = need_for(ctx)
     travel = travel_for(ctx)
-    targets = CapacityTargets(
-        class_size_primary=min(45, s.rules.class_size_cap),
-        class_size_middle=min(50, s.rules.class_size_cap),
-    )
-    capacity = effective_capacity(ctx.city.capacity, ctx.city.workforce, targets)
+    capacity = effective_capacity(ctx.city.capacity, ctx.city.workforce, CapacityTargets())
     lines = tuple(
         dataclasses.replace(
             line, catchment_minutes=min(line.catchment_minutes, s.rules.max_travel_minutes)

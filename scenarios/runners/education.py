@@ -4,26 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 
-import pandas as pd
-
 from optimize.education import DistrictRules, TeacherRules, allocate_teachers, redistrict_city
 from scenarios.runners import ModelRun, RunContext, runner
 from scenarios.runners.outcome import outcome_of, solver_options
 
-LEVELS = {"primary": 45, "middle": 50}  # level: the class size today's seats are built for
-
-
-def _capped_city(ctx: RunContext):
-    """The city with seats scaled to the scenario's class-size cap (e.g. 45 → 40 per class)."""
-    cap = ctx.scenario.rules.class_size_cap
-    capacity = ctx.city.capacity.copy()
-    grade = pd.to_numeric(capacity["resource"].str.extract(r"^seats:grade_(\d+)$")[0],
-                          errors="coerce")  # fmt: skip
-    for level, size in LEVELS.items():
-        grades = grade.between(1, 6) if level == "primary" else grade.between(7, 9)
-        if cap < size:
-            capacity.loc[grades, "amount"] = (capacity.loc[grades, "amount"] / size * cap).round()
-    return dataclasses.replace(ctx.city, capacity=capacity)
+LEVELS = ("primary", "middle")
 
 
 def redistricting(ctx: RunContext) -> dict:
@@ -35,7 +20,7 @@ def redistricting(ctx: RunContext) -> dict:
             capacity_tolerance=0.05,
             max_reassigned_share=s.rules.reassignment_limit,
         )
-        city = _capped_city(ctx)
+        city = ctx.city
         years = range(s.base_year, s.base_year + s.horizon + 1)
         plans = {}
         for level in LEVELS:

@@ -53,3 +53,14 @@ def test_levers_move_the_kpis_they_should():
     funded = funded.kpis.set_index("kpi")["value"]
     key = "patients turned away a year, planned beds"
     assert funded[key] < without[key]
+
+
+def test_class_size_cap_shrinks_seats_for_every_model():
+    base = {"name": "c", "owner": "education", "city": "sample:60:3", "models": ["access"]}
+    full = run_scenario(scenario_from_dict(base)).kpis.set_index("kpi")["value"]
+    capped = run_scenario(scenario_from_dict({**base, "rules": {"class_size_cap": 40}}))
+    capped = capped.kpis.set_index("kpi")["value"]
+    key = "primary school: effective capacity"
+    assert capped[key] == pytest.approx(full[key] * 40 / 45, rel=0.01)
+    middle = "middle school: effective capacity"
+    assert capped[middle] == pytest.approx(full[middle] * 40 / 50, rel=0.01)
