@@ -113,8 +113,10 @@ def planning_population(city: City, scenario: Scenario) -> pd.DataFrame:
 BUILT_CLASS_SIZE = {range(1, 7): 45, range(7, 10): 50}
 
 
-def apply_class_size_cap(city: City, cap: int) -> City:
+def apply_class_size_cap(city: City, cap: int | None) -> City:
     """A copy with school seats scaled to a class-size cap below the built size (45 → 40)."""
+    if cap is None:
+        return city
     grade = pd.to_numeric(
         city.capacity["resource"].str.extract(r"^seats:grade_(\d+)$")[0], errors="coerce"
     )

@@ -111,7 +111,7 @@ def fill_levers(run_id: str):
         node = raw
         for part in key.split("."):
             node = node[part]
-        values.append(round(node * scale, 4))
+        values.append(None if node is None else round(node * scale, 4))
     name = f"{run['scenario']} · what-if {datetime.now():%H:%M:%S}"
     return [name[:120], *values]
 
