@@ -23,4 +23,7 @@ def register(app: typer.Typer) -> None:
         from scenarios.demo import run_demo
 
         with user_errors():
-            run_demo(bundle, out, serve=not no_serve, console=Console(highlight=False))
+            console = Console(highlight=False)
+            if not console.is_terminal:  # logs and CI: wide enough for the comparison tables
+                console = Console(highlight=False, width=160)
+            run_demo(bundle, out, serve=not no_serve, console=console)
