@@ -228,11 +228,31 @@ def _highs_class() -> type:
     return _HiGHSWithStart
 
 
+_HIGHS_SCHEDULER: tuple[int, int | None] | None = None  # (process id, threads) of HiGHS's pool
+
+
+def _highs_scheduler_for(threads: int | None) -> None:
+    """Restart HiGHS's global thread pool when the process or the thread count changes.
+
+    HiGHS keeps one pool per process, sized by the first solve: a later solve asking for another
+    thread count does not run at all (status 'Not Set'), and a forked child inherits a pool whose
+    threads are gone. Both were seen here as "no solution found" from perfectly good models.
+    """
+    global _HIGHS_SCHEDULER
+    import highspy
+
+    key = (os.getpid(), threads)
+    if _HIGHS_SCHEDULER is not None and _HIGHS_SCHEDULER != key:
+        highspy.Highs.resetGlobalScheduler(True)
+    _HIGHS_SCHEDULER = key
+
+
 def _solve_highs(problem: pulp.LpProblem, options: SolverOptions, warm_start: bool) -> SolveOutcome:
     import highspy
 
     if not options.msg:
         quiet_highs_banner()
+    _highs_scheduler_for(options.threads)
     extra = {"random_seed": int(options.seed)} if options.seed is not None else {}
     if options.cutoff is not None:
         extra["objective_bound"] = float(options.cutoff)
