@@ -49,11 +49,11 @@ class CapacitatedPMedian(_NearestOpenSite):
         self._check_p(self.p)
         self._gap_target = 1e-4 if options.gap_rel is None else options.gap_rel
         t0 = time.perf_counter()
-        self._quick = self._quick_plan()
-        build = time.perf_counter() - t0
+        self._floor, median_sites = self._uncapacitated_bound(options)
+        floor_seconds = time.perf_counter() - t0
         t1 = time.perf_counter()
-        self._floor = self._uncapacitated_bound(options)
-        floor_seconds = time.perf_counter() - t1
+        self._quick = self._quick_plan([median_sites] if median_sites is not None else [])
+        build = time.perf_counter() - t1
         target = 1e-4 if options.gap_rel is None else options.gap_rel
         if self._quick is not None and self._floor is not None:
             if relative_gap(self._quick[2], self._floor) <= target:
@@ -74,21 +74,30 @@ class CapacitatedPMedian(_NearestOpenSite):
         result.solve_seconds += floor_seconds
         return result
 
-    def _uncapacitated_bound(self, options: SolverOptions) -> float | None:
-        """The p-median LP bound (Benders cuts, HiGHS): no capacitated plan costs less."""
+    def _uncapacitated_bound(
+        self, options: SolverOptions
+    ) -> tuple[float | None, np.ndarray | None]:
+        """The p-median LP bound (Benders cuts, HiGHS) -- no capacitated plan costs less -- and
+        the p-median's plan sites (a good start for a capacitated plan)."""
         complete = len(self.costs) == len(self.weights) * len(self.sites)
         if not (complete and options.name == "highs" and self.max_cost is None):
-            return None
+            return None, None
         cost = self._dense(self.costs, missing=np.inf)
         w = self.weights.to_numpy(dtype=float)
         fixed = self.sites.get_indexer(list(self.fixed_open))
         out = solve_p_median_benders(
             cost, w, self.p, fixed, gap_rel=1.0, time_limit_s=options.time_limit_s
         )
-        return out.bound if np.isfinite(out.bound) and out.bound > 0 else None
+        bound = out.bound if np.isfinite(out.bound) and out.bound > 0 else None
+        return bound, out.open_sites if len(out.open_sites) == self.p else None
 
-    def _quick_plan(self) -> tuple[list[str], pd.DataFrame, float] | None:
-        """(open site ids, assignment, cost) of a heuristic plan, or None if it finds none."""
+    def _quick_plan(
+        self, site_sets: list[np.ndarray]
+    ) -> tuple[list[str], pd.DataFrame, float] | None:
+        """(open site ids, assignment, cost) of the best heuristic plan, or None if none fits.
+
+        Sites: greedy + swaps on the uncapacitated costs, and each of ``site_sets``; demands are
+        then assigned within capacity (regret order, then shifts)."""
         if len(self.weights) * len(self.sites) > 3e7:
             return None
         allowed = (
@@ -100,10 +109,17 @@ class CapacitatedPMedian(_NearestOpenSite):
         top = float(allowed["cost"].max()) if len(allowed) else 1.0
         weighted = np.where(np.isfinite(cost), cost, 1e3 * (top + 1.0)) * w[:, None]
         fixed = self.sites.get_indexer(list(self.fixed_open))
-        open_idx = good_open_sites(weighted, self.p, fixed)
-        choice = assign_within_capacity(cost[:, open_idx], w, cap[open_idx])
-        if choice is None:
+        best = None
+        for open_idx in [good_open_sites(weighted, self.p, fixed), *site_sets]:
+            choice = assign_within_capacity(cost[:, open_idx], w, cap[open_idx])
+            if choice is None:
+                continue
+            value = float((cost[np.arange(len(w)), open_idx[choice]] * w).sum())
+            if best is None or value < best[0]:
+                best = (value, open_idx, choice)
+        if best is None:
             return None
+        _, open_idx, choice = best
         site_idx = open_idx[choice]
         assignment = pd.DataFrame(
             {
