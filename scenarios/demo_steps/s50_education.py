@@ -12,7 +12,8 @@ from scenarios.commands.districts import print_redistricting, write_districts
 ORDER = 50
 TITLE = "Education: redraw school districts for the year of peak pressure, staff them"
 
-#: Seconds of CBC per level (the demo should stay under a minute); the gap is reported.
+#: Seconds of HiGHS per level (the demo should stay under a minute); the gap is reported.
+#: HiGHS, not CBC: on this city CBC stops at a 21–23% gap on primary where HiGHS reaches ~5%.
 TIME_LIMIT_S = {"primary": 22.0, "middle": 12.0}
 
 
@@ -22,7 +23,7 @@ def run(ctx) -> None:
     rules = DistrictRules(max_minutes=30, capacity_tolerance=0.05, max_reassigned_share=0.2)
     plans = {}
     for level, seconds in TIME_LIMIT_S.items():
-        options = SolverOptions("cbc", time_limit_s=seconds, gap_rel=0.005, seed=1)
+        options = SolverOptions("highs", time_limit_s=seconds, gap_rel=0.005, seed=1)
         plan = redistrict_city(ctx.city, level, rules=rules, options=options)
         plans[level] = plan
         years = plan.inputs.pupils["year"]
