@@ -176,20 +176,24 @@ def solve_p_median_benders(
                 return False
             h.setOptionValue("time_limit", float(remaining))
         h.run()
-        return h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        status = h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            messages.append(f"HiGHS master: {h.modelStatusToString(status)}")
+        return status == highspy.HighsModelStatus.kOptimal
 
     # phase 1: the LP master, cut until no demand's cut is violated
     lp_rounds = 0
     timed_out = False
+    bound = -np.inf  # every optimal LP master's value is a valid bound: cuts only tighten it
     while True:
         if not run():
             timed_out = True
             break
         lp_rounds += 1
+        bound = h.getInfo().objective_function_value
         x = np.asarray(h.getSolution().col_value)
         if add_cuts(x[:m], x[m:]) == 0:
             break
-    bound = h.getInfo().objective_function_value if not timed_out else -np.inf
     messages.append(
         f"LP master: {lp_rounds} rounds, bound {bound:,.6g}, {time.perf_counter() - t0:.1f}s"
     )
