@@ -174,7 +174,8 @@ def solve_p_median_benders(
         if remaining is not None:
             if remaining <= 0:
                 return False
-            h.setOptionValue("time_limit", float(remaining))
+            # HiGHS's clock runs on across run() calls on one model: limit = used so far + left
+            h.setOptionValue("time_limit", float(h.getRunTime() + remaining))
         h.run()
         status = h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
