@@ -221,14 +221,8 @@ def split_into_hourly_arrivals(
     return out[out["days"] > 0].reindex(columns=ARRIVAL_COLUMNS).reset_index(drop=True)
 
 
-def caseload_from_history(
-    series: pd.DataFrame, history: pd.DataFrame, measure_prefix: str = "caseload:"
-) -> pd.DataFrame:
-    """Monthly cases per service centre, summed over benefit types: [facility_id, month, cases].
-
-    Picks the series whose measure starts with ``measure_prefix`` (e.g. caseload:pension) and
-    that are counted at a facility.
-    """
+def _caseload_series(series: pd.DataFrame, measure_prefix: str) -> pd.DataFrame:
+    """Series whose measure starts with ``measure_prefix`` and that are counted at a facility."""
     picked = series[
         series["measure"].astype(str).str.startswith(measure_prefix)
         & series["facility_id"].fillna("").astype(str).ne("")
@@ -238,6 +232,18 @@ def caseload_from_history(
             f"series: no series with measure '{measure_prefix}*' at a facility; the bundle needs "
             "caseload series for its social insurance centres"
         )
+    return picked
+
+
+def caseload_from_history(
+    series: pd.DataFrame, history: pd.DataFrame, measure_prefix: str = "caseload:"
+) -> pd.DataFrame:
+    """Monthly cases per service centre, summed over benefit types: [facility_id, month, cases].
+
+    Picks the series whose measure starts with ``measure_prefix`` (e.g. caseload:pension) and
+    that are counted at a facility.
+    """
+    picked = _caseload_series(series, measure_prefix)
     joined = history.merge(picked[["series_id", "facility_id"]], on="series_id", how="inner")
     joined["month"] = pd.to_datetime(joined["ds"]).dt.to_period("M").dt.start_time
     return (
@@ -262,15 +268,7 @@ def forecast_caseload(
     """
     from forecasting.models import AutoForecaster
 
-    picked = series[
-        series["measure"].astype(str).str.startswith(measure_prefix)
-        & series["facility_id"].fillna("").astype(str).ne("")
-    ]
-    if picked.empty:
-        raise InputError(
-            f"series: no series with measure '{measure_prefix}*' at a facility; the bundle needs "
-            "caseload series for its social insurance centres"
-        )
+    picked = _caseload_series(series, measure_prefix)
     past = history[history["series_id"].isin(picked["series_id"])][["series_id", "ds", "y"]]
     model = forecaster if forecaster is not None else AutoForecaster(n_jobs=1)
     future = model.fit(past).predict(months, level=())

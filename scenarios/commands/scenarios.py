@@ -51,6 +51,39 @@ def print_comparison(table: pd.DataFrame, deltas_only: bool = False) -> None:
         console.print(t)
 
 
+def run_and_store(
+    engine,
+    scenarios: list,
+    username: str,
+    console: Console,
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> tuple[list, int]:
+    """Run scenarios in parallel with a progress bar, storing each as it finishes.
+
+    Returns (names stored, number that failed); a failure prints its one-line reason.
+    """
+    from scenarios.store import save_run
+    from scenarios.sweep import SweepFailure, run_sweep
+
+    stored, failed = [], 0
+    with Progress(TextColumn("{task.description}"), BarColumn(),
+                  TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                  console=console) as bar:  # fmt: skip
+        task = bar.add_task("scenarios", total=len(scenarios))
+        for record in run_sweep(scenarios, username, workers, scheduler):
+            bar.advance(task)
+            if isinstance(record, SweepFailure):
+                failed += 1
+                console.print(f"[red]not stored[/] {record.scenario!r}: {record.message}")
+                continue
+            save_run(engine, record)
+            stored.append(record.scenario)
+            solved = ", ".join(f"{m.model} {m.status}" for m in record.models if m.gap is not None)
+            console.print(f"stored {record.scenario!r} ({record.seconds:.0f} s; {solved})")
+    return stored, failed
+
+
 def register(app: typer.Typer) -> None:
     """Add the scenario commands to the CLI."""
 
@@ -179,31 +212,16 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run every combination of the varied levers in parallel and store each run."""
         from scenarios.spec import load_scenario
-        from scenarios.store import connect, save_run
-        from scenarios.sweep import SweepFailure, run_sweep, variants
+        from scenarios.store import connect
+        from scenarios.sweep import variants
 
         with user_errors():
             engine = connect(db)
             grid = variants(load_scenario(scenario), vary)
             console.print(f"{len(grid)} variants of {scenario.name}"
                           + (f" on {scheduler}" if scheduler else ""))  # fmt: skip
-            with Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                TextColumn("{task.completed}/{task.total}"),
-                TimeElapsedColumn(),
-                console=console,
-            ) as bar:
-                task = bar.add_task("sweep", total=len(grid))
-                failed = 0
-                for record in run_sweep(grid, current_user(user), workers, scheduler):
-                    bar.advance(task)
-                    if isinstance(record, SweepFailure):
-                        failed += 1
-                        console.print(f"[red]failed[/] {record.scenario}: {record.message}")
-                        continue
-                    save_run(engine, record)
-                    console.print(f"stored {record.scenario} ({record.seconds:.1f} s)")
+            _, failed = run_and_store(engine, grid, current_user(user), console, workers,
+                                      scheduler)  # fmt: skip
             if failed:
                 raise typer.Exit(code=1)
 

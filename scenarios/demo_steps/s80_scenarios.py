@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
 from scenarios.compare import compare_runs
 from scenarios.demo_users import ensure_demo_users
 from scenarios.privacy import suppress_kpis
 from scenarios.spec import load_scenario
-from scenarios.store import connect, db_url, save_run
-from scenarios.sweep import SweepFailure, run_sweep
+from scenarios.store import connect, db_url
 
 ORDER = 80
 TITLE = "Scenarios: run, store, compare"
@@ -21,33 +18,16 @@ DEMO_SCENARIOS = ["today.toml", "new_hospital.toml", "new_school.toml", "online_
 
 
 def store_examples(engine, console) -> list[str]:
-    """Run the bundled scenarios two at a time into the store; return their names."""
+    """Run the bundled scenarios two at a time into the store; return the names stored."""
+    from scenarios.commands.scenarios import run_and_store
+
     specs = [load_scenario(EXAMPLES / file) for file in DEMO_SCENARIOS]
     solver = specs[0].solver
     console.print(
         f"running {len(specs)} scenarios, two at a time ({solver.name}, at most "
         f"{solver.time_limit_s:g} s per model)"
     )
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=console,
-    ) as bar:
-        task = bar.add_task("scenarios", total=len(specs))
-        stored = set()
-        for record in run_sweep(specs, "demo", workers=2):
-            bar.advance(task)
-            if isinstance(record, SweepFailure):
-                console.print(f"[red]not stored[/] {record.scenario!r}: {record.message}")
-                continue
-            save_run(engine, record)
-            stored.add(record.scenario)
-            statuses = ", ".join(
-                f"{m.model} {m.status}" for m in record.models if m.gap is not None
-            )
-            console.print(f"stored {record.scenario!r} ({record.seconds:.0f} s; {statuses})")
+    stored, _ = run_and_store(engine, specs, "demo", console, workers=2)
     return [spec.name for spec in specs if spec.name in stored]
 
 
