@@ -35,8 +35,11 @@ def _fmt(value: object, unit: str = "") -> str:
     return f"{value:,.3g}"
 
 
-def print_comparison(table: pd.DataFrame, deltas_only: bool = False) -> None:
+def print_comparison(
+    table: pd.DataFrame, deltas_only: bool = False, out: Console | None = None
+) -> None:
     """The comparison, one rich table per service (first run's values, then Δ if asked)."""
+    out = out or console
     runs = [c for c in table.columns if c not in ("service", "kpi", "unit")]
     if deltas_only:
         runs = runs[:1] + [c for c in runs if c.startswith("Δ")]
@@ -48,7 +51,7 @@ def print_comparison(table: pd.DataFrame, deltas_only: bool = False) -> None:
             t.add_column(r, justify="right", style="bold" if r.startswith("Δ") else None)
         for _, row in part.iterrows():
             t.add_row(row["kpi"], row["unit"], *[_fmt(row[r], row["unit"]) for r in runs])
-        console.print(t)
+        out.print(t)
 
 
 def run_and_store(

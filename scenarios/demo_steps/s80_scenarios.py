@@ -41,6 +41,6 @@ def run(ctx) -> None:
     names = store_examples(engine, ctx.console)
     table = compare_runs(engine, names)
     value_cols = [c for c in table.columns if c not in ("service", "kpi", "unit")]
-    print_comparison(suppress_kpis(table, 10, value_cols), deltas_only=True)
+    print_comparison(suppress_kpis(table, 10, value_cols), deltas_only=True, out=ctx.console)
     ctx.state["store_url"] = url
     ctx.state["demo_users"] = ensure_demo_users(engine)
