@@ -311,3 +311,23 @@ def travel_times_over_network(
         )
     out = pd.concat(pieces, ignore_index=True)
     return out.sort_values(["area_id", "minutes"], kind="stable").reset_index(drop=True)
+
+
+def city_travel_times(
+    city,
+    facilities: gpd.GeoDataFrame | None = None,
+    mode: str = "bus",
+    cutoff_minutes: float = 60.0,
+) -> pd.DataFrame:
+    """Minutes from the city's areas to ``facilities`` (default: all of the city's).
+
+    The bundle's own travel table when it covers every one of those facilities; otherwise
+    computed from geometry by ``mode`` within ``cutoff_minutes``.
+    """
+    facilities = city.facilities if facilities is None else facilities
+    ids = set(facilities["facility_id"])
+    if len(city.travel):
+        given = city.travel[city.travel["facility_id"].isin(ids)]
+        if set(given["facility_id"]) == ids:
+            return travel_times_from_matrix(given, source="travel")
+    return travel_times_from_geometry(city.areas, facilities, mode, cutoff_minutes)

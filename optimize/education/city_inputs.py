@@ -19,7 +19,7 @@ from demand.bundle import City
 from demand.errors import InputError
 from optimize.education.levels import Level, level_named
 from optimize.education.pupils import pupils_by_area
-from supply.travel import travel_times_from_geometry
+from supply.travel import city_travel_times
 
 SCHOOL_COLUMNS = ["school_id", "name", "area_id", "seats", "status"]
 STATUSES = ("open", "closed", "new")
@@ -125,12 +125,7 @@ def nearest_school(travel: pd.DataFrame, school_ids: Iterable[str]) -> pd.Series
 
 
 def _travel(city: City, points: gpd.GeoDataFrame, mode: str, cutoff_minutes: float) -> pd.DataFrame:
-    ids = set(points["facility_id"])
-    given = city.travel[city.travel["facility_id"].isin(ids)] if len(city.travel) else None
-    if given is not None and set(given["facility_id"]) == ids:
-        frame = given
-    else:
-        frame = travel_times_from_geometry(city.areas, points, mode, cutoff_minutes)
+    frame = city_travel_times(city, points, mode, cutoff_minutes)
     return frame.rename(columns={"facility_id": "school_id"})[["area_id", "school_id", "minutes"]]
 
 

@@ -11,7 +11,7 @@ from rich.table import Table
 from demand.daytime import compute_need
 from optimize.metrics.services import access_by_service_line
 from supply.capacity import effective_capacity
-from supply.travel import travel_times_from_geometry, travel_times_from_matrix
+from supply.travel import city_travel_times
 
 ORDER = 20
 TITLE = "Today's gaps: need, travel times and access per service"
@@ -22,12 +22,12 @@ def run(ctx) -> None:
     city, console = ctx.city, ctx.console
     year = city.latest_year
     need = compute_need(city.population, mobility=city.mobility, years=[year])
-    if city.travel is not None and len(city.travel):
-        travel = travel_times_from_matrix(city.travel, source="travel")
-        how = "from the bundle's travel table"
-    else:
-        travel = travel_times_from_geometry(city.areas, city.facilities, cutoff_minutes=60)
-        how = "by bus from geometry (25 km/h, circuity 1.3, 60-min cutoff)"
+    travel = city_travel_times(city, cutoff_minutes=60)
+    how = (
+        "from the bundle's travel table"
+        if len(city.travel)
+        else "by bus from geometry (25 km/h, circuity 1.3, 60-min cutoff)"
+    )
     capacity = effective_capacity(city.capacity, city.workforce)
     by_area, equity = access_by_service_line(
         need, capacity, city.facilities, travel, city.population, year

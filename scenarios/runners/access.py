@@ -12,7 +12,7 @@ from scenarios.levers import planning_population, scenario_need_rates
 from scenarios.runners import ModelRun, RunContext, runner
 from scenarios.store import ModelOutcome
 from supply.capacity import CapacityTargets, effective_capacity
-from supply.travel import travel_times_from_geometry, travel_times_from_matrix
+from supply.travel import city_travel_times
 
 SERVICE_OF_LINE = {
     "hospital beds": "health",
@@ -27,13 +27,7 @@ TRAVEL_CUTOFF_MINUTES = 90.0
 def travel_for(ctx: RunContext) -> pd.DataFrame:
     """Area → facility minutes (the bundle's table, else by bus from geometry), once per run."""
     if "travel" not in ctx.cache:
-        city = ctx.city
-        if len(city.travel):
-            ctx.cache["travel"] = travel_times_from_matrix(city.travel, source="travel")
-        else:
-            ctx.cache["travel"] = travel_times_from_geometry(
-                city.areas, city.facilities, mode="bus", cutoff_minutes=TRAVEL_CUTOFF_MINUTES
-            )
+        ctx.cache["travel"] = city_travel_times(ctx.city, cutoff_minutes=TRAVEL_CUTOFF_MINUTES)
     return ctx.cache["travel"]
 
 
