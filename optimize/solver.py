@@ -158,6 +158,8 @@ def _read_cbc_outcome(
     objective = pulp.value(problem.objective) if has_values else None
     objective = float(objective) if objective is not None else None
     bound = float(bound_match.group(1)) if bound_match else None
+    if bound is not None:  # CBC's bound leaves out the objective's constant; the objective has it
+        bound += float(problem.objective.constant or 0.0)
 
     low = result_line.lower()
     if "infeasible" in low or problem.status == pulp.LpStatusInfeasible:

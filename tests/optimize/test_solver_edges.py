@@ -1,0 +1,45 @@
+"""The solver layer in awkward spots: thread counts that change, objectives with a constant."""
+
+from __future__ import annotations
+
+import pulp
+import pytest
+
+from optimize.solver import SolverOptions, highs_available, solve
+
+
+def _knapsack() -> pulp.LpProblem:
+    problem = pulp.LpProblem("knapsack", pulp.LpMaximize)
+    x = [pulp.LpVariable(f"x{i}", cat="Binary") for i in range(6)]
+    problem += pulp.lpSum((i + 3) * v for i, v in enumerate(x))
+    problem += pulp.lpSum((i + 2) * v for i, v in enumerate(x)) <= 11
+    return problem
+
+
+@pytest.mark.skipif(not highs_available(), reason="highspy is not installed")
+@pytest.mark.parametrize("threads", [[1, 2, 1], [None, 2, None, 1]])
+def test_changing_thread_counts_still_solves(threads):
+    for n in threads:
+        outcome = solve(_knapsack(), SolverOptions("highs", threads=n))
+        assert outcome.status == "optimal", (n, outcome)
+        assert outcome.objective == pytest.approx(14)
+
+
+def _covering(constant: float) -> pulp.LpProblem:
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    problem = pulp.LpProblem("cover", pulp.LpMinimize)
+    x = [pulp.LpVariable(f"x{i}", cat="Binary") for i in range(60)]
+    cost, size = rng.integers(10, 60, 60), rng.integers(10, 60, 60)
+    problem += pulp.lpSum(int(c) * v for c, v in zip(cost, x, strict=True)) + constant
+    problem += pulp.lpSum(int(s) * v for s, v in zip(size, x, strict=True)) >= 700
+    return problem
+
+
+def test_cbc_bound_and_gap_include_the_objective_constant():
+    plain = solve(_covering(0), SolverOptions("cbc", gap_rel=0.05, time_limit_s=20))
+    shifted = solve(_covering(1000), SolverOptions("cbc", gap_rel=0.05, time_limit_s=20))
+    assert shifted.best_bound <= shifted.objective + 1e-6
+    assert shifted.best_bound == pytest.approx(plain.best_bound + 1000, abs=60)
+    assert shifted.gap < 0.05
