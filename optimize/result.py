@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 from dataclasses import dataclass, field
@@ -127,6 +128,12 @@ def _clean(value: Any) -> Any:
         return {str(k): _clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         return [_clean(v) for v in value]
+    if value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp | datetime.date):  # months, years, dates
+        return value.isoformat()
+    if hasattr(value, "wkt"):  # shapely geometry, e.g. a district outline
+        return value.wkt
     if hasattr(value, "item"):  # numpy scalar
         value = value.item()
     if isinstance(value, float):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pulp
 import pytest
 
@@ -43,3 +44,17 @@ def test_cbc_bound_and_gap_include_the_objective_constant():
     assert shifted.best_bound <= shifted.objective + 1e-6
     assert shifted.best_bound == pytest.approx(plain.best_bound + 1000, abs=60)
     assert shifted.gap < 0.05
+
+
+def test_results_with_dates_and_shapes_serialise_to_json():
+    import json
+
+    import shapely
+
+    from optimize.result import PlanResult
+
+    plan = pd.DataFrame({"month": pd.date_range("2026-01-01", periods=2, freq="MS"),
+                         "area": [shapely.box(0, 0, 1, 1), None], "n": [1, 2]})  # fmt: skip
+    text = PlanResult("m", "optimal", 1.0, 1.0, 0.0, plans={"p": plan}).to_json()
+    rows = json.loads(text)["plans"]["p"]
+    assert rows[0]["month"].startswith("2026-01-01") and rows[0]["area"].startswith("POLYGON")
