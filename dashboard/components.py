@@ -61,6 +61,18 @@ def line_dropdown(component_id: str, lang: str) -> html.Div:
     )
 
 
+#: The value of the service-line dropdown when a service has no separate lines.
+ALL_LINES = "all"
+
+
+def line_options(lines: list[str], service: str, current: str | None, lang: str):
+    """Options and value of the service-line dropdown (the service itself if it has none)."""
+    if not lines:
+        return [{"label": t(service, lang), "value": ALL_LINES}], ALL_LINES
+    options = [{"label": t(line, lang), "value": line} for line in lines]
+    return options, current if current in lines else lines[0]
+
+
 def table(component_id: str, rows: list[dict], max_rows: int = 200) -> html.Div:
     """A plain table of rows (already formatted for the screen); long ones show the first rows."""
     columns = list(rows[0]) if rows else []

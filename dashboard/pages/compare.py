@@ -10,6 +10,7 @@ from dashboard.components import (
     empty_figure,
     labelled,
     line_dropdown,
+    line_options,
     measure_radio,
     refusal_for,
     refused,
@@ -40,7 +41,6 @@ RUNS = "compare-runs"
 SERVICE = "compare-service"
 MEASURE = "compare-measure"
 LINE = "compare-line"
-ALL_LINES = "all"
 MAPS = "compare-maps"
 DIFF_MAP = "compare-diff-map"
 KPI_TABLE = "compare-kpis"
@@ -114,10 +114,7 @@ def choose_line(run_ids: list[str] | None, service: str, current: str | None):
             lines = service_lines(open_run(user, run_ids[0], f"compare lines {service}"), service)
         except (PermissionError, InputError):
             return [], None
-    if not lines:
-        return [{"label": t(service, user.lang), "value": ALL_LINES}], ALL_LINES
-    options = [{"label": t(line, user.lang), "value": line} for line in lines]
-    return options, current if current in lines else lines[0]
+    return line_options(lines, service, current, user.lang)
 
 
 @dash.callback(

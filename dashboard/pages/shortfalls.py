@@ -6,9 +6,11 @@ import dash
 from dash import Input, Output, State, dcc, html
 
 from dashboard.components import (
+    ALL_LINES,
     empty_figure,
     labelled,
     line_dropdown,
+    line_options,
     measure_radio,
     refusal_for,
     refused,
@@ -40,7 +42,6 @@ RUN = "short-run"
 SERVICE = "short-service"
 MEASURE = "short-measure"
 LINE = "short-line"
-ALL_LINES = "all"
 MAP = "short-map"
 KPIS = "short-kpis"
 MESSAGE = "short-message"
@@ -95,10 +96,7 @@ def choose_line(run_id: str, service: str, current: str | None):
     except (PermissionError, InputError):
         return [], None
     lines = service_lines(run, service)
-    if not lines:
-        return [{"label": t(service, user.lang), "value": ALL_LINES}], ALL_LINES
-    options = [{"label": t(line, user.lang), "value": line} for line in lines]
-    return options, current if current in lines else lines[0]
+    return line_options(lines, service, current, user.lang)
 
 
 @dash.callback(
