@@ -92,14 +92,7 @@ def area_map(
                 "name": "",
             }
         )
-    layout = {
-        "title": {"text": title, "x": 0.01, "font": {"size": 14}},
-        "height": height,
-        "margin": {"l": 0, "r": 0, "t": 36, "b": 0},
-        "uirevision": "keep",
-        "geo": {"fitbounds": "geojson", "visible": False, "projection": {"type": "mercator"}},
-    }
-    return {"data": data, "layout": layout}
+    return {"data": data, "layout": {**_map_layout(title, height), "uirevision": "keep"}}
 
 
 def facility_map(
@@ -148,13 +141,17 @@ def facility_map(
         "showlegend": False,
         "name": "",
     }
-    layout = {
+    return {"data": [outline, markers], "layout": _map_layout(title, height)}
+
+
+def _map_layout(title: str, height: int) -> dict:
+    """Layout of a city map: fitted to the city's own GeoJSON, no basemap or tile server."""
+    return {
         "title": {"text": title, "x": 0.01, "font": {"size": 14}},
         "height": height,
         "margin": {"l": 0, "r": 0, "t": 36, "b": 0},
         "geo": {"fitbounds": "geojson", "visible": False, "projection": {"type": "mercator"}},
     }
-    return {"data": [outline, markers], "layout": layout}
 
 
 def shared_range(series: list[pd.Series]) -> tuple[float, float]:
