@@ -155,18 +155,15 @@ class CapacitatedPMedian(_NearestOpenSite):
         self._x = x
         return m, opened, far, unmet
 
-    def _finish(self, result, model, opened, unmet, allowed, build, solve, messages) -> PlanResult:
-        result.build_seconds, result.solve_seconds = build, solve
-        result.messages += messages
-        result.params = {
-            "p": self.p,
-            "k_nearest": self.k_nearest,
-            "max_cost": self.max_cost,
-            "unmet_penalty": self.unmet_penalty,
-            "fixed_open": list(self.fixed_open),
+    def _params(self) -> dict:
+        return {
+            **super()._params(),
             "total_capacity": float(self.capacity.sum()),
             "total_weight": float(self.weights.sum()),
         }
+
+    def _finish(self, result, model, opened, unmet, allowed, build, solve, messages) -> PlanResult:
+        self._record_run(result, build, solve, messages)
         quick = getattr(self, "_quick", None)
         worse = result.has_plan and (
             self._farther_left or (quick is not None and result.objective >= quick[2])

@@ -190,16 +190,24 @@ class _NearestOpenSite(LocationModel):
             m.add_term(b.expression(far.to_numpy(), beyond * far.index.map(w)))
         return m, opened, far, unmet
 
-    def _finish(self, result, model, opened, unmet, allowed, build, solve, messages):
-        result.build_seconds, result.solve_seconds = build, solve
-        result.messages += messages
-        result.params = {
+    def _params(self) -> dict:
+        """The settings a result records (JSON-ready)."""
+        return {
             "p": self.p,
             "k_nearest": self.k_nearest,
             "max_cost": self.max_cost,
             "unmet_penalty": self.unmet_penalty,
             "fixed_open": list(self.fixed_open),
         }
+
+    def _record_run(self, result, build, solve, messages) -> None:
+        """Times, messages and settings onto the result."""
+        result.build_seconds, result.solve_seconds = build, solve
+        result.messages += messages
+        result.params = self._params()
+
+    def _finish(self, result, model, opened, unmet, allowed, build, solve, messages):
+        self._record_run(result, build, solve, messages)
         usable = result.has_plan or (result.status == "infeasible" and not result.shortfall.empty)
         if not usable:
             return result
