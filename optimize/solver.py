@@ -13,7 +13,7 @@ import os
 import re
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import pulp
@@ -92,6 +92,18 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
     return abs(objective - bound) / max(abs(objective), 1e-9)
 
 
+def time_left(options: SolverOptions, started: float, floor_s: float = 1.0) -> SolverOptions:
+    """``options`` with the time limit cut by the seconds spent since ``started``
+    (a ``time.perf_counter()`` reading), so that a run of several solves keeps to one limit.
+
+    Never below ``floor_s`` seconds: the last solve still gets a moment to report its plan.
+    """
+    if options.time_limit_s is None:
+        return options
+    spent = time.perf_counter() - started
+    return replace(options, time_limit_s=max(floor_s, options.time_limit_s - spent))
+
+
 def solve(
     problem: pulp.LpProblem, options: SolverOptions | None = None, warm_start: bool = False
 ) -> SolveOutcome:
@@ -109,6 +121,26 @@ def solve(
 
 # --- CBC --------------------------------------------------------------------------------------
 
+
+class _CbcWithDeadline(pulp.PULP_CBC_CMD):
+    """PuLP's CBC whose time limit counts from its creation, not from CBC's own start.
+
+    PuLP writes the model to an MPS file before CBC starts its clock; on a 250,000-row model
+    that is several seconds the limit would not see. PuLP reads ``timeLimit`` after writing, so
+    reading it gives what is left.
+    """
+
+    @property
+    def timeLimit(self) -> float | None:  # noqa: N802 (PuLP's name)
+        if self._deadline is None:
+            return None
+        return round(max(1.0, self._deadline - time.perf_counter()), 2)
+
+    @timeLimit.setter
+    def timeLimit(self, seconds: float | None) -> None:  # noqa: N802
+        self._deadline = None if seconds is None else time.perf_counter() + float(seconds)
+
+
 _CBC_NUMBER = r"(-?[0-9.eE+-]+)"
 
 
@@ -118,7 +150,7 @@ def _solve_cbc(problem: pulp.LpProblem, options: SolverOptions, warm_start: bool
     extra = [f"randomCbcSeed {options.seed}", f"randomSeed {options.seed}"] if options.seed else []
     if options.cutoff is not None:
         extra.append(f"cutoff {options.cutoff!r}")
-    solver = pulp.PULP_CBC_CMD(
+    solver = _CbcWithDeadline(
         msg=False,
         timeLimit=options.time_limit_s,
         gapRel=options.gap_rel,
@@ -216,8 +248,12 @@ def _highs_class() -> type:
         """pulp.HiGHS (highspy) that can hand the variables' current values as a start."""
 
         warm_start = False
+        deadline: float | None = None  # time.perf_counter() reading; None = no limit
 
         def callSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP's name)
+            if self.deadline is not None:  # passing a big model to HiGHS takes seconds too
+                left = max(1.0, self.deadline - time.perf_counter())
+                lp.solverModel.setOptionValue("time_limit", left)
             if self.warm_start:
                 import highspy
 
@@ -269,6 +305,8 @@ def _solve_highs(problem: pulp.LpProblem, options: SolverOptions, warm_start: bo
     # pmed1: 5602 claimed "optimal" where 5699 is), so the start is not passed to HiGHS.
     solver.warm_start = False
     start = time.perf_counter()
+    if options.time_limit_s is not None:
+        solver.deadline = start + options.time_limit_s
     problem.solve(solver)
     seconds = time.perf_counter() - start
 

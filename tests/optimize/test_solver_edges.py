@@ -6,7 +6,7 @@ import pandas as pd
 import pulp
 import pytest
 
-from optimize.solver import SolverOptions, highs_available, solve
+from optimize.solver import SolverOptions, highs_available, solve, time_left
 
 
 def _knapsack() -> pulp.LpProblem:
@@ -58,3 +58,31 @@ def test_results_with_dates_and_shapes_serialise_to_json():
     text = PlanResult("m", "optimal", 1.0, 1.0, 0.0, plans={"p": plan}).to_json()
     rows = json.loads(text)["plans"]["p"]
     assert rows[0]["month"].startswith("2026-01-01") and rows[0]["area"].startswith("POLYGON")
+
+
+def test_time_left_keeps_several_solves_within_one_limit():
+    import time
+
+    options = SolverOptions("highs", time_limit_s=120.0, gap_rel=0.01)
+    later = time_left(options, started=time.perf_counter() - 100.0)
+    assert 19.0 <= later.time_limit_s <= 20.0  # 100 s of the 120 s already spent
+    assert later.gap_rel == 0.01 and later.name == "highs"
+    spent = time_left(options, started=time.perf_counter() - 500.0)
+    assert spent.time_limit_s == 1.0  # the last solve still gets a moment to report its plan
+    assert time_left(SolverOptions("cbc"), started=0.0).time_limit_s is None
+
+
+def test_cbc_time_limit_counts_from_the_start_of_the_solve_call():
+    # PuLP writes the MPS file before CBC starts its clock; the limit CBC is given is what is left
+    from optimize.solver import _CbcWithDeadline
+
+    solver = _CbcWithDeadline(msg=False, timeLimit=10.0)
+    assert 9.0 < solver.timeLimit <= 10.0
+    solver._deadline -= 30.0  # as if writing the model had taken 30 s
+    assert solver.timeLimit == 1.0
+    assert _CbcWithDeadline(msg=False).timeLimit is None
+    x = pulp.LpVariable("x", 0, 3, pulp.LpInteger)
+    problem = pulp.LpProblem("tiny", pulp.LpMaximize)
+    problem += x
+    outcome = solve(problem, SolverOptions("cbc", time_limit_s=30.0))
+    assert outcome.status == "optimal" and outcome.objective == 3
