@@ -42,7 +42,7 @@ from optimize import blocks as b
 from optimize.health._checks import checked
 from optimize.model import PlanModel, solve_plan
 from optimize.result import PlanResult
-from optimize.solver import OPTIMAL_GAP, SolverOptions, relative_gap, solve
+from optimize.solver import OPTIMAL_GAP, SolverOptions, relative_gap, solve, time_left
 
 __all__ = [
     "OutreachRules",
@@ -386,8 +386,8 @@ def plan_specialist_outreach(
             params=params,
         )
     else:
-        result = solve_plan(
-            model, read_plans, options, may_give=may_give,
+        result = solve_plan(  # the time limit is for the whole run, starting plan included
+            model, read_plans, time_left(options, model.started), may_give=may_give,
             warm_start=start is not None and start.plan is not None,
             params=params,
         )  # fmt: skip
@@ -489,7 +489,7 @@ def _rounded_start(
     model.set_objective()
     seconds = 0.0
     try:
-        relaxed = solve(model.problem, options)
+        relaxed = solve(model.problem, time_left(options, model.started))
         seconds += relaxed.solve_seconds
         if not relaxed.has_plan or relaxed.objective is None:
             return None
@@ -516,7 +516,7 @@ def _rounded_start(
                 centre_slack[centre_key[k]] -= 1
         for v, n in zip(variables, whole, strict=True):
             v.lowBound = v.upBound = float(n)
-        fixed = solve(model.problem, options)
+        fixed = solve(model.problem, time_left(options, model.started))
         seconds += fixed.solve_seconds
         if not fixed.has_plan or fixed.objective is None:
             return _Start(relaxed.objective, relaxed.objective, seconds, None)
@@ -534,7 +534,7 @@ def _rounded_start(
                 break
             for v, n in zip(variables, whole, strict=True):
                 v.lowBound = v.upBound = float(n)
-            topped = solve(model.problem, options)
+            topped = solve(model.problem, time_left(options, model.started))
             seconds += topped.solve_seconds
             if not topped.has_plan or topped.objective is None:
                 break
