@@ -42,7 +42,14 @@ from optimize import blocks as b
 from optimize.health._checks import checked
 from optimize.model import PlanModel, solve_plan
 from optimize.result import PlanResult
-from optimize.solver import OPTIMAL_GAP, SolverOptions, relative_gap, solve, time_left
+from optimize.solver import (
+    OPTIMAL_GAP,
+    HighsLp,
+    SolverOptions,
+    relative_gap,
+    solve,
+    time_left,
+)
 
 __all__ = [
     "OutreachRules",
@@ -488,8 +495,17 @@ def _rounded_start(
         v.cat = pulp.LpContinuous
     model.set_objective()
     seconds = 0.0
+    # HiGHS keeps one LP and re-solves it from the last basis; CBC gets the whole model each time
+    persistent = HighsLp(model.problem, options) if options.name == "highs" else None
+
+    def solve_lp():
+        if persistent is None:
+            return solve(model.problem, time_left(options, model.started))
+        persistent.update_bounds(variables)
+        return persistent.solve(time_left(options, model.started).time_limit_s)
+
     try:
-        relaxed = solve(model.problem, time_left(options, model.started))
+        relaxed = solve_lp()
         seconds += relaxed.solve_seconds
         if not relaxed.has_plan or relaxed.objective is None:
             return None
@@ -516,7 +532,7 @@ def _rounded_start(
                 centre_slack[centre_key[k]] -= 1
         for v, n in zip(variables, whole, strict=True):
             v.lowBound = v.upBound = float(n)
-        fixed = solve(model.problem, time_left(options, model.started))
+        fixed = solve_lp()
         seconds += fixed.solve_seconds
         if not fixed.has_plan or fixed.objective is None:
             return _Start(relaxed.objective, relaxed.objective, seconds, None)
@@ -534,7 +550,7 @@ def _rounded_start(
                 break
             for v, n in zip(variables, whole, strict=True):
                 v.lowBound = v.upBound = float(n)
-            topped = solve(model.problem, time_left(options, model.started))
+            topped = solve_lp()
             seconds += topped.solve_seconds
             if not topped.has_plan or topped.objective is None:
                 break
