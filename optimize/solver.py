@@ -267,7 +267,49 @@ def _highs_class() -> type:
 
         def buildSolverModel(self, lp: pulp.LpProblem) -> None:  # noqa: N802
             """The model handed to HiGHS in a few bulk calls instead of one call per row."""
-            self.columns = _pass_to_highs(lp.solverModel, lp, mip=self.mip)
+            import highspy
+            import numpy as np
+
+            inf = highspy.kHighsInf
+            self.columns = columns = lp.variables()
+            for i, var in enumerate(columns):
+                var.index = i
+            n = len(columns)
+            lower = np.array([-inf if v.lowBound is None else v.lowBound for v in columns], float)
+            upper = np.array([inf if v.upBound is None else v.upBound for v in columns], float)
+            h = lp.solverModel
+            h.addVars(n, lower, upper)
+            if lp.objective is not None and len(lp.objective):
+                sign = -1.0 if lp.sense == pulp.LpMaximize else 1.0
+                where = np.fromiter((v.index for v in lp.objective), np.int32, len(lp.objective))
+                cost = np.fromiter(lp.objective.values(), float, len(lp.objective)) * sign
+                h.changeColsCost(len(where), where, cost)
+            integer = np.array(
+                [i for i, v in enumerate(columns) if v.cat == pulp.LpInteger], dtype=np.int32
+            )
+            if self.mip and len(integer):
+                kinds = np.full(len(integer), int(highspy.HighsVarType.kInteger), np.uint8)
+                h.changeColsIntegrality(len(integer), integer, kinds)
+            starts, index, value, row_lower, row_upper = [], [], [], [], []
+            for constraint in lp.constraints.values():
+                starts.append(len(index))
+                for var, coefficient in constraint.items():
+                    if coefficient != 0:
+                        index.append(var.index)
+                        value.append(coefficient)
+                lb, ub = constraint.getLb(), constraint.getUb()
+                row_lower.append(-inf if lb is None else lb)
+                row_upper.append(inf if ub is None else ub)
+            if starts:
+                h.addRows(
+                    len(starts),
+                    np.array(row_lower, float),
+                    np.array(row_upper, float),
+                    len(index),
+                    np.array(starts, np.int32),
+                    np.array(index, np.int32),
+                    np.array(value, float),
+                )
 
         def findSolutionValues(self, lp: pulp.LpProblem):  # noqa: N802
             lp.variables = lambda: self.columns  # PuLP's method re-scans; same list, once
@@ -290,113 +332,6 @@ def _highs_class() -> type:
             lp.solverModel.run()
 
     return _HiGHSWithStart
-
-
-def _pass_to_highs(h, lp: pulp.LpProblem, mip: bool = True) -> list[pulp.LpVariable]:
-    """Hand ``lp`` to the HiGHS object ``h`` in bulk; returns the variables in column order.
-
-    Sets ``var.index`` on every variable as PuLP's own bridge does. mip=False leaves every
-    column continuous (the LP relaxation).
-    """
-    import highspy
-    import numpy as np
-
-    inf = highspy.kHighsInf
-    columns = lp.variables()
-    for i, var in enumerate(columns):
-        var.index = i
-    n = len(columns)
-    lower = np.array([-inf if v.lowBound is None else v.lowBound for v in columns], float)
-    upper = np.array([inf if v.upBound is None else v.upBound for v in columns], float)
-    h.addVars(n, lower, upper)
-    if lp.objective is not None and len(lp.objective):
-        sign = -1.0 if lp.sense == pulp.LpMaximize else 1.0
-        where = np.fromiter((v.index for v in lp.objective), np.int32, len(lp.objective))
-        cost = np.fromiter(lp.objective.values(), float, len(lp.objective)) * sign
-        h.changeColsCost(len(where), where, cost)
-    integer = np.array(
-        [i for i, v in enumerate(columns) if v.cat == pulp.LpInteger], dtype=np.int32
-    )
-    if mip and len(integer):
-        kinds = np.full(len(integer), int(highspy.HighsVarType.kInteger), np.uint8)
-        h.changeColsIntegrality(len(integer), integer, kinds)
-    starts, index, value, row_lower, row_upper = [], [], [], [], []
-    for constraint in lp.constraints.values():
-        starts.append(len(index))
-        for var, coefficient in constraint.items():
-            if coefficient != 0:
-                index.append(var.index)
-                value.append(coefficient)
-        lb, ub = constraint.getLb(), constraint.getUb()
-        row_lower.append(-inf if lb is None else lb)
-        row_upper.append(inf if ub is None else ub)
-    if starts:
-        h.addRows(
-            len(starts),
-            np.array(row_lower, float),
-            np.array(row_upper, float),
-            len(index),
-            np.array(starts, np.int32),
-            np.array(index, np.int32),
-            np.array(value, float),
-        )
-    return columns
-
-
-class HighsLp:
-    """A PuLP problem's LP relaxation held in HiGHS, re-solved after bound changes.
-
-    For heuristics that solve the same LP again and again with some variables fixed (the
-    outreach starting plan): the model is handed over once, and each re-solve starts from the
-    last basis instead of from scratch. Values are written back to the PuLP variables.
-    """
-
-    def __init__(self, problem: pulp.LpProblem, options: SolverOptions) -> None:
-        import highspy
-
-        if not options.msg:
-            quiet_highs_banner()
-        _highs_scheduler_for(options.threads)
-        self.problem = problem
-        self.h = highspy.Highs()
-        self.h.setOptionValue("output_flag", bool(options.msg))
-        if options.threads is not None:
-            self.h.setOptionValue("threads", int(options.threads))
-        self.columns = _pass_to_highs(self.h, problem, mip=False)
-        self.sign = -1.0 if problem.sense == pulp.LpMaximize else 1.0
-        self.offset = float(problem.objective.constant or 0.0) if problem.objective else 0.0
-
-    def update_bounds(self, variables: list[pulp.LpVariable]) -> None:
-        """Copy the current PuLP bounds of ``variables`` to HiGHS."""
-        import highspy
-        import numpy as np
-
-        inf = highspy.kHighsInf
-        where = np.array([v.index for v in variables], np.int32)
-        lower = np.array([-inf if v.lowBound is None else v.lowBound for v in variables], float)
-        upper = np.array([inf if v.upBound is None else v.upBound for v in variables], float)
-        self.h.changeColsBounds(len(where), where, lower, upper)
-
-    def solve(self, time_limit_s: float | None = None) -> SolveOutcome:
-        """Solve the LP; on success every PuLP variable holds its value."""
-        import highspy
-
-        if time_limit_s is not None:
-            self.h.setOptionValue("time_limit", float(time_limit_s))
-        started = time.perf_counter()
-        self.h.run()
-        seconds = time.perf_counter() - started
-        status = self.h.getModelStatus()
-        message = [f"HiGHS: {self.h.modelStatusToString(status)}"]
-        if status == highspy.HighsModelStatus.kInfeasible:
-            return SolveOutcome("infeasible", None, None, None, seconds, "highs", message)
-        if status != highspy.HighsModelStatus.kOptimal:
-            return SolveOutcome("no solution found", None, None, None, seconds, "highs", message)
-        values = self.h.getSolution().col_value
-        for var, x in zip(self.columns, values, strict=True):
-            var.varValue = x
-        objective = self.sign * self.h.getInfo().objective_function_value + self.offset
-        return SolveOutcome("optimal", objective, objective, 0.0, seconds, "highs", message)
 
 
 _HIGHS_SCHEDULER: tuple[int, int | None] | None = None  # (process id, threads) of HiGHS's pool

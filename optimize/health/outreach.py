@@ -42,14 +42,7 @@ from optimize import blocks as b
 from optimize.health._checks import checked
 from optimize.model import PlanModel, solve_plan
 from optimize.result import PlanResult
-from optimize.solver import (
-    OPTIMAL_GAP,
-    HighsLp,
-    SolverOptions,
-    relative_gap,
-    solve,
-    time_left,
-)
+from optimize.solver import OPTIMAL_GAP, SolverOptions, relative_gap, solve, time_left
 
 __all__ = [
     "OutreachRules",
@@ -495,17 +488,8 @@ def _rounded_start(
         v.cat = pulp.LpContinuous
     model.set_objective()
     seconds = 0.0
-    # HiGHS keeps one LP and re-solves it from the last basis; CBC gets the whole model each time
-    persistent = HighsLp(model.problem, options) if options.name == "highs" else None
-
-    def solve_lp():
-        if persistent is None:
-            return solve(model.problem, time_left(options, model.started))
-        persistent.update_bounds(variables)
-        return persistent.solve(time_left(options, model.started).time_limit_s)
-
     try:
-        relaxed = solve_lp()
+        relaxed = solve(model.problem, time_left(options, model.started))
         seconds += relaxed.solve_seconds
         if not relaxed.has_plan or relaxed.objective is None:
             return None
@@ -532,7 +516,7 @@ def _rounded_start(
                 centre_slack[centre_key[k]] -= 1
         for v, n in zip(variables, whole, strict=True):
             v.lowBound = v.upBound = float(n)
-        fixed = solve_lp()
+        fixed = solve(model.problem, time_left(options, model.started))
         seconds += fixed.solve_seconds
         if not fixed.has_plan or fixed.objective is None:
             return _Start(relaxed.objective, relaxed.objective, seconds, None)
@@ -550,7 +534,7 @@ def _rounded_start(
                 break
             for v, n in zip(variables, whole, strict=True):
                 v.lowBound = v.upBound = float(n)
-            topped = solve_lp()
+            topped = solve(model.problem, time_left(options, model.started))
             seconds += topped.solve_seconds
             if not topped.has_plan or topped.objective is None:
                 break
