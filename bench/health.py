@@ -5,13 +5,13 @@
         [--layout core|spread] [--allowance 30]
 
 A synthetic, seeded city (a 40 x 40 km square, areas and centres scattered, hospitals in the
-middle third, or anywhere with ``--layout spread``) with need sized to ``--load`` of what the pools could give if every specialist
-did 4 outreach half-days (0.6 by default, about the sample city's 0.4 plus growth; 0.9 is a
-stress test where a third of the need cannot be reached), so pools, rooms and travel all bind
-somewhere. Prints model build and solver time separately for each solver, the
-status and gap reached, and the time of the other solver as a ratio of the first (HiGHS is the
-default; CBC, bundled with PuLP, is the baseline). Target: within a 1% gap in under 2 minutes;
-the time limit covers the whole run (build, starting plan and search).
+middle third, or anywhere with ``--layout spread``) with need sized to ``--load`` of what the
+pools could give if every specialist did 4 outreach half-days (0.6 by default, about the sample
+city's 0.4 plus growth; 0.9 is a stress test where a third of the need cannot be reached), so
+pools, rooms and travel all bind somewhere. Prints model build and solver time separately for
+each solver, the status and gap reached, and the time of the other solver as a ratio of the
+first (HiGHS is the default; CBC, bundled with PuLP, is the baseline). Target: within a 1% gap
+in under 2 minutes; the time limit covers the whole run (build, starting plan and search).
 
 What makes it hard (docs/health.md, "Why the outreach gap closes slowly"): sessions at centres
 beyond ``--allowance`` minutes cost a fraction of a half-day more, and whole sessions cannot use
