@@ -92,16 +92,19 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
     return abs(objective - bound) / max(abs(objective), 1e-9)
 
 
+def seconds_left(deadline: float, floor_s: float = 1.0) -> float:
+    """Seconds until ``deadline`` (a ``time.perf_counter()`` reading), never below ``floor_s``:
+    a solve that starts late still gets a moment to report its plan."""
+    return max(floor_s, deadline - time.perf_counter())
+
+
 def time_left(options: SolverOptions, started: float, floor_s: float = 1.0) -> SolverOptions:
     """``options`` with the time limit cut by the seconds spent since ``started``
-    (a ``time.perf_counter()`` reading), so that a run of several solves keeps to one limit.
-
-    Never below ``floor_s`` seconds: the last solve still gets a moment to report its plan.
-    """
+    (a ``time.perf_counter()`` reading), so that a run of several solves keeps to one limit."""
     if options.time_limit_s is None:
         return options
-    spent = time.perf_counter() - started
-    return replace(options, time_limit_s=max(floor_s, options.time_limit_s - spent))
+    left = seconds_left(started + options.time_limit_s, floor_s)
+    return replace(options, time_limit_s=left)
 
 
 def solve(
@@ -134,7 +137,7 @@ class _CbcWithDeadline(pulp.PULP_CBC_CMD):
     def timeLimit(self) -> float | None:  # noqa: N802 (PuLP's name)
         if self._deadline is None:
             return None
-        return round(max(1.0, self._deadline - time.perf_counter()), 2)
+        return round(seconds_left(self._deadline), 2)
 
     @timeLimit.setter
     def timeLimit(self, seconds: float | None) -> None:  # noqa: N802
@@ -320,8 +323,7 @@ def _highs_class() -> type:
 
         def callSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP's name)
             if self.deadline is not None:  # passing a big model to HiGHS takes seconds too
-                left = max(1.0, self.deadline - time.perf_counter())
-                lp.solverModel.setOptionValue("time_limit", left)
+                lp.solverModel.setOptionValue("time_limit", seconds_left(self.deadline))
             if self.warm_start:
                 import highspy
 
