@@ -98,6 +98,30 @@ def seconds_left(deadline: float, floor_s: float = 1.0) -> float:
     return max(floor_s, deadline - time.perf_counter())
 
 
+_COLUMNS = "_civicalloc_columns"  # attribute on a problem: (size key, its variable list)
+
+
+def problem_variables(problem: pulp.LpProblem) -> list[pulp.LpVariable]:
+    """``problem.variables()`` (sorted by name), gathered once while the model keeps its size.
+
+    PuLP re-scans every constraint for the list on each call (about 1.5 s on a 250,000-row
+    model, and a solve asks for it several times). The list is remembered with the number of
+    rows, terms and the objective; adding a row or a term, or a new objective, gathers it again.
+    """
+    key = (
+        len(problem.constraints),
+        sum(len(c) for c in problem.constraints.values()),
+        id(problem.objective),
+        len(problem.objective) if problem.objective is not None else -1,
+    )
+    cached = getattr(problem, _COLUMNS, None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    columns = problem.variables()
+    setattr(problem, _COLUMNS, (key, columns))
+    return columns
+
+
 def time_left(options: SolverOptions, started: float, floor_s: float = 1.0) -> SolverOptions:
     """``options`` with the time limit cut by the seconds spent since ``started``
     (a ``time.perf_counter()`` reading), so that a run of several solves keeps to one limit."""
@@ -274,7 +298,7 @@ def _highs_class() -> type:
             import numpy as np
 
             inf = highspy.kHighsInf
-            self.columns = columns = lp.variables()
+            self.columns = columns = problem_variables(lp)
             for i, var in enumerate(columns):
                 var.index = i
             n = len(columns)

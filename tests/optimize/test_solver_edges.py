@@ -86,3 +86,17 @@ def test_cbc_time_limit_counts_from_the_start_of_the_solve_call():
     problem += x
     outcome = solve(problem, SolverOptions("cbc", time_limit_s=30.0))
     assert outcome.status == "optimal" and outcome.objective == 3
+
+
+def test_variable_list_is_gathered_again_when_the_model_grows():
+    from optimize.solver import problem_variables
+
+    x, y, z = (pulp.LpVariable(n, 0) for n in "xyz")
+    problem = pulp.LpProblem("grow", pulp.LpMinimize)
+    problem += x + y
+    problem += x + y >= 1
+    first = problem_variables(problem)
+    assert [v.name for v in first] == ["x", "y"]
+    assert problem_variables(problem) is first  # same size: the remembered list
+    problem += y + z >= 2  # a new row with a new variable
+    assert [v.name for v in problem_variables(problem)] == ["x", "y", "z"]
