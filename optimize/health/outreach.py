@@ -42,7 +42,14 @@ from optimize import blocks as b
 from optimize.health._checks import checked
 from optimize.model import PlanModel, solve_plan
 from optimize.result import PlanResult
-from optimize.solver import OPTIMAL_GAP, SolverOptions, relative_gap, solve, time_left
+from optimize.solver import (
+    OPTIMAL_GAP,
+    SolverOptions,
+    problem_variables,
+    relative_gap,
+    solve,
+    time_left,
+)
 
 __all__ = [
     "OutreachRules",
@@ -74,7 +81,8 @@ class OutreachRules:
                              (the rest is for GPs).
     room_half_days_per_week  half-days a consultation room is open per week.
     partner_hospitals        per centre and specialty, only the k nearest hospitals with that
-                             specialty may send sessions (a 医联体 partnership); None = all.
+                             specialty may send sessions (a 医联体 partnership); None (default) =
+                             every hospital within ``max_specialist_minutes``.
     centres_per_area         per area and specialty, only the k nearest centres hosting it;
                              None = every centre within ``max_resident_minutes``.
     min_sessions_per_centre  guaranteed specialist sessions per week at each centre (0 = none).
@@ -90,7 +98,7 @@ class OutreachRules:
     half_day_minutes: float = 240.0
     room_share_for_outreach: float = 0.5
     room_half_days_per_week: float = 10.0
-    partner_hospitals: int | None = 2
+    partner_hospitals: int | None = None
     centres_per_area: int | None = 3
     min_sessions_per_centre: int = 0
 
@@ -446,7 +454,7 @@ def _keep_the_better_plan(
         and result.objective <= start.objective * (1 + 1e-9)
     ):
         return
-    for v in model.problem.variables():
+    for v in problem_variables(model.problem):
         if v.name in start.plan:
             v.varValue = start.plan[v.name]
     bound = max(b for b in (result.best_bound, start.bound) if b is not None)
@@ -520,7 +528,7 @@ def _rounded_start(
         seconds += fixed.solve_seconds
         if not fixed.has_plan or fixed.objective is None:
             return _Start(relaxed.objective, relaxed.objective, seconds, None)
-        plan = {v.name: v.varValue for v in model.problem.variables()}
+        plan = {v.name: v.varValue for v in problem_variables(model.problem)}
         for _ in range(2):  # trim sessions nobody uses, give their time where visits wait
             trimmed = _trim_unused(
                 sessions, whole, pool_key, centre_key, cost, pool_slack, centre_slack, visits,
@@ -540,10 +548,10 @@ def _rounded_start(
                 break
             if topped.objective < fixed.objective:
                 fixed = topped
-                plan = {v.name: v.varValue for v in model.problem.variables()}
+                plan = {v.name: v.varValue for v in problem_variables(model.problem)}
             if not added:
                 break
-        for v in model.problem.variables():  # leave the best plan in the variables
+        for v in problem_variables(model.problem):  # leave the best plan in the variables
             v.varValue = plan.get(v.name, v.varValue)
         return _Start(fixed.objective, relaxed.objective, seconds, plan)
     finally:
