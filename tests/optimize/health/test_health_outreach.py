@@ -77,6 +77,33 @@ def test_centre_rooms_limit_the_sessions():
     assert r.plans["centres"].iloc[0]["sessions"] <= r.plans["centres"].iloc[0]["room_half_days"]
 
 
+def two_hospitals():
+    """H1 (1 specialist, 10 min from C1) and H2 (5 specialists, 40 min): 120 visits at C1."""
+    inputs = case(heads=1.0, need=(120.0,), spec_minutes=10.0)
+    inputs["pools"] = pd.DataFrame(
+        {"hospital_id": ["H1", "H2"], "specialty": "cardiology", "specialists": [1.0, 5.0]}
+    )
+    inputs["specialist_travel"] = pd.DataFrame(
+        {"hospital_id": ["H1", "H2"], "centre_id": "C1", "minutes": [10.0, 40.0]}
+    )
+    return inputs
+
+
+def test_a_farther_hospital_within_reach_serves_when_the_nearest_is_fully_booked():
+    r = plan_specialist_outreach(**two_hospitals(), options=HIGHS)
+    by_pool = r.plans["schedule"].groupby("hospital_id")["sessions"].sum()
+    assert by_pool["H1"] == 4  # the near pool first, up to its 4 half-days
+    assert by_pool["H2"] == 4  # the rest of the 8 sessions from the farther pool
+    assert r.shortfall.empty
+
+
+def test_partner_rule_keeps_sessions_to_the_nearest_hospitals_and_reports_what_it_costs():
+    rules = OutreachRules(partner_hospitals=1)
+    r = plan_specialist_outreach(**two_hospitals(), rules=rules, options=HIGHS)
+    assert set(r.plans["schedule"]["hospital_id"]) == {"H1"}
+    assert r.shortfall["amount"].sum() == pytest.approx(120.0 - 4 * 15)
+
+
 def test_a_specialty_goes_only_where_the_centre_hosts_it():
     r = plan_specialist_outreach(**case(hosts=("dermatology",)), options=HIGHS)
     assert sessions_of(r) == 0
