@@ -113,6 +113,8 @@ class PlanResult:
         parts.append(
             f"build {self.build_seconds:.2f}s, solve {self.solve_seconds:.2f}s ({self.solver})"
         )
+        # a time limit that was not kept is news for the user (solver.overrun_note)
+        parts += [m for m in self.messages if " past its " in m and "time limit" in m]
         return ", ".join(parts)
 
 

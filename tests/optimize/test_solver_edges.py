@@ -100,3 +100,16 @@ def test_variable_list_is_gathered_again_when_the_model_grows():
     assert problem_variables(problem) is first  # same size: the remembered list
     problem += y + z >= 2  # a new row with a new variable
     assert [v.name for v in problem_variables(problem)] == ["x", "y", "z"]
+
+
+def test_a_solve_that_runs_well_past_its_limit_says_so():
+    from optimize.solver import overrun_note
+
+    assert overrun_note("highs", 121.0, 120.0) is None  # reading the plan back: not worth a word
+    assert overrun_note("cbc", 500.0, None) is None  # no limit asked for
+    note = overrun_note("highs", 235.0, 120.0)
+    assert note is not None and "115 s past its 120 s time limit" in note
+    from optimize.result import PlanResult
+
+    result = PlanResult(model="m", status="stopped at time limit with best plan", messages=[note])
+    assert note in result.summary()
