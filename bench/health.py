@@ -184,7 +184,8 @@ def main() -> None:
             f"{(result.objective or float('nan')):,.0f}; unmet {unmet:,.0f} of {need:,.0f} "
             f"visits a week; wall {wall:.1f} s (plan tables included), CPU {cpu:.1f} s"
         )
-        for note in result.messages[-4:]:
+        overrun = [m for m in result.messages[:-4] if " past its " in m]
+        for note in overrun + result.messages[-4:]:
             print(f"        {note}")
     names = [n for n in times if n in solved]
     if len(names) == 2:
