@@ -22,6 +22,13 @@ def _aligned(values: pd.Series, persons: pd.Series) -> tuple[np.ndarray, np.ndar
     return v[keep], w[keep]
 
 
+def _unit_scaled(v: np.ndarray) -> np.ndarray:
+    """``v`` divided by its largest value: Gini and Theil do not change, and tiny values (a
+    subnormal 5e-324 times 0.5 persons) no longer underflow to 0."""
+    top = np.max(v) if v.size else 0.0
+    return v / top if np.isfinite(top) and top > 0 else v
+
+
 def gini(values: pd.Series, persons: pd.Series) -> float:
     """Population-weighted Gini of access (0 = everyone equal, 1 = one area has it all).
 
@@ -29,6 +36,7 @@ def gini(values: pd.Series, persons: pd.Series) -> float:
     NaN when nobody has any access.
     """
     v, w = _aligned(values, persons)
+    v = _unit_scaled(v)
     if v.size == 0 or np.sum(v * w) <= 0:
         return float("nan")
     order = np.argsort(v, kind="stable")
@@ -44,6 +52,7 @@ def theil(values: pd.Series, persons: pd.Series) -> float:
     T = sum_i (w_i / W) (x_i / mu) ln(x_i / mu), with 0 ln 0 = 0. NaN when nobody has access.
     """
     v, w = _aligned(values, persons)
+    v = _unit_scaled(v)
     mu = np.sum(v * w) / w.sum() if v.size else 0.0
     if mu <= 0:
         return float("nan")
