@@ -18,6 +18,7 @@ from typing import Literal
 
 import pulp
 
+from optimize.highs_child import CHILD_FROM_INTEGERS, solve_in_child
 from optimize.result import Status
 
 SolverName = Literal["cbc", "highs"]
@@ -300,6 +301,8 @@ def _highs_class() -> type:
         warm_start = False
         columns: list = []  # the problem's variables in HiGHS's column order
         deadline: float | None = None  # time.perf_counter() reading; None = no limit
+        arrays: dict | None = None  # the model as arrays, when it goes to a child process
+        child_answer = None  # highs_child.ChildAnswer when the model was solved in one
 
         def actualSolve(self, lp: pulp.LpProblem) -> int:  # noqa: N802 (PuLP's name)
             """PuLP's own steps, with the variable list gathered once (PuLP re-scans every
@@ -350,18 +353,37 @@ def _highs_class() -> type:
                 lb, ub = constraint.getLb(), constraint.getUb()
                 row_lower.append(-inf if lb is None else lb)
                 row_upper.append(inf if ub is None else ub)
+            arrays = {
+                "row_lower": np.array(row_lower, float),
+                "row_upper": np.array(row_upper, float),
+                "starts": np.array(starts, np.int32),
+                "index": np.array(index, np.int32),
+                "value": np.array(value, float),
+            }
             if starts:
                 h.addRows(
-                    len(starts),
-                    np.array(row_lower, float),
-                    np.array(row_upper, float),
-                    len(index),
-                    np.array(starts, np.int32),
-                    np.array(index, np.int32),
-                    np.array(value, float),
-                )
+                    len(starts), arrays["row_lower"], arrays["row_upper"], len(index),
+                    arrays["starts"], arrays["index"], arrays["value"],
+                )  # fmt: skip
+            self.child_answer = None
+            self.arrays = None
+            if self.deadline is not None and self.mip and len(integer) >= CHILD_FROM_INTEGERS:
+                cost_index = where if lp.objective is not None and len(lp.objective) else []
+                costs = cost if len(cost_index) else []
+                self.arrays = arrays | {
+                    "lower": lower, "upper": upper, "integer": integer,
+                    "cost_index": np.asarray(cost_index, np.int32),
+                    "cost": np.asarray(costs, float),
+                }  # fmt: skip
 
         def findSolutionValues(self, lp: pulp.LpProblem):  # noqa: N802
+            answer = self.child_answer
+            if answer is not None:  # solved in a child process: its plan, if any
+                if answer.values is not None:
+                    for var, value in zip(self.columns, answer.values, strict=True):
+                        var.varValue = float(value)
+                    return pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible
+                return pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound
             lp.variables = lambda: self.columns  # PuLP's method re-scans; same list, once
             try:
                 return super().findSolutionValues(lp)
@@ -371,6 +393,14 @@ def _highs_class() -> type:
         def callSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP's name)
             if self.deadline is not None:  # passing a big model to HiGHS takes seconds too
                 lp.solverModel.setOptionValue("time_limit", seconds_left(self.deadline))
+            if self.arrays is not None:  # big MIP: in a child process that can be ended
+                options = {"time_limit": seconds_left(self.deadline)}
+                for name in ("mip_rel_gap", "threads", "random_seed", "objective_bound"):
+                    got = lp.solverModel.getOptionValue(name)  # (status, value) in highspy 1.16
+                    options[name] = got[1] if isinstance(got, tuple) else got
+                self.child_answer = solve_in_child(self.arrays, options, self.deadline)
+                self.arrays = None
+                return
             if self.warm_start:
                 import highspy
 
@@ -428,23 +458,36 @@ def _solve_highs(problem: pulp.LpProblem, options: SolverOptions, warm_start: bo
     seconds = time.perf_counter() - start
 
     h = problem.solverModel
-    model_status = h.getModelStatus()
-    info = h.getInfo()
-    messages = [f"HiGHS: {h.modelStatusToString(model_status)}"]
+    S = highspy.HighsModelStatus
+    answer = solver.child_answer
+    if answer is None:
+        model_status = h.getModelStatus()
+        info = h.getInfo()
+        has_values = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        raw_objective, raw_bound = info.objective_function_value, info.mip_dual_bound
+        messages = [f"HiGHS: {h.modelStatusToString(model_status)}"]
+    else:  # solved in a child process (highs_child): a big model, so that it can be ended
+        model_status = S.kTimeLimit if answer.status is None else S(answer.status)
+        has_values = answer.objective is not None
+        raw_objective = answer.objective if has_values else math.inf
+        raw_bound = answer.bound if answer.bound is not None else -math.inf
+        messages = [f"HiGHS (in a child process): {h.modelStatusToString(model_status)}"]
+        if answer.ended_at_deadline:
+            messages.append(
+                "HiGHS was ended at the time limit in a step that does not check the clock; "
+                "the plan and bound are the best it had reported"
+            )
     if warm_start:
         messages.append("warm start not passed to HiGHS (its start handling is unreliable)")
     flip = -1.0 if problem.sense == pulp.LpMaximize else 1.0  # pulp hands HiGHS a minimisation
     is_mip = any(v.cat == pulp.LpInteger for v in solver.columns)
-    has_values = info.primal_solution_status == 2  # kSolutionStatusFeasible
     offset = float(problem.objective.constant) if problem.objective is not None else 0.0
-    objective = flip * info.objective_function_value + offset if has_values else None
+    objective = flip * raw_objective + offset if has_values else None
     if is_mip:
-        raw_bound = info.mip_dual_bound
         bound = flip * raw_bound + offset if math.isfinite(raw_bound) else None
     else:
-        bound = objective if model_status == highspy.HighsModelStatus.kOptimal else None
+        bound = objective if model_status == S.kOptimal else None
 
-    S = highspy.HighsModelStatus
     if model_status in (S.kInfeasible, S.kUnboundedOrInfeasible):
         return SolveOutcome("infeasible", None, None, None, seconds, "highs", messages)
     if model_status == S.kUnbounded:
