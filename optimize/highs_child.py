@@ -25,6 +25,12 @@ CHILD_FROM_INTEGERS = 50_000
 GRACE_S = 3.0
 
 
+def can_have_children() -> bool:
+    """False in a daemonic process (e.g. a Dask worker), which may not start processes: there
+    the solve stays in-process."""
+    return not mp.current_process().daemon
+
+
 @dataclass
 class ChildAnswer:
     """What the child reported: HiGHS's model status (an int; None when the child was ended

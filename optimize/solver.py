@@ -18,7 +18,7 @@ from typing import Literal
 
 import pulp
 
-from optimize.highs_child import CHILD_FROM_INTEGERS, solve_in_child
+from optimize.highs_child import CHILD_FROM_INTEGERS, can_have_children, solve_in_child
 from optimize.result import Status
 
 SolverName = Literal["cbc", "highs"]
@@ -367,7 +367,12 @@ def _highs_class() -> type:
                 )  # fmt: skip
             self.child_answer = None
             self.arrays = None
-            if self.deadline is not None and self.mip and len(integer) >= CHILD_FROM_INTEGERS:
+            if (
+                self.deadline is not None
+                and self.mip
+                and len(integer) >= CHILD_FROM_INTEGERS
+                and can_have_children()
+            ):
                 cost_index = where if lp.objective is not None and len(lp.objective) else []
                 costs = cost if len(cost_index) else []
                 self.arrays = arrays | {

@@ -66,3 +66,15 @@ def test_a_child_that_runs_past_its_deadline_is_ended_with_its_best_plan():
     assert elapsed < 2.0 + GRACE_S + 2.0  # ended soon after the deadline, not after 60 s
     assert answer.values is not None and answer.objective is not None  # its best plan so far
     assert answer.bound is None or answer.bound <= answer.objective + 1e-6
+
+
+def test_a_daemonic_process_solves_in_process(monkeypatch):
+    """A Dask worker may not start processes: the big-model rule must not break a sweep."""
+    import multiprocessing
+
+    monkeypatch.setattr(solver_module, "CHILD_FROM_INTEGERS", 0)
+    monkeypatch.setattr(multiprocessing.current_process(), "daemon", True, raising=False)
+    problem, _ = small_assignment()
+    outcome = solve(problem, SolverOptions("highs", time_limit_s=30))
+    assert outcome.status == "optimal"
+    assert not any("child process" in m for m in outcome.messages)
