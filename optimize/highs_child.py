@@ -10,7 +10,10 @@ the child.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
+import os
+import sys
 import time
 from dataclasses import dataclass
 
@@ -43,20 +46,27 @@ class ChildAnswer:
     ended_at_deadline: bool
 
 
-def _child(conn, arrays: dict, options: dict) -> None:  # runs in the child process
-    import os
-
-    import highspy
-
-    saved = os.dup(1)  # HiGHS prints its banner when the first model is made: not in our output
+@contextlib.contextmanager
+def stdout_silenced():
+    """File descriptor 1 to /dev/null while inside (HiGHS writes its banner from C++, past
+    ``sys.stdout``)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
     try:
         with open(os.devnull, "w") as devnull:
             os.dup2(devnull.fileno(), 1)
-            h = highspy.Highs()
-            h.setOptionValue("output_flag", False)
+            yield
     finally:
         os.dup2(saved, 1)
         os.close(saved)
+
+
+def load_arrays(h, arrays: dict) -> None:
+    """Hand a model to the HiGHS object ``h`` in bulk: columns [lower, upper], costs
+    [cost_index, cost], integer columns [integer], rows in CSR form [row_lower, row_upper,
+    starts, index, value]. The in-process bridge (``solver._highs_class``) and the child use it."""
+    import highspy
+
     h.addVars(len(arrays["lower"]), arrays["lower"], arrays["upper"])
     if len(arrays["cost_index"]):
         h.changeColsCost(len(arrays["cost_index"]), arrays["cost_index"], arrays["cost"])
@@ -68,6 +78,15 @@ def _child(conn, arrays: dict, options: dict) -> None:  # runs in the child proc
             len(arrays["row_lower"]), arrays["row_lower"], arrays["row_upper"],
             len(arrays["index"]), arrays["starts"], arrays["index"], arrays["value"],
         )  # fmt: skip
+
+
+def _child(conn, arrays: dict, options: dict) -> None:  # runs in the child process
+    import highspy
+
+    with stdout_silenced():  # HiGHS prints its banner when the first model is made
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    load_arrays(h, arrays)
     for name, value in options.items():
         h.setOptionValue(name, value)
     last = [0.0]

@@ -18,7 +18,13 @@ from typing import Literal
 
 import pulp
 
-from optimize.highs_child import CHILD_FROM_INTEGERS, can_have_children, solve_in_child
+from optimize.highs_child import (
+    CHILD_FROM_INTEGERS,
+    can_have_children,
+    load_arrays,
+    solve_in_child,
+    stdout_silenced,
+)
 from optimize.result import Status
 
 SolverName = Literal["cbc", "highs"]
@@ -278,19 +284,10 @@ def quiet_highs_banner() -> None:
     global _BANNER_SHOWN
     if _BANNER_SHOWN:
         return
-    import sys
-
     import highspy
 
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 1)
-            highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
+    with stdout_silenced():
+        highspy.Highs()
     _BANNER_SHOWN = True
 
 
@@ -319,7 +316,8 @@ def _highs_class() -> type:
             return status
 
         def buildSolverModel(self, lp: pulp.LpProblem) -> None:  # noqa: N802
-            """The model handed to HiGHS in a few bulk calls instead of one call per row."""
+            """The model as arrays, handed to HiGHS in a few bulk calls instead of one call per
+            row; a big MIP with a time limit keeps them for a child process instead."""
             import highspy
             import numpy as np
 
@@ -327,22 +325,8 @@ def _highs_class() -> type:
             self.columns = columns = problem_variables(lp)
             for i, var in enumerate(columns):
                 var.index = i
-            n = len(columns)
-            lower = np.array([-inf if v.lowBound is None else v.lowBound for v in columns], float)
-            upper = np.array([inf if v.upBound is None else v.upBound for v in columns], float)
-            h = lp.solverModel
-            h.addVars(n, lower, upper)
-            if lp.objective is not None and len(lp.objective):
-                sign = -1.0 if lp.sense == pulp.LpMaximize else 1.0
-                where = np.fromiter((v.index for v in lp.objective), np.int32, len(lp.objective))
-                cost = np.fromiter(lp.objective.values(), float, len(lp.objective)) * sign
-                h.changeColsCost(len(where), where, cost)
-            integer = np.array(
-                [i for i, v in enumerate(columns) if v.cat == pulp.LpInteger], dtype=np.int32
-            )
-            if self.mip and len(integer):
-                kinds = np.full(len(integer), int(highspy.HighsVarType.kInteger), np.uint8)
-                h.changeColsIntegrality(len(integer), integer, kinds)
+            objective = lp.objective if lp.objective is not None else {}
+            sign = -1.0 if lp.sense == pulp.LpMaximize else 1.0
             starts, index, value, row_lower, row_upper = [], [], [], [], []
             for constraint in lp.constraints.values():
                 starts.append(len(index))
@@ -353,33 +337,33 @@ def _highs_class() -> type:
                 lb, ub = constraint.getLb(), constraint.getUb()
                 row_lower.append(-inf if lb is None else lb)
                 row_upper.append(inf if ub is None else ub)
+            integer = [i for i, v in enumerate(columns) if v.cat == pulp.LpInteger]
             arrays = {
+                "lower": np.array(
+                    [-inf if v.lowBound is None else v.lowBound for v in columns], float
+                ),
+                "upper": np.array(
+                    [inf if v.upBound is None else v.upBound for v in columns], float
+                ),
+                "cost_index": np.fromiter((v.index for v in objective), np.int32, len(objective)),
+                "cost": np.fromiter(objective.values(), float, len(objective)) * sign,
+                "integer": np.array(integer if self.mip else [], np.int32),
                 "row_lower": np.array(row_lower, float),
                 "row_upper": np.array(row_upper, float),
                 "starts": np.array(starts, np.int32),
                 "index": np.array(index, np.int32),
                 "value": np.array(value, float),
             }
-            if starts:
-                h.addRows(
-                    len(starts), arrays["row_lower"], arrays["row_upper"], len(index),
-                    arrays["starts"], arrays["index"], arrays["value"],
-                )  # fmt: skip
             self.child_answer = None
             self.arrays = None
             if (
                 self.deadline is not None
-                and self.mip
-                and len(integer) >= CHILD_FROM_INTEGERS
+                and len(arrays["integer"]) >= CHILD_FROM_INTEGERS
                 and can_have_children()
             ):
-                cost_index = where if lp.objective is not None and len(lp.objective) else []
-                costs = cost if len(cost_index) else []
-                self.arrays = arrays | {
-                    "lower": lower, "upper": upper, "integer": integer,
-                    "cost_index": np.asarray(cost_index, np.int32),
-                    "cost": np.asarray(costs, float),
-                }  # fmt: skip
+                self.arrays = arrays  # solved in a child process (callSolver)
+            else:
+                load_arrays(lp.solverModel, arrays)
 
         def findSolutionValues(self, lp: pulp.LpProblem):  # noqa: N802
             answer = self.child_answer
