@@ -375,9 +375,18 @@ def _highs_class() -> type:
                 return pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound
             lp.variables = lambda: self.columns  # PuLP's method re-scans; same list, once
             try:
-                return super().findSolutionValues(lp)
+                found = super().findSolutionValues(lp)
             finally:
                 del lp.variables
+            if not self.mip or not any(v.cat == pulp.LpInteger for v in self.columns):
+                solution = lp.solverModel.getSolution()
+                if solution.dual_valid:  # an LP: each rule's shadow price (objective per unit)
+                    sign = -1.0 if lp.sense == pulp.LpMaximize else 1.0
+                    for constraint, dual in zip(
+                        lp.constraints.values(), solution.row_dual, strict=True
+                    ):
+                        constraint.pi = sign * float(dual)
+            return found
 
         def callSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP's name)
             if self.deadline is not None:  # passing a big model to HiGHS takes seconds too
