@@ -57,7 +57,12 @@ __all__ = [
     "SLOT_NAMES",
     "half_day_slots",
     "plan_specialist_outreach",
+    "splits",
 ]
+
+#: Pool-centre pairs from which ``by_specialty`` is on by default (the 500-centre benchmark has
+#: 115,164; the sample city a few hundred, solved jointly to a proven 1% in about a second).
+BY_SPECIALTY_FROM_PAIRS = 20_000
 
 LE, GE = pulp.LpConstraintLE, pulp.LpConstraintGE
 
@@ -237,6 +242,9 @@ def plan_specialist_outreach(
     hospital_travel: pd.DataFrame | None = None,
     rounded_start: bool = True,
     strong_links: bool = True,
+    by_specialty: bool | None = None,
+    whole_per_centre: bool = False,
+    room_price: pd.Series | None = None,
 ) -> PlanResult:
     """Weekly specialist sessions per (hospital pool, centre) that serve the most need nearby.
 
@@ -255,6 +263,16 @@ def plan_specialist_outreach(
                       down, then up where pools and rooms allow (reaches a 1% gap much sooner).
     strong_links      add served[a, k, c] <= sessions at (c, k) for every visit pair: the same
                       whole-number plans, a much tighter LP bound.
+    by_specialty      solve one specialty at a time with room prices from the joint LP
+                      (``outreach_by_specialty``); None = when the plan has
+                      ``BY_SPECIALTY_FROM_PAIRS`` pool-centre pairs or more and nothing but rooms
+                      ties the specialties together. The bound stays a proven one.
+    whole_per_centre  whole sessions per centre and specialty, each pool's share of them
+                      continuous while solving and made whole afterwards (far fewer integers;
+                      used for the one-specialty models of ``by_specialty``).
+    room_price        objective units per session held at a centre (by centre_id): the joint
+                      LP's price of its rooms, charged to one specialty's model instead of the
+                      room rule it shares with the others.
 
     Plans: ``schedule`` (pool, centre, sessions, half-days used, specialist minutes, slots),
     ``visits_served`` per area/specialty/centre, ``by_area`` (need, served, unmet, unmet share,
@@ -272,6 +290,11 @@ def plan_specialist_outreach(
 
     # --- decision variables -------------------------------------------------------------------
     sessions = _session_pairs(pools, hosts, specialist_travel, rules)
+    if by_specialty is None:
+        by_specialty = len(sessions) >= BY_SPECIALTY_FROM_PAIRS
+    by_specialty = by_specialty and splits(rules, weights, sessions["specialty"].nunique())
+    if by_specialty:  # the joint model gives room prices and takes the specialties' plans
+        whole_per_centre, strong_links, rounded_start = True, False, False
     sessions["var"] = [
         pulp.LpVariable(f"sessions_{k}", 0, None, pulp.LpInteger) for k in range(len(sessions))
     ]
@@ -288,6 +311,9 @@ def plan_specialist_outreach(
     # visits seen at a centre in a specialty fit in the sessions held there
     seen = _sum_by(visits, ["centre_id", "specialty"], coef="visits_per_week")
     held = _sum_by(sessions, ["centre_id", "specialty"])
+    totals = _whole_per_centre(model, sessions, held) if whole_per_centre else None
+    if totals is not None:
+        held = {key: pulp.LpAffineExpression([(y, 1.0)]) for key, y in totals.items()}
     capacity = {}
     for key, lhs in seen.items():
         for var, coef in held[key].items():
@@ -344,6 +370,9 @@ def plan_specialist_outreach(
     model.add_term(b.expression(visits["var"], weights.resident_minute * person_minutes))
     specialist_minutes = 2 * sessions["minutes"]
     model.add_term(b.expression(sessions["var"], weights.specialist_minute * specialist_minutes))
+    if room_price is not None:  # one specialty's share of the rooms' price (by_specialty)
+        price = sessions["centre_id"].map(room_price).fillna(0.0).to_numpy(dtype=float)
+        model.add_term(b.expression(sessions["var"], price))
     worst = None
     if weights.equity and len(demand):
         area_need = need.groupby("area_id")["visits_per_week"].sum()
@@ -358,18 +387,35 @@ def plan_specialist_outreach(
             weight = weights.unmet_visit * float(area_need.sum())
         model.add_term(b.expression([worst], [weight]))
 
+    limit = heads * min(
+        rules.max_outreach_half_days, (1 - rules.min_in_house_share) * rules.working_half_days
+    )
+
+    dropped = [0]  # sessions the pools' whole half-days could not hold (whole_per_centre)
+
     def read_plans() -> dict[str, pd.DataFrame]:
+        if totals is not None:
+            dropped[0] = make_pool_shares_whole(sessions, limit)
         return _read_plans(
             sessions, visits, need, unmet, pools, centres, room_half_days, rules, worst,
             hospital_travel,
         )  # fmt: skip
 
     params = {"rules": asdict(rules), "weights": asdict(weights)}
+    if by_specialty:
+        from optimize.health.outreach_by_specialty import Joint, solve_by_specialty
+
+        joint = Joint(
+            model=model, sessions=sessions, totals=totals, pool_limit=limit,
+            room_half_days=room_half_days, read_plans=read_plans, params=params, visits=visits,
+            unmet=unmet, demand=demand,
+            frames=dict(pools=pools, centres=centres, hosts=hosts, need=need,
+                        resident_travel=resident_travel, specialist_travel=specialist_travel),
+        )  # fmt: skip
+        result = solve_by_specialty(joint, rules, weights, options)
+        return _with_notes(result, demand, weights, sessions, visits)
     start = None
     if rounded_start and len(sessions):
-        limit = heads * min(
-            rules.max_outreach_half_days, (1 - rules.min_in_house_share) * rules.working_half_days
-        )
         start = _rounded_start(
             model, sessions, limit, room_half_days, options, visits, demand, unmet,
             rules.visits_per_session,
@@ -405,6 +451,16 @@ def plan_specialist_outreach(
             _keep_the_better_plan(result, start, model, read_plans, wanted_gap)
     if start is not None:
         result.messages.append(start.note)
+    if dropped[0]:
+        result.params["sessions_dropped"] = dropped[0]
+        result.messages.append(
+            f"{dropped[0]} sessions dropped: no pool had whole half-days left for them"
+        )
+    return _with_notes(result, demand, weights, sessions, visits)
+
+
+def _with_notes(result, demand, weights, sessions, visits) -> PlanResult:
+    """Add what the gap is worth in visits and the model's size to the result's messages."""
     if result.objective is not None and result.best_bound is not None and weights.unmet_visit:
         slack = (result.objective - result.best_bound) / weights.unmet_visit
         result.messages.append(
@@ -415,6 +471,97 @@ def plan_specialist_outreach(
         f"{len(sessions):,} pool-centre pairs, {len(visits):,} area-centre visit pairs"
     )
     return result
+
+
+def splits(rules: OutreachRules, weights: OutreachWeights, n_specialties: int) -> bool:
+    """True when only the consultation rooms tie the specialties' plans together, so the plan
+    may be solved one specialty at a time (the equity objective and a minimum of sessions per
+    centre tie them too)."""
+    return n_specialties > 1 and not weights.equity and rules.min_sessions_per_centre == 0
+
+
+def _whole_per_centre(model: PlanModel, sessions: pd.DataFrame, held: dict) -> pd.Series:
+    """Whole sessions per (centre, specialty); the pools' shares of them become continuous.
+
+    Returns the new integer variables by (centre_id, specialty); adds the rule that the pools'
+    sessions at a centre add up to them. ``make_pool_shares_whole`` rounds the shares after.
+    """
+    for v in sessions["var"]:
+        v.cat = pulp.LpContinuous
+    totals = pd.Series(
+        [pulp.LpVariable(f"at_centre_{k}", 0, None, pulp.LpInteger) for k in range(len(held))],
+        index=pd.MultiIndex.from_tuples(list(held), names=["centre_id", "specialty"]),
+        dtype=object,
+    )
+    rules = {}
+    for key, lhs in held.items():
+        lhs = lhs.copy()
+        lhs[totals[key]] = -1.0
+        rules[key] = b.rule(lhs, pulp.LpConstraintEQ, 0.0)
+    model.add_rules("pool sessions add up at each centre", rules)
+    return totals
+
+
+def make_pool_shares_whole(sessions: pd.DataFrame, pool_limit: pd.Series) -> int:
+    """Round the pools' (continuous) shares of each centre's whole sessions to whole sessions.
+
+    Each pool keeps the whole part of its share; the sessions left at a centre go to the pools
+    with the largest fractions that still have half-days left (``pool_limit`` by hospital and
+    specialty), then to any pool within reach that has, then to one that gets the time by
+    handing a session elsewhere to another pool. Works on the variables' values in place;
+    returns how many sessions no pool had time for (then dropped: the caller re-fits visits).
+    """
+    value = np.array([float(v.varValue or 0.0) for v in sessions["var"]])
+    whole = np.floor(value + 1e-6)
+    cost = sessions["half_days"].to_numpy(dtype=float)
+    pool = pd.MultiIndex.from_frame(sessions[["hospital_id", "specialty"]])
+    codes, uniques = pd.factorize(pool)
+    left = pool_limit.reindex(uniques).fillna(np.inf).to_numpy(dtype=float)
+    np.subtract.at(left, codes, whole * cost)
+    dropped = 0
+    groups = sessions.groupby(["centre_id", "specialty"], sort=False).indices
+    group_of = np.empty(len(sessions), dtype=np.int64)
+    for g, rows in enumerate(groups.values()):
+        group_of[rows] = g
+    group_rows = list(groups.values())
+    pool_rows = pd.Series(np.arange(len(sessions))).groupby(codes).agg(list).to_dict()
+
+    def make_room(rows) -> int | None:
+        """A row at this centre whose pool gets the time by handing one of its sessions at
+        another centre to a pool there that has time (one swap); None if there is none."""
+        for k in sorted(rows, key=lambda i: cost[i]):
+            need = cost[k] - left[codes[k]]
+            for j in pool_rows[codes[k]]:
+                if j == k or whole[j] < 1 or cost[j] < need - 1e-9:
+                    continue
+                for j2 in group_rows[group_of[j]]:
+                    if codes[j2] != codes[k] and left[codes[j2]] >= cost[j2] - 1e-9:
+                        whole[j] -= 1
+                        whole[j2] += 1
+                        left[codes[j]] += cost[j]
+                        left[codes[j2]] -= cost[j2]
+                        return k
+        return None
+
+    for rows in groups.values():
+        missing = int(round(value[rows].sum() - whole[rows].sum()))
+        order = sorted(rows, key=lambda k: (-(value[k] - whole[k]), cost[k]))
+        for _ in range(missing):
+            fits = [k for k in order if left[codes[k]] >= cost[k] - 1e-9]
+            if not fits:
+                swapped = make_room(rows)
+                if swapped is None or left[codes[swapped]] < cost[swapped] - 1e-9:
+                    dropped += 1
+                    continue
+                fits = [swapped]
+            k = fits[0]
+            whole[k] += 1
+            left[codes[k]] -= cost[k]
+            order.remove(k)  # the next session left here goes to another pool first
+            order.append(k)
+    for v, n in zip(sessions["var"], whole, strict=True):
+        v.varValue = float(n)
+    return dropped
 
 
 @dataclass
@@ -492,7 +639,8 @@ def _rounded_start(
     plan is also kept by variable name, and the model is restored.
     """
     variables = list(sessions["var"])
-    for v in variables:
+    integers = [v for v in problem_variables(model.problem) if v.cat == pulp.LpInteger]
+    for v in integers:
         v.cat = pulp.LpContinuous
     model.set_objective()
     seconds = 0.0
@@ -555,8 +703,9 @@ def _rounded_start(
             v.varValue = plan.get(v.name, v.varValue)
         return _Start(fixed.objective, relaxed.objective, seconds, plan)
     finally:
-        for v in variables:
+        for v in integers:
             v.cat = pulp.LpInteger
+        for v in variables:
             v.lowBound, v.upBound = 0, None
 
 

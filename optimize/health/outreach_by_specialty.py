@@ -1,0 +1,478 @@
+"""Solve a big specialist outreach plan one specialty at a time, the rooms priced by the joint LP.
+
+Specialties meet only at a centre's consultation rooms: pools, need and visits are each one
+specialty's own. So (Lagrangian relaxation of the room rule):
+1. The joint LP relaxation gives each centre's room price ``mu`` (objective units per session,
+   the rule's shadow price; 0 where rooms are not short) and the LP bound.
+2. Each specialty is solved on its own as a small MIP (whole sessions per centre, pools' shares
+   continuous), with ``mu`` charged per session instead of the room rule. These run in parallel
+   processes. Their bounds add up to a proven bound for the joint plan:
+   sum of the specialties' bounds - sum of ``mu`` x room half-days, usually well above the LP's.
+3. Where the specialties together hold more sessions at a centre than its rooms allow, the joint
+   LP decides which of them give way: every other centre's sessions are fixed, the overfull
+   centres' may only go down; they are rounded down, then back up by largest fraction where
+   rooms allow, and the joint LP with all sessions fixed fits visits and pools' shares.
+4. Pools' shares are made whole (``make_pool_shares_whole``).
+On the 500-centre benchmark the specialties' models reach 0.1% each in about 4 s where the
+joint model with 115,164 integers stays at 2% after minutes (ARCHITECTURE-NOTES.md).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
+from multiprocessing import get_context
+
+import numpy as np
+import pandas as pd
+import pulp
+
+from optimize.health.outreach import make_pool_shares_whole
+from optimize.highs_child import can_have_children
+from optimize.model import PlanModel
+from optimize.result import PlanResult
+from optimize.solver import OPTIMAL_GAP, SolverOptions, relative_gap, solve
+
+__all__ = ["Joint", "solve_by_specialty"]
+
+#: Each specialty aims at this share of the wanted gap, leaving room for the rooms' repair.
+GAP_SHARE = 0.25
+#: Seconds kept back after the specialties for the repair, as multiples of the joint LP's time.
+REPAIR_LPS = 2.5
+
+
+@dataclass
+class Joint:
+    """The joint model (whole sessions per centre, no strong links) and what reads its plan."""
+
+    model: PlanModel
+    sessions: pd.DataFrame  # pool-centre pairs with their (continuous) share variables
+    totals: pd.Series  # whole sessions per (centre_id, specialty): integer variables
+    pool_limit: pd.Series  # outreach half-days per (hospital_id, specialty)
+    room_half_days: pd.Series  # by centre_id
+    read_plans: Callable[[], dict[str, pd.DataFrame]]
+    visits: pd.DataFrame  # area-centre visit pairs [demand_id, specialty, centre_id, ...]
+    unmet: pd.Series  # demand_id -> unmet share variable
+    demand: pd.Series  # demand_id -> visits per week
+    params: dict
+    frames: dict[str, pd.DataFrame]  # the checked inputs, for the specialties' models
+
+
+def solve_by_specialty(joint: Joint, rules, weights, options: SolverOptions) -> PlanResult:
+    """The joint plan from one model per specialty; see the module docstring."""
+    model = joint.model
+    wanted = options.gap_rel if options.gap_rel is not None else 1e-4
+    lp_options = replace(options, time_limit_s=None)  # LPs of seconds: a cut one has no plan
+    integers = list(joint.totals)
+    for y in integers:
+        y.cat = pulp.LpContinuous
+    model.set_objective()
+    build_seconds = time.perf_counter() - model.started
+    lp = solve(model.problem, lp_options)
+    if not lp.has_plan or lp.objective is None:
+        return PlanResult(
+            model=model.name, status=lp.status, build_seconds=build_seconds,
+            solve_seconds=lp.solve_seconds, solver=options.name, params=joint.params,
+            messages=[*lp.messages, "the joint LP relaxation has no plan"],
+        )  # fmt: skip
+    rooms = model.rules["consultation rooms"]
+    mu = pd.Series({c: max(0.0, -(r.pi or 0.0)) for c, r in rooms.items()}, dtype=float)
+    mu = mu[mu > 1e-9]
+    lp_held = pd.Series([y.varValue or 0.0 for y in integers], index=joint.totals.index)
+
+    # --- one model per specialty, in parallel ---------------------------------------------------
+    specialties = sorted(set(joint.sessions["specialty"]) | set(joint.frames["need"]["specialty"]))
+    workers = max(1, min(options.threads or 1, len(specialties), os.cpu_count() or 1))
+    if not can_have_children():
+        workers = 1
+    each = None
+    if options.time_limit_s is not None:
+        left = options.time_limit_s - (time.perf_counter() - model.started)
+        budget = left - REPAIR_LPS * lp.solve_seconds - 2.0
+        each = max(1.0, budget * workers / len(specialties) - 1.0)
+    sub = replace(options, gap_rel=wanted * GAP_SHARE, time_limit_s=each, threads=1, msg=False)
+    shared = dict(joint.frames, rules=rules, weights=weights, mu=mu, options=sub)
+    steps = [f"joint LP {lp.solve_seconds:.1f} s"]
+    clock = time.perf_counter()
+    answers, how = _run_all(specialties, shared, workers)
+    steps.append(f"specialties {time.perf_counter() - clock:.1f} s")
+    bounds = [a.bound for a in answers]
+    room_total = float((mu * joint.room_half_days.reindex(mu.index)).sum())
+    lagrange = None if any(b is None for b in bounds) else float(sum(bounds)) - room_total
+    bound = lp.objective if lagrange is None else max(lp.objective, lagrange)
+    messages = [
+        f"solved one specialty at a time: {len(specialties)} models {how}"
+        + (f", up to {each:.1f} s each" if each is not None else ""),
+        f"rooms priced by the joint LP at {len(mu)} centres; bound {bound:,.6g} (joint LP "
+        f"{lp.objective:,.6g}"
+        + (f"; specialties' bounds less room prices {lagrange:,.6g})" if lagrange else ")"),
+    ]
+    failed = [a.specialty for a in answers if a.at_centre is None]
+    if failed:
+        messages.append(f"no plan in time for {', '.join(failed)}: their sessions from the LP")
+
+    # --- put the specialties' plans together; overfull centres give way -------------------------
+    held = _held_sessions(answers, lp_held)
+    clock = time.perf_counter()
+    messages += _share_rooms(joint, held, integers, rules, lp_options, steps)
+    added = _top_up(joint, held, integers, rules.visits_per_session)
+    if added:
+        solve(model.problem, lp_options)
+        messages.append(f"{added} sessions added where visits were still unmet nearby")
+    steps.append(f"rooms' repair {time.perf_counter() - clock:.1f} s")
+    clock = time.perf_counter()
+    if _whole_pool_shares(joint, held, integers, options, messages):
+        solve(model.problem, lp_options)  # visits re-fitted to the sessions pools can hold
+        make_pool_shares_whole(joint.sessions, joint.pool_limit)
+    steps.append(f"whole pool shares {time.perf_counter() - clock:.1f} s")
+    messages.append("time: " + ", ".join(steps))
+    for y in integers:
+        y.cat = pulp.LpInteger
+    objective = float(pulp.value(model.problem.objective))
+    gap = relative_gap(objective, bound)
+    if gap is not None and gap <= OPTIMAL_GAP:
+        status = "optimal"
+    elif gap is not None and gap <= wanted:
+        status = "feasible within gap"
+    else:  # the best plan found; the gap says how far from proven it may be
+        status = "stopped at time limit with best plan"
+        messages.append(f"the plan is {gap or 0:.2%} from the bound; {wanted:.2%} was asked")
+    total = time.perf_counter() - model.started
+    return PlanResult(
+        model=model.name,
+        status=status,
+        objective=objective,
+        best_bound=bound,
+        gap=gap,
+        build_seconds=build_seconds,
+        solve_seconds=max(0.0, total - build_seconds),
+        solver=options.name,
+        plans=joint.read_plans(),
+        shortfall=model.shortfall(),
+        params=dict(joint.params, by_specialty=True),
+        messages=messages,
+    )
+
+
+def _held_sessions(answers: list[_Answer], lp_held: pd.Series) -> pd.Series:
+    """Whole sessions per (centre, specialty) as the specialties' plans hold them; a specialty
+    without a plan gets the joint LP's sessions rounded down."""
+    held = np.floor(lp_held + 1e-6)
+    specialty = held.index.get_level_values("specialty")
+    centre = held.index.get_level_values("centre_id")
+    for a in answers:
+        if a.at_centre is not None:
+            mine = specialty == a.specialty
+            held[mine] = a.at_centre.reindex(centre[mine]).fillna(0.0).to_numpy()
+    return held
+
+
+def _share_rooms(joint: Joint, held: pd.Series, integers, rules, lp_options, steps) -> list[str]:
+    """Fit the joint plan to ``held`` (updated in place) where the rooms allow it.
+
+    Overfull centres may only lose sessions; centres that see the same areas in the same
+    specialty may gain some where rooms and pools have time, for the visits displaced; the joint
+    LP chooses, its sessions are rounded (``_round_sessions``), and fixed for a last LP that fits
+    visits and pools' shares. Sessions that plan leaves empty are then taken back.
+    """
+    by_centre = held.groupby(level="centre_id").sum()
+    room = joint.room_half_days.reindex(by_centre.index).fillna(0.0)
+    over = by_centre.index[(by_centre > room + 1e-9).to_numpy()]
+    in_over = held.index.get_level_values("centre_id").isin(over)
+    may_add = held.index.isin(_near_overfull(joint.visits, held[in_over & (held > 0)].index))
+    for y, n, cut, add in zip(integers, held.to_numpy(), in_over, may_add & ~in_over, strict=True):
+        y.lowBound = 0.0 if cut else float(n)
+        y.upBound = None if add else float(n)
+    solve(joint.model.problem, lp_options)
+    if not len(over):
+        return []
+    share = pd.Series([y.varValue or 0.0 for y in integers], index=held.index)
+    before = held.copy()
+    held[:] = _round_sessions(share, held.where(in_over, np.inf), before, joint).to_numpy()
+    for y, n in zip(integers, held.to_numpy(), strict=True):
+        y.lowBound = y.upBound = float(n)
+    solve(joint.model.problem, lp_options)
+    taken = float((before - held).clip(lower=0).sum())
+    trimmed = _trim_unused(joint, held, integers, rules.visits_per_session)
+    added = float((held - before).clip(lower=0).sum())
+    return [
+        f"{len(over)} centres were asked for more sessions than their rooms allow: {taken:,.0f} "
+        f"sessions taken back there and {added:,.0f} added at centres nearby with rooms and "
+        f"pools to spare, as the joint LP chose ({trimmed:,.0f} left empty then taken back)"
+    ]
+
+
+def _near_overfull(visits: pd.DataFrame, cut: pd.Index) -> pd.Index:
+    """(centre, specialty) pairs that see an area in a specialty that an overfull centre
+    (``cut``: its (centre, specialty) pairs) also sees: where displaced visits can go."""
+    if not len(cut):
+        return pd.MultiIndex.from_tuples([], names=["centre_id", "specialty"])
+    pairs = pd.MultiIndex.from_frame(visits[["centre_id", "specialty"]])
+    areas = visits.loc[pairs.isin(cut), "demand_id"].unique()
+    near = visits.loc[visits["demand_id"].isin(areas), ["centre_id", "specialty"]]
+    return pd.MultiIndex.from_frame(near.drop_duplicates())
+
+
+def _whole_pool_shares(joint: Joint, held, integers, options, messages) -> int:
+    """Make the pools' shares whole: by largest fraction first; for a specialty where that
+    leaves sessions without a pool, by a small MIP (whole sessions per pool, the centre's
+    total fixed, pools' half-days kept). Sessions no pool has time for are dropped from the
+    fixed totals (the caller re-fits the visits) and reported; returns how many."""
+    values = {v.name: v.varValue for v in joint.sessions["var"]}
+    if make_pool_shares_whole(joint.sessions, joint.pool_limit) == 0:
+        return 0
+    for v in joint.sessions["var"]:
+        v.varValue = values[v.name]
+    dropped = 0
+    for rows in joint.sessions.groupby("specialty", sort=False).indices.values():
+        part = joint.sessions.iloc[rows]
+        if make_pool_shares_whole(part, joint.pool_limit) == 0:
+            continue
+        for v in part["var"]:
+            v.varValue = values[v.name]
+        dropped += _pool_split_mip(part, held, joint.pool_limit, options)
+    if dropped:
+        got = joint.sessions.assign(n=[v.varValue for v in joint.sessions["var"]])
+        whole = got.groupby(["centre_id", "specialty"])["n"].sum()
+        held[:] = whole.reindex(held.index).fillna(0.0).to_numpy()
+        for y, n in zip(integers, held.to_numpy(), strict=True):
+            y.lowBound = y.upBound = float(n)
+        for v in joint.sessions["var"]:
+            v.lowBound = v.upBound = v.varValue
+        messages.append(f"{dropped} sessions dropped: no pool had whole half-days left for them")
+    return dropped
+
+
+def _pool_split_mip(part: pd.DataFrame, held: pd.Series, pool_limit: pd.Series, options) -> int:
+    """Whole sessions per pool for one specialty, each centre's total as ``held`` says (less
+    any no pool can take), within the pools' half-days, least specialist travel; sets the
+    share variables' values and returns the sessions no pool could take."""
+    total = held.reindex(pd.MultiIndex.from_frame(part[["centre_id", "specialty"]])).to_numpy()
+    part = part.assign(total=total)
+    part = part[part["total"] > 0.5]
+    problem = pulp.LpProblem("pool_split", pulp.LpMinimize)
+    n = [pulp.LpVariable(f"n_{i}", 0, None, pulp.LpInteger) for i in range(len(part))]
+    part = part.reset_index(drop=True)
+    centres = part.groupby("centre_id", sort=False).indices
+    short = {c: pulp.LpVariable(f"short_{j}", 0) for j, c in enumerate(centres)}
+    for c, rows in centres.items():
+        problem += pulp.lpSum(n[i] for i in rows) + short[c] == float(part["total"].iloc[rows[0]])
+    pools = part.reset_index(drop=True).groupby(["hospital_id", "specialty"], sort=False).indices
+    half_days = part["half_days"].to_numpy()
+    for pool, rows in pools.items():
+        limit = float(pool_limit.get(pool, np.inf))
+        problem += pulp.lpSum(half_days[i] * n[i] for i in rows) <= limit
+    minutes = part["minutes"].to_numpy()
+    problem += 1e6 * pulp.lpSum(short.values()) + pulp.lpSum(
+        float(m) * x for m, x in zip(minutes, n, strict=True)
+    )
+    answer = solve(problem, replace(options, time_limit_s=5.0, gap_rel=0.05, msg=False))
+    for v in part["var"]:
+        v.varValue = 0.0
+    if not answer.has_plan:
+        return int(round(part.groupby("centre_id")["total"].first().sum()))
+    for v, x in zip(part["var"], n, strict=True):
+        v.varValue = float(round(x.varValue or 0.0))
+    return int(round(sum(v.varValue or 0.0 for v in short.values())))
+
+
+def _trim_unused(joint: Joint, held: pd.Series, integers, visits_per_session: float) -> float:
+    """Take back whole sessions the fitted plan leaves empty (no re-solve: the visits stay
+    where they are); the farthest pools' shares go first. Returns how many."""
+    visits = joint.visits
+    load = (
+        pd.Series(
+            [float(x.varValue or 0.0) for x in visits["var"]] * visits["visits_per_week"].to_numpy()
+        )
+        .groupby([visits["centre_id"].to_numpy(), visits["specialty"].to_numpy()])
+        .sum()
+    )
+    load = load.reindex(held.index).fillna(0.0)
+    spare = np.floor((held * visits_per_session - load) / visits_per_session + 1e-6).clip(0)
+    spare = spare[spare > 0]
+    if not len(spare):
+        return 0.0
+    rows_at = joint.sessions.groupby(["centre_id", "specialty"], sort=False).indices
+    variables, cost = joint.sessions["var"].to_numpy(), joint.sessions["half_days"].to_numpy()
+    for key, n in spare.items():
+        take = float(n)
+        for i in sorted(rows_at.get(key, []), key=lambda i: -cost[i]):
+            got = min(take, float(variables[i].varValue or 0.0))
+            variables[i].varValue = (variables[i].varValue or 0.0) - got
+            take -= got
+            if take <= 1e-9:
+                break
+        held[key] -= n
+    position = {key: k for k, key in enumerate(held.index)}
+    for key in spare.index:
+        y = integers[position[key]]
+        y.lowBound = y.upBound = y.varValue = float(held[key])
+    return float(spare.sum())
+
+
+def _top_up(joint: Joint, held: pd.Series, integers, visits_per_session: float) -> int:
+    """Add whole sessions where the fitted plan leaves visits unmet within reach of a centre
+    that has a room half-day free and a pool of the specialty with the half-days for it; fixes
+    them in the joint model (the caller re-fits). Returns how many were added."""
+    left = {d: float(u.varValue or 0.0) * float(joint.demand[d]) for d, u in joint.unmet.items()}
+    if sum(left.values()) < 0.5:
+        return 0
+    visits = joint.visits
+    reach = visits.groupby(["centre_id", "specialty"], sort=False)["demand_id"].agg(list)
+    free = joint.room_half_days - held.groupby(level="centre_id").sum().reindex(
+        joint.room_half_days.index
+    ).fillna(0.0)
+    sessions = joint.sessions
+    cost = sessions["half_days"].to_numpy(dtype=float)
+    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(sessions[["hospital_id", "specialty"]]))
+    slack = joint.pool_limit.reindex(uniques).fillna(np.inf).to_numpy(dtype=float)
+    np.subtract.at(slack, codes, [float(v.varValue or 0.0) * c for v, c in zip(
+        sessions["var"], cost, strict=True)])  # fmt: skip
+    rows_at = sessions.groupby(["centre_id", "specialty"], sort=False).indices
+    position = {key: k for k, key in enumerate(held.index)}
+    wanting = sorted(((sum(left[d] for d in ds), key) for key, ds in reach.items()), reverse=True)
+    added = 0
+    for _, key in wanting:
+        while sum(left[d] for d in reach[key]) >= 0.5 and free.get(key[0], 0.0) >= 1:
+            rows = [i for i in rows_at.get(key, []) if slack[codes[i]] >= cost[i] - 1e-9]
+            if not rows or key not in position:
+                break
+            i = min(rows, key=lambda i: cost[i])
+            slack[codes[i]] -= cost[i]
+            free[key[0]] -= 1
+            held[key] += 1
+            added += 1
+            room = visits_per_session
+            for d in reach[key]:
+                take = min(room, left[d])
+                left[d] -= take
+                room -= take
+    for key in held.index[held.index.isin([k for _, k in wanting])]:
+        y = integers[position[key]]
+        y.lowBound = y.upBound = float(held[key])
+    return added
+
+
+def _round_sessions(
+    share: pd.Series, upper: pd.Series, before: pd.Series, joint: Joint
+) -> pd.Series:
+    """Whole sessions per (centre, specialty) from the joint LP's ``share``: rounded down, then
+    up by largest fraction where the centre's rooms allow, ``upper`` is not passed, and one
+    pool of the specialty within reach has the half-days for the rest of the session (so the
+    joint LP with these sessions fixed has a plan). Where the LP added to the specialties'
+    own plans (``before``), a specialty gets about as many sessions as the LP added in all,
+    not one for every small fraction."""
+    whole = np.floor(share + 1e-6)
+    added = (share - before).clip(lower=0).where(np.isinf(upper), 0.0)
+    extra = (
+        added.groupby(level="specialty").sum()
+        - (whole - before)
+        .clip(lower=0)
+        .where(np.isinf(upper), 0.0)
+        .groupby(level="specialty")
+        .sum()
+    )
+    ups_left = (np.ceil(extra - 1e-6) + 1).to_dict()
+    centre = share.index.get_level_values("centre_id")
+    free = pd.Series(joint.room_half_days.reindex(centre).to_numpy(), index=share.index)
+    free = free.groupby(level="centre_id").first() - whole.groupby(level="centre_id").sum()
+    sessions = joint.sessions
+    value = np.array([float(v.varValue or 0.0) for v in sessions["var"]])
+    cost = sessions["half_days"].to_numpy(dtype=float)
+    pool = pd.MultiIndex.from_frame(sessions[["hospital_id", "specialty"]])
+    codes, uniques = pd.factorize(pool)
+    slack = joint.pool_limit.reindex(uniques).fillna(np.inf).to_numpy(dtype=float)
+    np.subtract.at(slack, codes, value * cost)
+    rows_at = sessions.groupby(["centre_id", "specialty"], sort=False).indices
+    frac = (share - whole).sort_values(ascending=False, kind="stable")
+    for key, f in frac.items():
+        if f <= 1e-6:
+            break
+        if free[key[0]] < 1 or whole[key] + 1 > upper[key] + 1e-9:
+            continue
+        grows = np.isinf(upper[key])
+        if grows and ups_left.get(key[1], 0) < 1:
+            continue
+        need = 1.0 - f
+        rows = rows_at.get(key, [])
+        best = max(rows, key=lambda i: slack[codes[i]] - need * cost[i], default=None)
+        if best is None or slack[codes[best]] < need * cost[best] - 1e-9:
+            continue
+        whole[key] += 1
+        free[key[0]] -= 1
+        slack[codes[best]] -= need * cost[best]
+        if grows:
+            ups_left[key[1]] -= 1
+    return whole
+
+
+@dataclass
+class _Answer:
+    specialty: str
+    status: str
+    bound: float | None  # the priced model's proven bound
+    at_centre: pd.Series | None  # whole sessions by centre_id; None = no plan
+
+
+_SHARED: dict = {}
+
+
+def _init_worker(shared: dict) -> None:
+    _SHARED.clear()
+    _SHARED.update(shared)
+
+
+def _solve_one(specialty: str) -> _Answer:
+    """One specialty's plan with the rooms' prices (runs in a worker process)."""
+    from optimize.health.outreach import plan_specialist_outreach
+
+    f = _SHARED
+    mine = {k: f[k][f[k]["specialty"] == specialty] for k in ("pools", "hosts", "need")}
+    frames = dict(
+        mine, centres=f["centres"], resident_travel=f["resident_travel"],
+        specialist_travel=f["specialist_travel"], rules=f["rules"], weights=f["weights"],
+        options=f["options"], by_specialty=False, room_price=f["mu"],
+    )  # fmt: skip
+    r = plan_specialist_outreach(**frames, whole_per_centre=True, strong_links=False)
+    bound = r.best_bound
+    if r.params.get("sessions_dropped"):  # pools too tight for shares: whole pool sessions
+        exact = plan_specialist_outreach(**frames)
+        if exact.has_plan:
+            if bound is not None and exact.best_bound is not None:
+                exact.best_bound = max(bound, exact.best_bound)
+            r = exact
+    at_centre = None
+    if r.has_plan:
+        at_centre = r.plans["schedule"].groupby("centre_id")["sessions"].sum()
+    return _Answer(specialty, r.status, r.best_bound, at_centre)
+
+
+def _run_all(specialties: list[str], shared: dict, workers: int) -> tuple[list[_Answer], str]:
+    """The specialties' answers, and how they ran ("in 2 processes", "in this process")."""
+    if workers <= 1:
+        _init_worker(shared)
+        return [_solve_one(s) for s in specialties], "in this process"
+    # spawn, not fork: a forked child inherits HiGHS's thread pool half-alive; one BLAS thread
+    # per worker, or the workers' threads fight over the cores
+    saved = {k: os.environ.get(k) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
+    os.environ.update({k: "1" for k in saved})
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=get_context("spawn"),
+            initializer=_init_worker, initargs=(shared,),
+        ) as pool:  # fmt: skip
+            return list(pool.map(_solve_one, specialties)), f"in {workers} processes"
+    except BrokenProcessPool:  # e.g. a script without `if __name__ == "__main__":` under spawn
+        _init_worker(shared)
+        answers = [_solve_one(s) for s in specialties]
+        return answers, "in this process (worker processes could not start)"
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
