@@ -72,6 +72,7 @@ def run_outreach(
     options: SolverOptions,
     share_at_centre: float = 0.2,
     mobility_aware: bool = False,
+    by_specialty: bool | None = None,
 ) -> tuple[PlanResult, pd.DataFrame]:
     """Solve the outreach plan for a city; returns the result and the 2SFCA access change."""
     inputs = outreach_inputs(
@@ -92,6 +93,7 @@ def run_outreach(
         weights=weights,
         options=options,
         hospital_travel=inputs.hospital_travel,
+        by_specialty=by_specialty,
     )
     access = pd.DataFrame()
     if result.plans:
@@ -218,6 +220,12 @@ def outreach(
     solver: str = typer.Option("highs", help="cbc or highs."),
     gap: float = typer.Option(0.01, help="Stop within this relative gap."),
     time_limit: float = typer.Option(120.0, help="Solver time limit, seconds."),
+    by_specialty: bool = typer.Option(
+        None,
+        "--by-specialty/--joint",
+        help="Solve one specialty at a time, rooms priced by the joint LP, or all in one model "
+        "(default: one at a time from 20,000 hospital-centre pairs).",
+    ),  # fmt: skip
     out: Path = typer.Option(None, "--out", help="Folder for the plan CSVs."),
 ) -> None:
     """Weekly specialist sessions per hospital pool and community centre (医联体 outreach)."""
@@ -231,7 +239,13 @@ def outreach(
         )
         options = _options(solver, time_limit_s=time_limit, gap_rel=gap)
         result, _ = run_outreach(
-            _city(bundle), rules, OutreachWeights(equity=equity), options, share_at_centre, mobility
+            _city(bundle),
+            rules,
+            OutreachWeights(equity=equity),
+            options,
+            share_at_centre,
+            mobility,
+            by_specialty,
         )
         print_outreach(result, console)
         _write(result, out, "outreach")

@@ -33,6 +33,15 @@ def test_outreach_command_prints_the_schedule(small_bundle_dir, tmp_path):
     assert (tmp_path / "outreach_schedule.csv").exists()
 
 
+def test_outreach_command_can_solve_one_specialty_at_a_time(small_bundle_dir, tmp_path):
+    args = ["health", "outreach", "--bundle", str(small_bundle_dir), "--by-specialty"]
+    result = runner.invoke(app, [*args, "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "Weekly schedule" in result.output
+    saved = (tmp_path / "outreach_result.json").read_text()
+    assert '"by_specialty": true' in saved
+
+
 def test_bad_options_give_one_line_errors(small_bundle_dir):
     result = runner.invoke(
         app, ["health", "beds", "--bundle", str(small_bundle_dir), "--max-turn-away", "3"]
