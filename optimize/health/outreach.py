@@ -31,6 +31,7 @@ unmet share.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -245,6 +246,7 @@ def plan_specialist_outreach(
     by_specialty: bool | None = None,
     whole_per_centre: bool = False,
     room_price: pd.Series | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> PlanResult:
     """Weekly specialist sessions per (hospital pool, centre) that serve the most need nearby.
 
@@ -273,6 +275,7 @@ def plan_specialist_outreach(
     room_price        objective units per session held at a centre (by centre_id): the joint
                       LP's price of its rooms, charged to one specialty's model instead of the
                       room rule it shares with the others.
+    progress          called as progress(step, done, total) while ``by_specialty`` works.
 
     Plans: ``schedule`` (pool, centre, sessions, half-days used, specialist minutes, slots),
     ``visits_served`` per area/specialty/centre, ``by_area`` (need, served, unmet, unmet share,
@@ -412,7 +415,7 @@ def plan_specialist_outreach(
             frames=dict(pools=pools, centres=centres, hosts=hosts, need=need,
                         resident_travel=resident_travel, specialist_travel=specialist_travel),
         )  # fmt: skip
-        result = solve_by_specialty(joint, rules, weights, options)
+        result = solve_by_specialty(joint, rules, weights, options, progress)
         return _with_notes(result, demand, weights, sessions, visits)
     start = None
     if rounded_start and len(sessions):

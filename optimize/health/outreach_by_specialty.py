@@ -9,10 +9,12 @@ specialty's own. So (Lagrangian relaxation of the room rule):
    processes. Their bounds add up to a proven bound for the joint plan:
    sum of the specialties' bounds - sum of ``mu`` x room half-days, usually well above the LP's.
 3. Where the specialties together hold more sessions at a centre than its rooms allow, the joint
-   LP decides which of them give way: every other centre's sessions are fixed, the overfull
-   centres' may only go down; they are rounded down, then back up by largest fraction where
-   rooms allow, and the joint LP with all sessions fixed fits visits and pools' shares.
-4. Pools' shares are made whole (``make_pool_shares_whole``).
+   LP decides which of them give way: the overfull centres' sessions may only go down, centres
+   that see the same areas in the same specialty may go up, all others stay; the LP's sessions
+   are rounded (``_round_sessions``), fixed, and the joint LP fits visits and pools' shares to
+   them; sessions left empty are taken back, and sessions are added where visits are still
+   unmet near a centre with a room and a pool with time (``_top_up``).
+4. Pools' shares are made whole (``make_pool_shares_whole``, a small MIP where that fails).
 On the 500-centre benchmark the specialties' models reach 0.1% each in about 4 s where the
 joint model with 115,164 integers stays at 2% after minutes (ARCHITECTURE-NOTES.md).
 """
@@ -22,7 +24,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from multiprocessing import get_context
@@ -62,8 +64,17 @@ class Joint:
     frames: dict[str, pd.DataFrame]  # the checked inputs, for the specialties' models
 
 
-def solve_by_specialty(joint: Joint, rules, weights, options: SolverOptions) -> PlanResult:
-    """The joint plan from one model per specialty; see the module docstring."""
+def solve_by_specialty(
+    joint: Joint,
+    rules,
+    weights,
+    options: SolverOptions,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> PlanResult:
+    """The joint plan from one model per specialty; see the module docstring.
+
+    progress(step, done, total) is called as the specialties' models finish.
+    """
     model = joint.model
     wanted = options.gap_rel if options.gap_rel is not None else 1e-4
     lp_options = replace(options, time_limit_s=None)  # LPs of seconds: a cut one has no plan
@@ -98,7 +109,7 @@ def solve_by_specialty(joint: Joint, rules, weights, options: SolverOptions) -> 
     shared = dict(joint.frames, rules=rules, weights=weights, mu=mu, options=sub)
     steps = [f"joint LP {lp.solve_seconds:.1f} s"]
     clock = time.perf_counter()
-    answers, how = _run_all(specialties, shared, workers)
+    answers, how = _run_all(specialties, shared, workers, progress)
     steps.append(f"specialties {time.perf_counter() - clock:.1f} s")
     bounds = [a.bound for a in answers]
     room_total = float((mu * joint.room_half_days.reindex(mu.index)).sum())
@@ -451,11 +462,25 @@ def _solve_one(specialty: str) -> _Answer:
     return _Answer(specialty, r.status, r.best_bound, at_centre)
 
 
-def _run_all(specialties: list[str], shared: dict, workers: int) -> tuple[list[_Answer], str]:
+def _run_all(
+    specialties: list[str], shared: dict, workers: int, progress=None
+) -> tuple[list[_Answer], str]:
     """The specialties' answers, and how they ran ("in 2 processes", "in this process")."""
-    if workers <= 1:
+
+    def tell(done: int) -> None:
+        if progress is not None:
+            progress("specialties solved", done, len(specialties))
+
+    def here() -> list[_Answer]:
         _init_worker(shared)
-        return [_solve_one(s) for s in specialties], "in this process"
+        answers = []
+        for s in specialties:
+            answers.append(_solve_one(s))
+            tell(len(answers))
+        return answers
+
+    if workers <= 1:
+        return here(), "in this process"
     # spawn, not fork: a forked child inherits HiGHS's thread pool half-alive; one BLAS thread
     # per worker, or the workers' threads fight over the cores
     saved = {k: os.environ.get(k) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
@@ -465,11 +490,12 @@ def _run_all(specialties: list[str], shared: dict, workers: int) -> tuple[list[_
             max_workers=workers, mp_context=get_context("spawn"),
             initializer=_init_worker, initargs=(shared,),
         ) as pool:  # fmt: skip
-            return list(pool.map(_solve_one, specialties)), f"in {workers} processes"
+            futures = [pool.submit(_solve_one, s) for s in specialties]
+            for done, _ in enumerate(as_completed(futures), start=1):
+                tell(done)
+            return [f.result() for f in futures], f"in {workers} processes"
     except BrokenProcessPool:  # e.g. a script without `if __name__ == "__main__":` under spawn
-        _init_worker(shared)
-        answers = [_solve_one(s) for s in specialties]
-        return answers, "in this process (worker processes could not start)"
+        return here(), "in this process (worker processes could not start)"
     finally:
         for k, v in saved.items():
             if v is None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from demand.bundle import City
@@ -73,6 +74,7 @@ def run_outreach(
     share_at_centre: float = 0.2,
     mobility_aware: bool = False,
     by_specialty: bool | None = None,
+    progress=None,
 ) -> tuple[PlanResult, pd.DataFrame]:
     """Solve the outreach plan for a city; returns the result and the 2SFCA access change."""
     inputs = outreach_inputs(
@@ -94,6 +96,7 @@ def run_outreach(
         options=options,
         hospital_travel=inputs.hospital_travel,
         by_specialty=by_specialty,
+        progress=progress,
     )
     access = pd.DataFrame()
     if result.plans:
@@ -238,15 +241,21 @@ def outreach(
             min_sessions_per_centre=min_sessions,
         )
         options = _options(solver, time_limit_s=time_limit, gap_rel=gap)
-        result, _ = run_outreach(
-            _city(bundle),
-            rules,
-            OutreachWeights(equity=equity),
-            options,
-            share_at_centre,
-            mobility,
-            by_specialty,
-        )
+        with Progress(TextColumn("{task.description}"), BarColumn(),
+                      TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                      console=console, transient=True) as bar:  # fmt: skip
+            tasks: dict[str, TaskID] = {}
+
+            def progress(step: str, done: int, total: int) -> None:
+                """A bar per step of a long solve (the specialties' models, one at a time)."""
+                if step not in tasks:
+                    tasks[step] = bar.add_task(step, total=total)
+                bar.update(tasks[step], completed=done)
+
+            result, _ = run_outreach(
+                _city(bundle), rules, OutreachWeights(equity=equity), options, share_at_centre,
+                mobility, by_specialty, progress,
+            )  # fmt: skip
         print_outreach(result, console)
         _write(result, out, "outreach")
 

@@ -98,6 +98,15 @@ def test_specialties_that_overfill_a_centre_give_way_and_the_message_says_where(
     assert any("in 2 processes" in m for m in split.messages)  # the worker processes ran
 
 
+def test_progress_is_told_as_each_specialty_finishes():
+    seen = []
+    plan_specialist_outreach(
+        **town(2, 2.0), by_specialty=True, options=exact(gap=0.01),
+        progress=lambda step, done, total: seen.append((step, done, total)),
+    )  # fmt: skip
+    assert seen == [("specialties solved", k, 3) for k in (1, 2, 3)]
+
+
 def test_small_plans_are_solved_jointly_unless_asked():
     result = plan_specialist_outreach(**town(2, 2.0), options=exact(gap=0.01))
     assert "by_specialty" not in result.params
