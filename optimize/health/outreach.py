@@ -514,6 +514,8 @@ def make_pool_shares_whole(sessions: pd.DataFrame, pool_limit: pd.Series) -> int
     handing a session elsewhere to another pool. Works on the variables' values in place;
     returns how many sessions no pool had time for (then dropped: the caller re-fits visits).
     """
+    if sessions.empty:
+        return 0
     value = np.array([float(v.varValue or 0.0) for v in sessions["var"]])
     whole = np.floor(value + 1e-6)
     cost = sessions["half_days"].to_numpy(dtype=float)

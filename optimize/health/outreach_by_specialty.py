@@ -120,7 +120,11 @@ def solve_by_specialty(
         + (f", up to {each:.1f} s each" if each is not None else ""),
         f"rooms priced by the joint LP at {len(mu)} centres; bound {bound:,.6g} (joint LP "
         f"{lp.objective:,.6g}"
-        + (f"; specialties' bounds less room prices {lagrange:,.6g})" if lagrange else ")"),
+        + (
+            f"; specialties' bounds less room prices {lagrange:,.6g})"
+            if lagrange is not None
+            else ")"
+        ),
     ]
     failed = [a.specialty for a in answers if a.at_centre is None]
     if failed:
@@ -129,7 +133,7 @@ def solve_by_specialty(
     # --- put the specialties' plans together; overfull centres give way -------------------------
     held = _held_sessions(answers, lp_held)
     clock = time.perf_counter()
-    messages += _share_rooms(joint, held, integers, rules, lp_options, steps)
+    messages += _share_rooms(joint, held, integers, rules, lp_options)
     added = _top_up(joint, held, integers, rules.visits_per_session)
     if added:
         solve(model.problem, lp_options)
@@ -182,7 +186,7 @@ def _held_sessions(answers: list[_Answer], lp_held: pd.Series) -> pd.Series:
     return held
 
 
-def _share_rooms(joint: Joint, held: pd.Series, integers, rules, lp_options, steps) -> list[str]:
+def _share_rooms(joint: Joint, held: pd.Series, integers, rules, lp_options) -> list[str]:
     """Fit the joint plan to ``held`` (updated in place) where the rooms allow it.
 
     Overfull centres may only lose sessions; centres that see the same areas in the same

@@ -98,6 +98,18 @@ def test_specialties_that_overfill_a_centre_give_way_and_the_message_says_where(
     assert any("in 2 processes" in m for m in split.messages)  # the worker processes ran
 
 
+def test_a_specialty_no_centre_hosts_is_all_unmet_and_counted_in_the_bound():
+    inputs = town(2, 2.0)
+    inputs["hosts"] = inputs["hosts"][inputs["hosts"]["specialty"] != "s2"]
+    joint = plan_specialist_outreach(**inputs, by_specialty=False, options=exact())
+    split = plan_specialist_outreach(**inputs, by_specialty=True, options=exact())
+    unmet = split.plans["unmet"].groupby("specialty")["visits_per_week"].sum()
+    need = inputs["need"].groupby("specialty")["visits_per_week"].sum()
+    assert unmet["s2"] == pytest.approx(need["s2"])
+    assert joint.objective * (1 - 1e-6) <= split.objective
+    assert split.best_bound == pytest.approx(joint.objective, rel=1e-4)  # the need is in it
+
+
 def test_progress_is_told_as_each_specialty_finishes():
     seen = []
     plan_specialist_outreach(
