@@ -140,7 +140,8 @@ def solve_by_specialty(
         messages.append(f"{added} sessions added where visits were still unmet nearby")
     steps.append(f"rooms' repair {time.perf_counter() - clock:.1f} s")
     clock = time.perf_counter()
-    if _whole_pool_shares(joint, held, integers, options, messages):
+    deadline = None if options.time_limit_s is None else model.started + options.time_limit_s
+    if _whole_pool_shares(joint, held, integers, options, messages, deadline):
         solve(model.problem, lp_options)  # visits re-fitted to the sessions pools can hold
         make_pool_shares_whole(joint.sessions, joint.pool_limit)
     steps.append(f"whole pool shares {time.perf_counter() - clock:.1f} s")
@@ -232,7 +233,7 @@ def _near_overfull(visits: pd.DataFrame, cut: pd.Index) -> pd.Index:
     return pd.MultiIndex.from_frame(near.drop_duplicates())
 
 
-def _whole_pool_shares(joint: Joint, held, integers, options, messages) -> int:
+def _whole_pool_shares(joint: Joint, held, integers, options, messages, deadline=None) -> int:
     """Make the pools' shares whole: by largest fraction first; for a specialty where that
     leaves sessions without a pool, by a small MIP (whole sessions per pool, the centre's
     total fixed, pools' half-days kept). Sessions no pool has time for are dropped from the
@@ -249,7 +250,11 @@ def _whole_pool_shares(joint: Joint, held, integers, options, messages) -> int:
             continue
         for v in part["var"]:
             v.varValue = values[v.name]
-        dropped += _pool_split_mip(part, held, joint.pool_limit, options)
+        seconds = 5.0 if deadline is None else min(5.0, deadline - time.perf_counter())
+        if seconds < 0.5:  # out of time: the sessions no pool could take stay dropped
+            dropped += make_pool_shares_whole(part, joint.pool_limit)
+            continue
+        dropped += _pool_split_mip(part, held, joint.pool_limit, options, seconds)
     if dropped:
         got = joint.sessions.assign(n=[v.varValue for v in joint.sessions["var"]])
         whole = got.groupby(["centre_id", "specialty"])["n"].sum()
@@ -262,7 +267,9 @@ def _whole_pool_shares(joint: Joint, held, integers, options, messages) -> int:
     return dropped
 
 
-def _pool_split_mip(part: pd.DataFrame, held: pd.Series, pool_limit: pd.Series, options) -> int:
+def _pool_split_mip(
+    part: pd.DataFrame, held: pd.Series, pool_limit: pd.Series, options, seconds: float = 5.0
+) -> int:
     """Whole sessions per pool for one specialty, each centre's total as ``held`` says (less
     any no pool can take), within the pools' half-days, least specialist travel; sets the
     share variables' values and returns the sessions no pool could take."""
@@ -285,7 +292,7 @@ def _pool_split_mip(part: pd.DataFrame, held: pd.Series, pool_limit: pd.Series, 
     problem += 1e6 * pulp.lpSum(short.values()) + pulp.lpSum(
         float(m) * x for m, x in zip(minutes, n, strict=True)
     )
-    answer = solve(problem, replace(options, time_limit_s=5.0, gap_rel=0.05, msg=False))
+    answer = solve(problem, replace(options, time_limit_s=seconds, gap_rel=0.05, msg=False))
     for v in part["var"]:
         v.varValue = 0.0
     if not answer.has_plan:
@@ -454,7 +461,9 @@ def _solve_one(specialty: str) -> _Answer:
     )  # fmt: skip
     r = plan_specialist_outreach(**frames, whole_per_centre=True, strong_links=False)
     bound = r.best_bound
-    if r.params.get("sessions_dropped"):  # pools too tight for shares: whole pool sessions
+    if r.params.get("sessions_dropped") and f["options"].time_limit_s is None:
+        # pools too tight for continuous shares: whole sessions per pool (slower; with a time
+        # limit the dropped sessions are left to the joint plan's repair instead)
         exact = plan_specialist_outreach(**frames)
         if exact.has_plan:
             if bound is not None and exact.best_bound is not None:
