@@ -300,6 +300,7 @@ def _highs_class() -> type:
         deadline: float | None = None  # time.perf_counter() reading; None = no limit
         arrays: dict | None = None  # the model as arrays, when it goes to a child process
         child_answer = None  # highs_child.ChildAnswer when the model was solved in one
+        lp_only = False  # no integer columns: the rules' shadow prices are read back
 
         def actualSolve(self, lp: pulp.LpProblem) -> int:  # noqa: N802 (PuLP's name)
             """PuLP's own steps, with the variable list gathered once (PuLP re-scans every
@@ -356,6 +357,7 @@ def _highs_class() -> type:
             }
             self.child_answer = None
             self.arrays = None
+            self.lp_only = not len(arrays["integer"])  # (empty too when PuLP relaxes a MIP)
             if (
                 self.deadline is not None
                 and len(arrays["integer"]) >= CHILD_FROM_INTEGERS
@@ -378,7 +380,7 @@ def _highs_class() -> type:
                 found = super().findSolutionValues(lp)
             finally:
                 del lp.variables
-            if not self.mip or not any(v.cat == pulp.LpInteger for v in self.columns):
+            if self.lp_only:
                 solution = lp.solverModel.getSolution()
                 if solution.dual_valid:  # an LP: each rule's shadow price (objective per unit)
                     sign = -1.0 if lp.sense == pulp.LpMaximize else 1.0
