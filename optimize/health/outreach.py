@@ -120,6 +120,14 @@ class OutreachRules:
         if self.travel_allowance_minutes < 0 or self.min_sessions_per_centre < 0:
             raise InputError("travel allowance and minimum sessions must be >= 0")
 
+    @property
+    def outreach_half_days(self) -> float:
+        """Half-days a specialist may spend on outreach a week: the weekly cap or what the
+        in-house share leaves, whichever is lower."""
+        return min(
+            self.max_outreach_half_days, (1 - self.min_in_house_share) * self.working_half_days
+        )
+
     def session_half_days(self, minutes: np.ndarray) -> np.ndarray:
         """Half-days one session costs a specialist: 1 + round-trip minutes beyond the allowance."""
         extra = np.maximum(0.0, 2 * np.asarray(minutes, float) - 2 * self.travel_allowance_minutes)
@@ -390,9 +398,7 @@ def plan_specialist_outreach(
             weight = weights.unmet_visit * float(area_need.sum())
         model.add_term(b.expression([worst], [weight]))
 
-    limit = heads * min(
-        rules.max_outreach_half_days, (1 - rules.min_in_house_share) * rules.working_half_days
-    )
+    limit = heads * rules.outreach_half_days
 
     dropped = [0]  # sessions the pools' whole half-days could not hold (whole_per_centre)
 
@@ -505,6 +511,33 @@ def _whole_per_centre(model: PlanModel, sessions: pd.DataFrame, held: dict) -> p
     return totals
 
 
+def pool_time_left(
+    sessions: pd.DataFrame, pool_limit: pd.Series, used
+) -> tuple[np.ndarray, pd.Series]:
+    """Each session row's pool (codes into the Series) and each pool's outreach half-days left
+    (``pool_limit`` by hospital and specialty, none = no limit) after ``used`` sessions a row."""
+    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(sessions[["hospital_id", "specialty"]]))
+    left = pool_limit.reindex(uniques).fillna(np.inf).to_numpy(dtype=float)
+    cost = sessions["half_days"].to_numpy(dtype=float)
+    np.subtract.at(left, codes, np.asarray(used, dtype=float) * cost)
+    return codes, pd.Series(left, index=uniques)
+
+
+def spare_sessions(visits: pd.DataFrame, held: pd.Series, visits_per_session: float) -> pd.Series:
+    """Whole sessions per (centre_id, specialty) that ``held`` holds beyond the visits the
+    visit-share variables send there (0 or more, same index as ``held``)."""
+    load = (
+        pd.Series(
+            [float(x.varValue or 0.0) for x in visits["var"]] * visits["visits_per_week"].to_numpy()
+        )
+        .groupby([visits["centre_id"].to_numpy(), visits["specialty"].to_numpy()])
+        .sum()
+    )
+    load = load.reindex(held.index).fillna(0.0).to_numpy()
+    spare = np.floor((held.to_numpy() * visits_per_session - load) / visits_per_session + 1e-6)
+    return pd.Series(spare.clip(0), index=held.index)
+
+
 def make_pool_shares_whole(sessions: pd.DataFrame, pool_limit: pd.Series) -> int:
     """Round the pools' (continuous) shares of each centre's whole sessions to whole sessions.
 
@@ -519,10 +552,8 @@ def make_pool_shares_whole(sessions: pd.DataFrame, pool_limit: pd.Series) -> int
     value = np.array([float(v.varValue or 0.0) for v in sessions["var"]])
     whole = np.floor(value + 1e-6)
     cost = sessions["half_days"].to_numpy(dtype=float)
-    pool = pd.MultiIndex.from_frame(sessions[["hospital_id", "specialty"]])
-    codes, uniques = pd.factorize(pool)
-    left = pool_limit.reindex(uniques).fillna(np.inf).to_numpy(dtype=float)
-    np.subtract.at(left, codes, whole * cost)
+    codes, left = pool_time_left(sessions, pool_limit, whole)
+    left = left.to_numpy()
     dropped = 0
     groups = sessions.groupby(["centre_id", "specialty"], sort=False).indices
     group_of = np.empty(len(sessions), dtype=np.int64)
@@ -687,7 +718,7 @@ def _rounded_start(
                 sessions, whole, pool_key, centre_key, cost, pool_slack, centre_slack, visits,
                 visits_per_session,
             )  # fmt: skip
-            added = _top_up(
+            added = top_up_sessions(
                 sessions, whole, pool_key, centre_key, cost, pool_slack, centre_slack, visits,
                 demand, unmet, visits_per_session,
             )  # fmt: skip
@@ -729,23 +760,15 @@ def _trim_unused(
 
     Reads the visit shares the variables hold; returns how many sessions were taken back.
     """
-    seen = (
-        visits.assign(
-            load=[float(x.varValue or 0.0) for x in visits["var"]] * visits["visits_per_week"]
-        )
-        .groupby(["centre_id", "specialty"], sort=False)["load"]
-        .sum()
-    )
     pairs = (
         pd.Series(np.arange(len(sessions)))
         .groupby([sessions["centre_id"].to_numpy(), sessions["specialty"].to_numpy()], sort=False)
         .agg(list)
     )
+    held = pd.Series([float(sum(whole[k] for k in ks)) for ks in pairs], index=pairs.index)
     trimmed = 0
-    for key, ks in pairs.items():
-        held = float(sum(whole[k] for k in ks))
-        spare = int(np.floor((held * visits_per_session - seen.get(key, 0.0)) / visits_per_session
-                             + 1e-6))  # fmt: skip
+    for ks, n in zip(pairs, spare_sessions(visits, held, visits_per_session), strict=True):
+        spare = int(n)
         for k in sorted(ks, key=lambda i: -cost[i]):
             while spare > 0 and whole[k] > 0:
                 whole[k] -= 1
@@ -756,7 +779,7 @@ def _trim_unused(
     return trimmed
 
 
-def _top_up(
+def top_up_sessions(
     sessions,
     whole,
     pool_key,
@@ -768,12 +791,16 @@ def _top_up(
     demand,
     unmet,
     visits_per_session,
+    at_least: float = 1.0,
 ) -> int:
-    """Add sessions where unmet visits remain within reach, from pools with time left.
+    """Add sessions where at least ``at_least`` unmet visits remain within reach, from pools
+    with time left.
 
     Works on ``whole`` and the slack dicts in place; returns how many sessions were added.
     """
     left = {d: float(u.varValue or 0.0) * float(demand[d]) for d, u in unmet.items()}
+    if sum(left.values()) < at_least:
+        return 0
     reach = visits.groupby(["centre_id", "specialty"], sort=False)["demand_id"].agg(list)
     pairs = (
         pd.Series(np.arange(len(sessions)))
@@ -783,11 +810,11 @@ def _top_up(
     wanting = sorted(((sum(left[d] for d in ds), key) for key, ds in reach.items()), reverse=True)
     added = 0
     for total, key in wanting:
-        if total < 1.0 or key not in pairs.index:
+        if total < at_least or key not in pairs.index:
             continue
         for k in sorted(pairs[key], key=lambda i: cost[i]):
             while (
-                sum(left[d] for d in reach[key]) >= 1.0
+                sum(left[d] for d in reach[key]) >= at_least
                 and pool_slack[pool_key[k]] >= cost[k] - 1e-9
                 and centre_slack[centre_key[k]] >= 1
             ):
@@ -853,9 +880,7 @@ def _read_plans(
 
     used = schedule.groupby(["hospital_id", "specialty"])[["sessions", "half_days_used"]].sum()
     p = pools.set_index(["hospital_id", "specialty"]).join(used).fillna(0.0)
-    p["outreach_limit"] = p["specialists"] * min(
-        rules.max_outreach_half_days, (1 - rules.min_in_house_share) * rules.working_half_days
-    )
+    p["outreach_limit"] = p["specialists"] * rules.outreach_half_days
     p["in_house_half_days"] = p["specialists"] * rules.working_half_days - p["half_days_used"]
     p["in_house_share"] = p["in_house_half_days"] / (
         p["specialists"] * rules.working_half_days

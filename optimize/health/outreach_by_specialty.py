@@ -33,7 +33,13 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from optimize.health.outreach import make_pool_shares_whole
+from optimize.health.outreach import (
+    make_pool_shares_whole,
+    plan_specialist_outreach,
+    pool_time_left,
+    spare_sessions,
+    top_up_sessions,
+)
 from optimize.highs_child import can_have_children
 from optimize.model import PlanModel
 from optimize.result import PlanResult
@@ -174,6 +180,12 @@ def solve_by_specialty(
     )
 
 
+def _fix(integers: list, held: pd.Series) -> None:
+    """Fix the joint model's whole sessions per (centre, specialty) to ``held``."""
+    for y, n in zip(integers, held.to_numpy(), strict=True):
+        y.lowBound = y.upBound = y.varValue = float(n)
+
+
 def _held_sessions(answers: list[_Answer], lp_held: pd.Series) -> pd.Series:
     """Whole sessions per (centre, specialty) as the specialties' plans hold them; a specialty
     without a plan gets the joint LP's sessions rounded down."""
@@ -209,8 +221,7 @@ def _share_rooms(joint: Joint, held: pd.Series, integers, rules, lp_options) -> 
     share = pd.Series([y.varValue or 0.0 for y in integers], index=held.index)
     before = held.copy()
     held[:] = _round_sessions(share, held.where(in_over, np.inf), before, joint).to_numpy()
-    for y, n in zip(integers, held.to_numpy(), strict=True):
-        y.lowBound = y.upBound = float(n)
+    _fix(integers, held)
     solve(joint.model.problem, lp_options)
     taken = float((before - held).clip(lower=0).sum())
     trimmed = _trim_unused(joint, held, integers, rules.visits_per_session)
@@ -239,13 +250,9 @@ def _whole_pool_shares(joint: Joint, held, integers, options, messages, deadline
     total fixed, pools' half-days kept). Sessions no pool has time for are dropped from the
     fixed totals (the caller re-fits the visits) and reported; returns how many."""
     values = {v.name: v.varValue for v in joint.sessions["var"]}
-    if make_pool_shares_whole(joint.sessions, joint.pool_limit) == 0:
-        return 0
-    for v in joint.sessions["var"]:
-        v.varValue = values[v.name]
     dropped = 0
     for rows in joint.sessions.groupby("specialty", sort=False).indices.values():
-        part = joint.sessions.iloc[rows]
+        part = joint.sessions.iloc[rows]  # pools are one specialty's: each is rounded alone
         if make_pool_shares_whole(part, joint.pool_limit) == 0:
             continue
         for v in part["var"]:
@@ -259,8 +266,7 @@ def _whole_pool_shares(joint: Joint, held, integers, options, messages, deadline
         got = joint.sessions.assign(n=[v.varValue for v in joint.sessions["var"]])
         whole = got.groupby(["centre_id", "specialty"])["n"].sum()
         held[:] = whole.reindex(held.index).fillna(0.0).to_numpy()
-        for y, n in zip(integers, held.to_numpy(), strict=True):
-            y.lowBound = y.upBound = float(n)
+        _fix(integers, held)
         for v in joint.sessions["var"]:
             v.lowBound = v.upBound = v.varValue
         messages.append(f"{dropped} sessions dropped: no pool had whole half-days left for them")
@@ -305,16 +311,7 @@ def _pool_split_mip(
 def _trim_unused(joint: Joint, held: pd.Series, integers, visits_per_session: float) -> float:
     """Take back whole sessions the fitted plan leaves empty (no re-solve: the visits stay
     where they are); the farthest pools' shares go first. Returns how many."""
-    visits = joint.visits
-    load = (
-        pd.Series(
-            [float(x.varValue or 0.0) for x in visits["var"]] * visits["visits_per_week"].to_numpy()
-        )
-        .groupby([visits["centre_id"].to_numpy(), visits["specialty"].to_numpy()])
-        .sum()
-    )
-    load = load.reindex(held.index).fillna(0.0)
-    spare = np.floor((held * visits_per_session - load) / visits_per_session + 1e-6).clip(0)
+    spare = spare_sessions(joint.visits, held, visits_per_session)
     spare = spare[spare > 0]
     if not len(spare):
         return 0.0
@@ -329,53 +326,31 @@ def _trim_unused(joint: Joint, held: pd.Series, integers, visits_per_session: fl
             if take <= 1e-9:
                 break
         held[key] -= n
-    position = {key: k for k, key in enumerate(held.index)}
-    for key in spare.index:
-        y = integers[position[key]]
-        y.lowBound = y.upBound = y.varValue = float(held[key])
+    _fix(integers, held)
     return float(spare.sum())
 
 
 def _top_up(joint: Joint, held: pd.Series, integers, visits_per_session: float) -> int:
-    """Add whole sessions where the fitted plan leaves visits unmet within reach of a centre
-    that has a room half-day free and a pool of the specialty with the half-days for it; fixes
-    them in the joint model (the caller re-fits). Returns how many were added."""
-    left = {d: float(u.varValue or 0.0) * float(joint.demand[d]) for d, u in joint.unmet.items()}
-    if sum(left.values()) < 0.5:
-        return 0
-    visits = joint.visits
-    reach = visits.groupby(["centre_id", "specialty"], sort=False)["demand_id"].agg(list)
-    free = joint.room_half_days - held.groupby(level="centre_id").sum().reindex(
+    """Add whole sessions where the fitted plan leaves half a visit or more unmet within reach
+    of a centre with a room half-day free and a pool of the specialty with the half-days for it
+    (``outreach.top_up_sessions``); fixes them (the caller re-fits). Returns how many."""
+    sessions = joint.sessions
+    used = [float(v.varValue or 0.0) for v in sessions["var"]]
+    _, pool_left = pool_time_left(sessions, joint.pool_limit, used)
+    rooms_left = joint.room_half_days - held.groupby(level="centre_id").sum().reindex(
         joint.room_half_days.index
     ).fillna(0.0)
-    sessions = joint.sessions
-    cost = sessions["half_days"].to_numpy(dtype=float)
-    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(sessions[["hospital_id", "specialty"]]))
-    slack = joint.pool_limit.reindex(uniques).fillna(np.inf).to_numpy(dtype=float)
-    np.subtract.at(slack, codes, [float(v.varValue or 0.0) * c for v, c in zip(
-        sessions["var"], cost, strict=True)])  # fmt: skip
-    rows_at = sessions.groupby(["centre_id", "specialty"], sort=False).indices
-    position = {key: k for k, key in enumerate(held.index)}
-    wanting = sorted(((sum(left[d] for d in ds), key) for key, ds in reach.items()), reverse=True)
-    added = 0
-    for _, key in wanting:
-        while sum(left[d] for d in reach[key]) >= 0.5 and free.get(key[0], 0.0) >= 1:
-            rows = [i for i in rows_at.get(key, []) if slack[codes[i]] >= cost[i] - 1e-9]
-            if not rows or key not in position:
-                break
-            i = min(rows, key=lambda i: cost[i])
-            slack[codes[i]] -= cost[i]
-            free[key[0]] -= 1
-            held[key] += 1
-            added += 1
-            room = visits_per_session
-            for d in reach[key]:
-                take = min(room, left[d])
-                left[d] -= take
-                room -= take
-    for key in held.index[held.index.isin([k for _, k in wanting])]:
-        y = integers[position[key]]
-        y.lowBound = y.upBound = float(held[key])
+    more = np.zeros(len(sessions))
+    added = top_up_sessions(
+        sessions, more, list(zip(sessions["hospital_id"], sessions["specialty"], strict=True)),
+        sessions["centre_id"].tolist(), sessions["half_days"].to_numpy(dtype=float),
+        pool_left.to_dict(), rooms_left.to_dict(), joint.visits, joint.demand, joint.unmet,
+        visits_per_session, at_least=0.5,
+    )  # fmt: skip
+    if added:
+        key = [sessions["centre_id"].to_numpy(), sessions["specialty"].to_numpy()]
+        held += pd.Series(more).groupby(key).sum().reindex(held.index).fillna(0.0).to_numpy()
+        _fix(integers, held)
     return added
 
 
@@ -403,12 +378,10 @@ def _round_sessions(
     free = pd.Series(joint.room_half_days.reindex(centre).to_numpy(), index=share.index)
     free = free.groupby(level="centre_id").first() - whole.groupby(level="centre_id").sum()
     sessions = joint.sessions
-    value = np.array([float(v.varValue or 0.0) for v in sessions["var"]])
     cost = sessions["half_days"].to_numpy(dtype=float)
-    pool = pd.MultiIndex.from_frame(sessions[["hospital_id", "specialty"]])
-    codes, uniques = pd.factorize(pool)
-    slack = joint.pool_limit.reindex(uniques).fillna(np.inf).to_numpy(dtype=float)
-    np.subtract.at(slack, codes, value * cost)
+    used = [float(v.varValue or 0.0) for v in sessions["var"]]
+    codes, slack = pool_time_left(sessions, joint.pool_limit, used)
+    slack = slack.to_numpy()
     rows_at = sessions.groupby(["centre_id", "specialty"], sort=False).indices
     frac = (share - whole).sort_values(ascending=False, kind="stable")
     for key, f in frac.items():
@@ -435,7 +408,6 @@ def _round_sessions(
 @dataclass
 class _Answer:
     specialty: str
-    status: str
     bound: float | None  # the priced model's proven bound
     at_centre: pd.Series | None  # whole sessions by centre_id; None = no plan
 
@@ -450,8 +422,6 @@ def _init_worker(shared: dict) -> None:
 
 def _solve_one(specialty: str) -> _Answer:
     """One specialty's plan with the rooms' prices (runs in a worker process)."""
-    from optimize.health.outreach import plan_specialist_outreach
-
     f = _SHARED
     mine = {k: f[k][f[k]["specialty"] == specialty] for k in ("pools", "hosts", "need")}
     frames = dict(
@@ -472,7 +442,7 @@ def _solve_one(specialty: str) -> _Answer:
     at_centre = None
     if r.has_plan:
         at_centre = r.plans["schedule"].groupby("centre_id")["sessions"].sum()
-    return _Answer(specialty, r.status, r.best_bound, at_centre)
+    return _Answer(specialty, r.best_bound, at_centre)
 
 
 def _run_all(
