@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import TaskID
 from rich.table import Table
 
 from demand.bundle import City
@@ -31,6 +31,7 @@ from optimize.health import (
 from optimize.result import PlanResult
 from optimize.solver import SolverOptions
 from scenarios.errors import user_errors
+from scenarios.progress import count_bar
 
 console = Console(highlight=False, soft_wrap=True)
 health_app = typer.Typer(
@@ -241,9 +242,7 @@ def outreach(
             min_sessions_per_centre=min_sessions,
         )
         options = _options(solver, time_limit_s=time_limit, gap_rel=gap)
-        with Progress(TextColumn("{task.description}"), BarColumn(),
-                      TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                      console=console, transient=True) as bar:  # fmt: skip
+        with count_bar(console, transient=True) as bar:
             tasks: dict[str, TaskID] = {}
 
             def progress(step: str, done: int, total: int) -> None:

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from scenarios.errors import user_errors
+from scenarios.progress import count_bar
 
 console = Console(highlight=False, soft_wrap=True)
 DB_HELP = "Store URL (default $CIVICALLOC_DB or sqlite:///civicalloc.sqlite)."
@@ -70,9 +71,7 @@ def run_and_store(
     from scenarios.sweep import SweepFailure, run_sweep
 
     stored, failed = [], 0
-    with Progress(TextColumn("{task.description}"), BarColumn(),
-                  TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                  console=console) as bar:  # fmt: skip
+    with count_bar(console) as bar:
         task = bar.add_task("scenarios", total=len(scenarios))
         for record in run_sweep(scenarios, username, workers, scheduler):
             bar.advance(task)
