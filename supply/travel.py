@@ -25,6 +25,7 @@ from demand.checks import (
     require_unique,
 )
 from demand.errors import InputError
+from demand.geo import inside_points, metric_crs
 
 #: Door-to-door speeds in a Chinese city, km/h. Walk 4.5 and bike 12 are typical adult
 #: speeds; 25 km/h is the usual planning figure for car and bus in urban traffic
@@ -53,23 +54,23 @@ def _projected(frame: gpd.GeoDataFrame, crs) -> gpd.GeoDataFrame:
     return frame if frame.crs == crs else frame.to_crs(crs)
 
 
-def _metric_crs(areas: gpd.GeoDataFrame):
-    if areas.crs is None or areas.crs.is_projected:
-        return areas.crs
-    return areas.estimate_utm_crs()
+def area_points(areas: gpd.GeoDataFrame, where: str = "inside") -> np.ndarray:
+    """(n, 2) coordinates in metres of a point of each area.
 
-
-def area_points(areas: gpd.GeoDataFrame, where: str = "centroid") -> np.ndarray:
-    """(n, 2) coordinates in metres of each area's centroid or representative point.
-
-    ``representative`` is always inside the polygon (use it for crescent-shaped areas).
+    ``inside`` (default): the centroid when it lies in the area, else a point on the surface
+    of its largest part (crescents, islands: ``demand.geo.inside_points``); ``centroid``: the
+    centroid wherever it falls; ``representative``: GEOS's point on surface.
     """
-    if where == "centroid":
+    if where == "inside":
+        pts = inside_points(areas.geometry)
+    elif where == "centroid":
         pts = areas.geometry.centroid
     elif where == "representative":
         pts = areas.geometry.representative_point()
     else:
-        raise InputError(f"area point must be 'centroid' or 'representative', got {where!r}")
+        raise InputError(
+            f"area point must be 'inside', 'centroid' or 'representative', got {where!r}"
+        )
     return np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
 
 
@@ -94,12 +95,12 @@ def travel_times_from_geometry(
     circuity: float = DEFAULT_CIRCUITY,
     speed_kmh: float | None = None,
     access_minutes: float = 0.0,
-    area_point: str = "centroid",
+    area_point: str = "inside",
 ) -> pd.DataFrame:
     """Minutes from each area to each facility within ``cutoff_minutes``, from geometry.
 
     minutes = access_minutes + straight-line metres x circuity / (speed in metres per minute),
-    measured from the area's centroid (or representative point) to the facility point in a
+    measured from a point inside the area (see ``area_points``) to the facility point in a
     projected CRS (a geographic CRS is projected to its UTM zone). Pairs are found with a
     KD-tree ball query, so only pairs inside the cutoff are ever built.
     """
@@ -108,7 +109,7 @@ def travel_times_from_geometry(
             f"circuity is network / straight-line distance and must be >= 1, got {circuity}"
         )
     per_minute = _metres_per_minute(mode, speed_kmh)
-    crs = _metric_crs(areas)
+    crs = metric_crs(areas)
     a_xy = area_points(_projected(areas, crs), area_point)
     f_xy = _facility_points(_projected(facilities, crs))
     if len(a_xy) == 0 or len(f_xy) == 0:
@@ -224,7 +225,7 @@ def travel_times_over_network(
     cutoff_minutes: float = 60.0,
     connector_speed_kmh: float = SPEED_KMH["walk"],
     circuity: float = DEFAULT_CIRCUITY,
-    area_point: str = "centroid",
+    area_point: str = "inside",
     batch_size: int = 64,
 ) -> pd.DataFrame:
     """Shortest-path minutes over a road network, within ``cutoff_minutes``.
@@ -275,7 +276,7 @@ def travel_times_over_network(
     xy = nodes[["x", "y"]].to_numpy(dtype=float)
     tree = cKDTree(xy)
     per_minute = _metres_per_minute("walk", connector_speed_kmh)
-    crs = _metric_crs(areas)
+    crs = metric_crs(areas)
     a_dist, a_node = tree.query(area_points(_projected(areas, crs), area_point))
     f_dist, f_node = tree.query(_facility_points(_projected(facilities, crs)))
     a_walk = a_dist * circuity / per_minute

@@ -14,6 +14,7 @@ from demand.bundle.report import Report
 from demand.bundle.schemas import SCHEMAS, TableSchema
 from demand.bundle.validate import validate_tables
 from demand.errors import InputError
+from demand.geo import metric_crs
 
 
 def _typed(table: RawTable | None, schema: TableSchema) -> pd.DataFrame:
@@ -58,7 +59,7 @@ def check_bundle(path: str | Path) -> tuple[City | None, Report]:
         return None, report
     typed = {name: _typed(tables.get(name), schema) for name, schema in SCHEMAS.items()}
     areas = typed["areas"]
-    target = areas.crs if areas.crs.is_projected else areas.estimate_utm_crs()
+    target = metric_crs(areas)
     typed["areas"] = areas.to_crs(target)
     typed["facilities"] = typed["facilities"].to_crs(target)
     meta = _read_meta(path)

@@ -11,11 +11,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS
 
 from demand.bundle.read import RawTable
 from demand.bundle.report import ERROR, NOTICE, WARNING, Report
 from demand.bundle.schemas import SCHEMAS, Column, TableSchema
+from demand.geo import is_metric, metric_crs, reprojection_notice
 
 OVERLAP_TOLERANCE = 0.01  # share of the smaller area that two areas may overlap
 
@@ -369,12 +369,6 @@ def _crs_usable(frame: pd.DataFrame) -> bool:
     return getattr(frame, "crs", None) is not None and not frame.attrs.get("bad_crs")
 
 
-def _projected_crs(areas: gpd.GeoDataFrame) -> CRS:
-    if areas.crs.is_projected:
-        return areas.crs
-    return areas.estimate_utm_crs()
-
-
 def check_geometry(tables: dict[str, RawTable], report: Report) -> None:
     """Geometry present, valid, of the right type, with a CRS; CRSs aligned; points inside."""
     area_geoms = None
@@ -386,13 +380,13 @@ def check_geometry(tables: dict[str, RawTable], report: Report) -> None:
     areas = tables.get("areas")
     if area_geoms is None or areas is None or not _crs_usable(areas.frame):
         return
-    target = _projected_crs(areas.frame)
-    if not areas.frame.crs.is_projected:
+    good_geoms = area_geoms[~(area_geoms.isna() | area_geoms.is_empty)]
+    target = metric_crs(good_geoms) if len(good_geoms) else areas.frame.crs
+    if not is_metric(areas.frame.crs):
         report.add(
             NOTICE,
             areas.file,
-            f"geographic CRS {areas.frame.crs.to_string()}; projected to {target.name} "
-            f"({target.to_string()}) to measure distances in metres",
+            reprojection_notice(areas.frame.crs, target),
             column="geometry",
         )
     good = ~(area_geoms.isna() | area_geoms.is_empty) & area_geoms.is_valid

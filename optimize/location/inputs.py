@@ -11,6 +11,7 @@ import pandas as pd
 
 from demand.checks import require_columns, require_ids, require_numbers, require_unique
 from demand.errors import InputError
+from demand.geo import inside_points, to_metric
 
 COST_COLUMNS = ["demand_id", "site_id", "cost"]
 
@@ -128,20 +129,19 @@ def costs_from_geometry(
     site_id_col: str,
     speed_kmh: float | None = None,
 ) -> pd.DataFrame:
-    """Straight-line cost between demand centroids and site centroids, all pairs.
+    """Straight-line cost between points inside demand and site geometries, all pairs.
 
-    Metres in the demand frame's projected CRS (a geographic CRS is projected to its UTM zone;
-    sites are reprojected to match); minutes when ``speed_kmh`` is given. For road-network or
-    circuity-adjusted minutes compute travel with ``supply.travel`` and use ``from_costs``.
+    Metres in the demand frame's metric CRS (a geographic CRS, or one in feet, is projected to
+    its UTM zone; sites are reprojected to match; ``demand.geo`` has the inside points); minutes
+    when ``speed_kmh`` is given. For road-network or circuity-adjusted minutes compute travel
+    with ``supply.travel`` and use ``from_costs``.
     """
+    demand = to_metric(demand)
     crs = demand.crs
-    if crs is not None and not crs.is_projected:
-        crs = demand.estimate_utm_crs()
-        demand = demand.to_crs(crs)
     if crs is not None and sites.crs is not None and sites.crs != crs:
         sites = sites.to_crs(crs)
-    a = demand.geometry.centroid
-    b = sites.geometry.centroid
+    a = inside_points(demand.geometry)
+    b = inside_points(sites.geometry)
     a_xy = np.column_stack([a.x.to_numpy(), a.y.to_numpy()])
     b_xy = np.column_stack([b.x.to_numpy(), b.y.to_numpy()])
     metres = np.hypot(a_xy[:, None, 0] - b_xy[None, :, 0], a_xy[:, None, 1] - b_xy[None, :, 1])
