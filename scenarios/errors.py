@@ -10,7 +10,7 @@ from rich.console import Console
 
 from demand.errors import InputError
 
-__all__ = ["InputError", "user_errors", "err_console"]
+__all__ = ["InputError", "user_errors", "err_console", "warn"]
 
 
 err_console = Console(stderr=True)
@@ -25,3 +25,8 @@ def user_errors() -> Iterator[None]:
         message = exc.args[0] if exc.args else str(exc)
         err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
         raise typer.Exit(code=1) from None
+
+
+def warn(message: str) -> None:
+    """Print one warning line on stderr (the work goes on; exit code unchanged)."""
+    err_console.print(f"[bold yellow]warning:[/] {message}", highlight=False, soft_wrap=True)

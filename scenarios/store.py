@@ -2,7 +2,11 @@
 
 SQLite by default (one file, nothing to install); PostgreSQL for a shared deployment
 (`--db postgresql+psycopg://…` or the CIVICALLOC_DB environment variable). A run is written in
-one transaction, so an interrupted write leaves nothing behind.
+one transaction, so an interrupted write leaves nothing behind. A write that finds the store
+locked by another writer waits (saying so) and retries; if the store stays unavailable, the
+run is saved to a run file that `civicalloc import-run` stores later: a computed run is never
+lost. The tables below are the current schema; `scenarios/store_schema.py` migrates older
+stores.
 """
 
 from __future__ import annotations
@@ -10,22 +14,28 @@ from __future__ import annotations
 import io
 import json
 import os
+import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
-import geopandas as gpd
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from demand.errors import InputError
+from scenarios.store_schema import ensure_schema
 
 DEFAULT_DB = "sqlite:///civicalloc.sqlite"
 ENV_DB = "CIVICALLOC_DB"
 TEST_PAUSE_ENV = "CIVICALLOC_TEST_PAUSE_IN_WRITE"  # seconds to pause mid-transaction (tests)
 TEST_FLAG_ENV = "CIVICALLOC_TEST_PAUSE_FLAG"  # file touched when the pause starts (tests)
+WAIT_ENV = "CIVICALLOC_STORE_WAIT"  # seconds a finished run waits for a locked store
+DEFAULT_WAIT_S = 300.0
+FIRST_TRY_S = 2.0  # the first write attempt waits this long for a lock before saying so
 
 metadata = sa.MetaData()
 
@@ -42,6 +52,8 @@ runs = sa.Table(
     sa.Column("inputs_fingerprint", sa.String(64), nullable=False),
     sa.Column("code_version", sa.String(80), nullable=False),
     sa.Column("scenario_json", sa.Text, nullable=False),
+    # False when a model of the run found no plan (its KPIs and plans are missing): schema 2
+    sa.Column("complete", sa.Boolean, nullable=False, server_default=sa.true()),
 )
 kpis = sa.Table(
     "kpis",
@@ -72,6 +84,7 @@ model_results = sa.Table(
     sa.Column("build_seconds", sa.Float, nullable=True),
     sa.Column("solve_seconds", sa.Float, nullable=True),
     sa.Column("detail_json", sa.Text, nullable=False, default="{}"),
+    sa.Column("has_plan", sa.Boolean, nullable=False, server_default=sa.true()),  # schema 2
 )
 users = sa.Table(
     "users",
@@ -105,6 +118,7 @@ class ModelOutcome:
     build_seconds: float | None = None
     solve_seconds: float | None = None
     detail: dict = field(default_factory=dict)
+    has_plan: bool = True  # False: the model found no plan, so the run lacks its results
 
 
 @dataclass
@@ -125,6 +139,16 @@ class RunRecord:
     run_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
+    @property
+    def complete(self) -> bool:
+        """True when every model of the run found a plan."""
+        return all(m.has_plan for m in self.models)
+
+    @property
+    def models_without_plan(self) -> list[ModelOutcome]:
+        """The models that found no plan (their KPIs and plans are missing from the run)."""
+        return [m for m in self.models if not m.has_plan]
+
 
 def db_url(url: str | None = None) -> str:
     """The database URL: the argument, else $CIVICALLOC_DB, else civicalloc.sqlite here."""
@@ -135,41 +159,154 @@ def db_url(url: str | None = None) -> str:
 
 
 def connect(url: str | None = None) -> Engine:
-    """An engine on the store, with its tables created if new."""
+    """An engine on the store, its tables created (or an older store migrated) if needed."""
     url = db_url(url)
     try:
-        engine = sa.create_engine(url, future=True)
         if url.startswith("sqlite"):
+            path = sa.make_url(url).database
+            if path and path != ":memory:" and not os.path.isdir(os.path.dirname(path) or "."):
+                raise InputError(f"--db {url!r}: folder {os.path.dirname(path)!r} does not exist")
+            if path and os.path.isdir(path):
+                raise InputError(f"--db {url!r}: {path!r} is a folder, not a database file")
+            # a generous busy timeout: a long write elsewhere makes us wait, not fail
+            engine = sa.create_engine(url, connect_args={"timeout": 30})
 
             @sa.event.listens_for(engine, "connect")
             def _fk_on(dbapi_conn, _record):  # SQLite enforces foreign keys only when asked
                 dbapi_conn.execute("PRAGMA foreign_keys=ON")
 
-        metadata.create_all(engine)
+        else:
+            engine = sa.create_engine(url)
+        ensure_schema(engine, metadata)
     except sa.exc.ArgumentError as exc:
         raise InputError(f"--db {url!r}: not a database URL ({exc})") from None
-    except sa.exc.OperationalError as exc:
-        raise InputError(f"cannot open the store {url!r}: {exc.orig}") from None
+    except (sa.exc.NoSuchModuleError, ModuleNotFoundError) as exc:
+        raise InputError(f"--db {url!r}: unsupported database ({exc}); use sqlite:///FILE or "
+                         "postgresql://USER@HOST/DB") from None  # fmt: skip
+    except sa.exc.DBAPIError as exc:
+        raise InputError(f"cannot open the store {_safe(url)}: {_first_line(exc.orig)}") from None
     return engine
 
 
-def _to_parquet(frame: pd.DataFrame) -> tuple[bytes, bool]:
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return repr(sa.make_url(url).render_as_string(hide_password=True))
+    except sa.exc.ArgumentError:
+        return repr(url)
+
+
+def _first_line(error: BaseException | None) -> str:
+    text = str(error or "").strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def frame_to_parquet(frame: pd.DataFrame) -> tuple[bytes, bool]:
+    """A plan as Parquet bytes (GeoParquet when spatial), and whether it is spatial."""
     buf = io.BytesIO()
-    spatial = isinstance(frame, gpd.GeoDataFrame)
+    gpd = sys.modules.get("geopandas")  # a GeoDataFrame exists only once geopandas is loaded
+    spatial = gpd is not None and isinstance(frame, gpd.GeoDataFrame)
     frame = frame.reset_index(drop=True)
     frame.to_parquet(buf, index=False)
     return buf.getvalue(), spatial
 
 
-def _from_parquet(content: bytes, spatial: bool) -> pd.DataFrame:
+def frame_from_parquet(content: bytes, spatial: bool) -> pd.DataFrame:
+    """A plan back from its Parquet bytes."""
     buf = io.BytesIO(content)
-    return gpd.read_parquet(buf) if spatial else pd.read_parquet(buf)
+    if spatial:
+        import geopandas as gpd  # only when a map is read: the store opens faster without
+
+        return gpd.read_parquet(buf)
+    return pd.read_parquet(buf)
 
 
-def save_run(engine: Engine, record: RunRecord) -> str:
-    """Write a run with its KPIs, plans and model results in one transaction; return its id."""
+class RunNotStored(InputError):
+    """A finished run the store could not take; it was saved to ``path`` instead."""
+
+    def __init__(self, message: str, path: Path) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+def _is_lock_wait(exc: sa.exc.DBAPIError) -> bool:
+    """True for errors that waiting may cure: a locked store, a lost or refused connection."""
+    if isinstance(exc, sa.exc.OperationalError):
+        return True
+    code = getattr(exc.orig, "sqlstate", None) or ""
+    return code.startswith(("08", "40", "55P03", "57P"))  # connection, rollback, lock, admin
+
+
+def save_run(
+    engine: Engine,
+    record: RunRecord,
+    *,
+    notify: Callable[[str], None] | None = None,
+    wait_s: float | None = None,
+) -> str:
+    """Store a run in one transaction and return its id; never lose it.
+
+    If the store is locked (another process writing) or unreachable, wait and retry for up to
+    ``wait_s`` seconds ($CIVICALLOC_STORE_WAIT, default 300), telling ``notify`` why. If it
+    still cannot be written, save the run to a run file (``runfile.spill_dir()``) and raise
+    ``RunNotStored`` naming the file and the command that stores it later.
+    """
+    notify = notify or (lambda message: None)
+    wait_s = float(os.environ.get(WAIT_ENV, DEFAULT_WAIT_S)) if wait_s is None else wait_s
+    started = time.monotonic()
+    attempt, told = 0, False
+    while True:
+        attempt += 1
+        left = wait_s - (time.monotonic() - started)
+        try:
+            patience = FIRST_TRY_S if attempt == 1 else 30.0
+            _write_run(engine, record, lock_wait_s=max(0.1, min(left, patience)))
+            if told:
+                notify(f"the store is free again: run {record.run_id[:8]} stored")
+            return record.run_id
+        except sa.exc.IntegrityError as exc:
+            if _stored_already(engine, record.run_id):
+                return record.run_id
+            reason = _first_line(exc.orig)
+        except sa.exc.DBAPIError as exc:
+            reason = _first_line(exc.orig)
+            left = wait_s - (time.monotonic() - started)
+            if _is_lock_wait(exc) and left > 0:
+                if not told:
+                    notify(f"the store is busy or unreachable ({reason}); run "
+                           f"{record.scenario!r} is computed and waits up to {left:.0f} s "
+                           "more to be stored")  # fmt: skip
+                    told = True
+                time.sleep(min(1.0, left))
+                continue
+        from scenarios.runfile import spill_run
+
+        path = spill_run(record)
+        raise RunNotStored(
+            f"could not store run {record.scenario!r} ({reason}; waited "
+            f"{time.monotonic() - started:.0f} s); it is saved in {path}: store it later with "
+            f"`civicalloc import-run {path}`",
+            path,
+        )
+
+
+def _stored_already(engine: Engine, run_id: str) -> bool:
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(sa.select(runs.c.run_id).where(runs.c.run_id == run_id))
+            return found.first() is not None
+    except sa.exc.DBAPIError:
+        return False
+
+
+def _write_run(engine: Engine, record: RunRecord, lock_wait_s: float) -> None:
+    """One attempt at the run's transaction, waiting at most ``lock_wait_s`` for locks."""
     pause = float(os.environ.get(TEST_PAUSE_ENV, "0") or 0)
     with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(lock_wait_s * 1000)}")
+        elif conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(lock_wait_s * 1000)}")
         conn.execute(
             runs.insert().values(
                 run_id=record.run_id,
@@ -182,6 +319,7 @@ def save_run(engine: Engine, record: RunRecord) -> str:
                 inputs_fingerprint=record.inputs_fingerprint,
                 code_version=record.code_version,
                 scenario_json=record.scenario_json,
+                complete=record.complete,
             )
         )
         if pause:  # lets a test kill the process mid-transaction
@@ -196,7 +334,7 @@ def save_run(engine: Engine, record: RunRecord) -> str:
             rows = rows.astype(object).where(rows.notna(), None)
             conn.execute(kpis.insert(), rows.to_dict("records"))
         for name, frame in record.plans.items():
-            content, spatial = _to_parquet(frame)
+            content, spatial = frame_to_parquet(frame)
             conn.execute(
                 plans.insert().values(
                     run_id=record.run_id,
@@ -217,11 +355,13 @@ def save_run(engine: Engine, record: RunRecord) -> str:
                     build_seconds=m.build_seconds,
                     solve_seconds=m.solve_seconds,
                     detail_json=json.dumps(m.detail, default=str),
+                    has_plan=m.has_plan,
                 )
             )
+        missing = ", ".join(m.model for m in record.models_without_plan)
         log(conn, record.created_by, "run", record.scenario, record.run_id,
-            f"{len(record.plans)} plans, {len(record.kpis)} KPIs")  # fmt: skip
-    return record.run_id
+            f"{len(record.plans)} plans, {len(record.kpis)} KPIs"
+            + (f"; incomplete, no plan from {missing}" if missing else ""))  # fmt: skip
 
 
 def log(conn_or_engine, username: str, action: str, scenario: str | None = None,
@@ -246,7 +386,7 @@ def list_runs(engine: Engine, owner: str | None = None) -> pd.DataFrame:
     """Stored runs, newest first; only one bureau's when `owner` is given (admin: None)."""
     query = sa.select(
         runs.c.run_id, runs.c.scenario, runs.c.owner, runs.c.created_at, runs.c.created_by,
-        runs.c.seconds, runs.c.inputs_fingerprint, runs.c.code_version,
+        runs.c.seconds, runs.c.inputs_fingerprint, runs.c.code_version, runs.c.complete,
     ).order_by(runs.c.created_at.desc())  # fmt: skip
     if owner is not None:
         query = query.where(runs.c.owner == owner)
@@ -291,7 +431,7 @@ def load_plans(engine: Engine, run_id: str, names: list[str] | None = None) -> d
         q = q.where(plans.c.name.in_(names))
     with engine.connect() as conn:
         rows = conn.execute(q).mappings().all()
-    return {r["name"]: _from_parquet(r["content"], r["spatial"]) for r in rows}
+    return {r["name"]: frame_from_parquet(r["content"], r["spatial"]) for r in rows}
 
 
 def load_model_results(engine: Engine, run_id: str) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from scenarios.errors import user_errors
+from scenarios.errors import err_console, user_errors, warn
 from scenarios.progress import count_bar
 
 console = Console(highlight=False, soft_wrap=True)
@@ -55,6 +55,30 @@ def print_comparison(
         out.print(t)
 
 
+def report_incomplete(record) -> None:
+    """Warn when a stored run lacks a model's results because that model found no plan."""
+    missing = record.models_without_plan
+    if missing:
+        names = ", ".join(f"{m.model} ({m.status})" for m in missing)
+        warn(f"run {record.scenario!r} is stored as incomplete: no plan from {names}; its KPIs "
+             "and plans are missing. Give the solver more time (solver.time_limit_s) or "
+             "loosen the rules, and run it again.")  # fmt: skip
+
+
+def store_or_report(engine, record) -> str | None:
+    """Store a finished run (waiting for a busy store); None, with the reason printed, if it
+    had to be saved to a run file instead."""
+    from scenarios.store import RunNotStored, save_run
+
+    try:
+        run_id = save_run(engine, record, notify=warn)
+    except RunNotStored as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        return None
+    report_incomplete(record)
+    return run_id
+
+
 def run_and_store(
     engine,
     scenarios: list,
@@ -65,9 +89,9 @@ def run_and_store(
 ) -> tuple[list, int]:
     """Run scenarios in parallel with a progress bar, storing each as it finishes.
 
-    Returns (names stored, number that failed); a failure prints its one-line reason.
+    Returns (names stored, number that failed or could not be stored); each failure prints
+    its one-line reason.
     """
-    from scenarios.store import save_run
     from scenarios.sweep import SweepFailure, run_sweep
 
     stored, failed = [], 0
@@ -79,7 +103,9 @@ def run_and_store(
                 failed += 1
                 console.print(f"[red]not stored[/] {record.scenario!r}: {record.message}")
                 continue
-            save_run(engine, record)
+            if store_or_report(engine, record) is None:
+                failed += 1
+                continue
             stored.append(record.scenario)
             solved = ", ".join(f"{m.model} {m.status}" for m in record.models if m.gap is not None)
             console.print(f"stored {record.scenario!r} ({record.seconds:.0f} s; {solved})")
@@ -99,8 +125,9 @@ def register(app: typer.Typer) -> None:
         from scenarios.pipeline import run_scenario
         from scenarios.privacy import suppress_kpis
         from scenarios.spec import load_scenario
-        from scenarios.store import connect, save_run
+        from scenarios.store import connect
 
+        failed = 0
         with user_errors():
             engine = connect(db)
             specs = [load_scenario(p) for p in scenario]
@@ -113,7 +140,10 @@ def register(app: typer.Typer) -> None:
                         bar.update(task, completed=done, description=f"{name}: {message}")
 
                     record = run_scenario(spec, current_user(user), show)
-                run_id = save_run(engine, record)
+                run_id = store_or_report(engine, record)
+                if run_id is None:
+                    failed += 1
+                    continue
                 console.print(f"[green]stored[/] {spec.name} as run {run_id[:8]} "
                               f"({record.seconds:.1f} s)")  # fmt: skip
                 for m in record.models:
@@ -125,6 +155,36 @@ def register(app: typer.Typer) -> None:
                     t.add_row(row["service"], row["kpi"], _fmt(row["value"], row["unit"]),
                               row["unit"])  # fmt: skip
                 console.print(t)
+        if failed:
+            raise typer.Exit(code=1)
+
+    @app.command("import-run")
+    def import_run(
+        files: list[Path] = typer.Argument(
+            ..., help="Run file(s) (.civicrun) saved by a run the store could not take."
+        ),  # fmt: skip
+        db: str = typer.Option(None, "--db", help=DB_HELP),
+        keep: bool = typer.Option(False, "--keep", help="Keep each file after storing it."),
+    ) -> None:
+        """Store runs that were saved to run files because the store was locked or down."""
+        from scenarios.runfile import read_run_file
+        from scenarios.store import connect
+
+        with user_errors():
+            engine = connect(db)
+            records = [(path, read_run_file(path)) for path in files]
+            failed = 0
+            for path, record in records:
+                run_id = store_or_report(engine, record)
+                if run_id is None:
+                    failed += 1
+                    continue
+                if not keep:
+                    path.unlink()
+                console.print(f"[green]stored[/] {record.scenario} as run {run_id[:8]} from "
+                              f"{path}" + ("" if keep else " (file removed)"))  # fmt: skip
+        if failed:
+            raise typer.Exit(code=1)
 
     @app.command("runs")
     def runs_(
@@ -136,11 +196,13 @@ def register(app: typer.Typer) -> None:
 
         with user_errors():
             frame = list_runs(connect(db), owner)
-        t = Table("run", "scenario", "owner", "created (UTC)", "by", "seconds", "inputs")
+        t = Table("run", "scenario", "owner", "created (UTC)", "by", "seconds", "inputs",
+                  "complete")  # fmt: skip
         for _, r in frame.iterrows():
             t.add_row(r["run_id"][:8], r["scenario"], r["owner"],
                       f"{r['created_at']:%Y-%m-%d %H:%M}", r["created_by"],
-                      f"{r['seconds']:.1f}", r["inputs_fingerprint"][:10])  # fmt: skip
+                      f"{r['seconds']:.1f}", r["inputs_fingerprint"][:10],
+                      "yes" if r["complete"] else "[yellow]no[/]")  # fmt: skip
         console.print(t)
         console.print(f"{len(frame)} run(s)")
 

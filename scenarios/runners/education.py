@@ -64,7 +64,8 @@ def run_districts(ctx: RunContext) -> ModelRun:
     worst = max(outcomes, key=lambda o: (o.objective is None, o.gap or 0.0))
     outcome = dataclasses.replace(worst, model="education.districts", detail={
         "levels": {o.model: {"status": o.status, "gap": o.gap, "messages":
-                             o.detail.get("messages")} for o in outcomes}})  # fmt: skip
+                             o.detail.get("messages")} for o in outcomes}},
+        has_plan=all(o.has_plan for o in outcomes))  # fmt: skip
     return ModelRun(kpis=kpis, plans=plans, outcome=outcome)
 
 
@@ -95,6 +96,10 @@ def run_teachers(ctx: RunContext) -> ModelRun:
     if not results:
         from scenarios.store import ModelOutcome
 
-        return ModelRun(kpis, plans, ModelOutcome("education.teachers", "no district plan"))
-    worst = max(results, key=lambda r: r.gap or 0.0)
-    return ModelRun(kpis=kpis, plans=plans, outcome=outcome_of("education.teachers", worst))
+        return ModelRun(kpis, plans, ModelOutcome("education.teachers", "no district plan",
+                                                  has_plan=False))  # fmt: skip
+    worst = max(results, key=lambda r: (not r.has_plan, r.gap or 0.0))
+    outcome = outcome_of("education.teachers", worst)
+    if len(results) < len(LEVELS):  # a level without districts has no teacher plan either
+        outcome = dataclasses.replace(outcome, has_plan=False)
+    return ModelRun(kpis=kpis, plans=plans, outcome=outcome)

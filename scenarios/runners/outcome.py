@@ -24,6 +24,7 @@ def outcome_of(model: str, result: PlanResult, **detail) -> ModelOutcome:
         build_seconds=result.build_seconds,
         solve_seconds=result.solve_seconds,
         detail=info,
+        has_plan=result.has_plan,
     )
 
 

@@ -21,13 +21,20 @@ def _fresh_pg_database(admin_url: str) -> str:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request, tmp_path) -> str:
-    """A fresh, empty store of each kind."""
+def new_store_url(request, tmp_path):
+    """A function giving a fresh, empty store URL of each kind per call."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'store.sqlite'}"
+        names = iter(range(1_000))
+        return lambda: f"sqlite:///{tmp_path / f'store{next(names)}.sqlite'}"
     admin = os.environ.get(PG_ENV)
     if not admin:
         if os.environ.get("CI"):
             pytest.fail(f"CI must provide PostgreSQL in ${PG_ENV} (see .ci/run)")
         pytest.skip(f"no PostgreSQL: set {PG_ENV} to run the store tests against it")
-    return _fresh_pg_database(admin)
+    return lambda: _fresh_pg_database(admin)
+
+
+@pytest.fixture
+def store_url(new_store_url) -> str:
+    """A fresh, empty store of each kind."""
+    return new_store_url()

@@ -114,3 +114,17 @@ def test_other_bureau_is_refused(store_url):
     with pytest.raises(PermissionError, match="health bureau"):
         find_run(engine, "small today", owner="education")
     assert list_runs(engine, owner="education").empty
+
+
+def test_a_run_with_a_model_without_plan_is_stored_as_incomplete(store_url):
+    from scenarios.store import ModelOutcome, load_model_results
+
+    engine = connect(store_url)
+    record = run_scenario(small("short of time", models=["access"]), "a")
+    record.models.append(ModelOutcome("education.districts", "no solution found", has_plan=False))
+    run_id = save_run(engine, record)
+    assert not record.complete
+    assert not bool(list_runs(engine).set_index("run_id").loc[run_id, "complete"])
+    results = load_model_results(engine, run_id).set_index("model")["has_plan"]
+    assert bool(results["access"]) and not bool(results["education.districts"])
+    assert "incomplete, no plan from education.districts" in audit_log(engine)["detail"].iloc[0]
