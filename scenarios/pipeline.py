@@ -22,6 +22,7 @@ from scenarios.levers import apply_levers
 from scenarios.runners import RunContext, get_runner
 from scenarios.spec import Scenario
 from scenarios.store import RunRecord
+from supply.travel import travel_source
 
 Progress = Callable[[str, float], None]  # message, fraction done (0–1)
 
@@ -82,6 +83,7 @@ def run_scenario(
     city = apply_levers(city, scenario)
     ctx = RunContext(scenario=scenario, city=city)
     kpis, plans, outcomes = [], {}, []
+    travel = travel_source(city)  # roads (which extract, which mode), a table, or straight lines
     n = len(scenario.models)
     for i, name in enumerate(scenario.models):
         ctx.progress = lambda message, i=i: report(message, (i + 0.5) / n)
@@ -92,6 +94,7 @@ def run_scenario(
         if overlap:
             raise RuntimeError(f"model {name} returned plans already present: {overlap}")
         plans.update(result.plans)
+        result.outcome.detail.setdefault("travel", travel)
         outcomes.append(result.outcome)
     report("done", 1.0)
     return RunRecord(

@@ -10,6 +10,8 @@ cutoff (a 5,000-area city never materialises all 2.5 million pairs):
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -319,16 +321,57 @@ def city_travel_times(
     facilities: gpd.GeoDataFrame | None = None,
     mode: str = "bus",
     cutoff_minutes: float = 60.0,
+    origins: gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
-    """Minutes from the city's areas to ``facilities`` (default: all of the city's).
+    """Minutes from the city's areas (or ``origins``: area_id + geometry) to ``facilities``.
 
-    The bundle's own travel table when it covers every one of those facilities; otherwise
-    computed from geometry by ``mode`` within ``cutoff_minutes``.
+    Over the roads of the OSM extract the bundle names in bundle.toml ``[travel]`` (every
+    model of a run then uses road times, in the bundle's mode); else the bundle's own travel
+    table when it covers every one of those facilities; else from geometry by ``mode``.
     """
     facilities = city.facilities if facilities is None else facilities
+    roads = road_source(city)
+    if roads is not None:
+        from supply.osm.travel import bundle_road_times
+
+        return bundle_road_times(roads, city.areas if origins is None else origins, facilities,
+                                 cutoff_minutes)  # fmt: skip
+    if origins is not None:
+        return travel_times_from_geometry(origins, facilities, mode, cutoff_minutes)
     ids = set(facilities["facility_id"])
     if len(city.travel):
         given = city.travel[city.travel["facility_id"].isin(ids)]
         if set(given["facility_id"]) == ids:
             return travel_times_from_matrix(given, source="travel")
     return travel_times_from_geometry(city.areas, facilities, mode, cutoff_minutes)
+
+
+def road_source(city) -> dict | None:
+    """The bundle's ``[travel]`` table when it names an OSM extract, its paths resolved.
+
+    ``osm`` (path, relative to the bundle folder), ``mode`` (drive, walk or bike; default
+    drive), optional ``speeds`` (CSV over the default speeds) and ``snap_cap_m``.
+    """
+    table = (getattr(city, "meta", None) or {}).get("travel")
+    if not isinstance(table, dict) or not table.get("osm"):
+        return None
+    base = city.source if city.source is not None and city.source.is_dir() else None
+    resolved = dict(table)
+    for key in ("osm", "speeds"):
+        if table.get(key):
+            path = Path(str(table[key]))
+            resolved[key] = path if path.is_absolute() or base is None else base / path
+    resolved.setdefault("mode", "drive")
+    return resolved
+
+
+def travel_source(city) -> dict:
+    """What a run's travel times come from, for the stored record: roads, table or geometry."""
+    roads = road_source(city)
+    if roads is not None:
+        from supply.osm.travel import describe_extract
+
+        return {"source": "roads", "mode": roads["mode"], **describe_extract(roads["osm"])}
+    if len(city.travel):
+        return {"source": "bundle travel table"}
+    return {"source": "straight line", "circuity": DEFAULT_CIRCUITY}

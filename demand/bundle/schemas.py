@@ -18,6 +18,7 @@ FACILITY_KINDS: tuple[str, ...] = (
     "community_health_centre",
     "primary_school",
     "middle_school",
+    "kindergarten",
     "social_insurance_centre",
 )
 PURPOSES: tuple[str, ...] = ("commute", "school", "medical", "other")

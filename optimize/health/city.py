@@ -27,7 +27,7 @@ import pandas as pd
 from demand.bundle import City
 from demand.errors import InputError
 from demand.need import residential_need
-from supply.travel import travel_times_from_geometry
+from supply.travel import city_travel_times, road_source, travel_times_from_geometry
 
 __all__ = [
     "DEFAULT_ALOS_DAYS",
@@ -78,6 +78,8 @@ def _points(frame: gpd.GeoDataFrame, id_column: str) -> gpd.GeoDataFrame:
 
 def _travel(city: City, kind: str, cutoff: float, mode: str) -> pd.DataFrame:
     facilities = city.facilities_of(kind)
+    if road_source(city) is not None:  # the bundle names an OSM extract: road times
+        return city_travel_times(city, facilities, mode, cutoff)
     given = city.travel
     if given is not None and len(given):
         frame = given[given["facility_id"].isin(facilities["facility_id"])]
@@ -153,9 +155,9 @@ def outreach_inputs(
         need = _need_near_work(city, pop, year, need, share_at_centre, near_work_share)
     resident = _travel(city, "community_health_centre", resident_minutes, mode)
     to_hospital = _travel(city, "hospital", hospital_minutes, mode)
-    specialist = travel_times_from_geometry(
-        _points(hospitals, "facility_id"), centre_frame, mode="drive",
-        cutoff_minutes=specialist_minutes,
+    specialist = city_travel_times(
+        city, centre_frame, mode="drive", cutoff_minutes=specialist_minutes,
+        origins=_points(hospitals, "facility_id"),
     )  # fmt: skip
     access_travel = pd.concat(
         [resident, to_hospital[to_hospital["minutes"] <= resident_minutes]], ignore_index=True

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from scenarios.errors import user_errors
+from scenarios.errors import InputError, user_errors
 
 
 def register(app: typer.Typer) -> None:
@@ -16,6 +16,9 @@ def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo(
         bundle: Path = typer.Option(None, help="City bundle (default: the sample city)."),
+        city: str = typer.Option(
+            "sample", "--city", help="sample, or helsinki: real streets from OpenStreetMap."
+        ),
         out: Path = typer.Option(Path("build/demo"), help="Folder for the demo's outputs."),
         no_serve: bool = typer.Option(False, "--no-serve", help="Do not start the dashboard."),
     ) -> None:
@@ -26,4 +29,10 @@ def register(app: typer.Typer) -> None:
             console = Console(highlight=False)
             if not console.is_terminal:  # logs and CI: wide enough for the comparison tables
                 console = Console(highlight=False, width=160)
+            if city == "helsinki" and bundle is None:
+                from scenarios.demo_helsinki import ensure_helsinki_bundle
+
+                bundle = ensure_helsinki_bundle(console)
+            elif city not in ("sample", "helsinki"):
+                raise InputError(f"--city {city!r}: use sample or helsinki")
             run_demo(bundle, out, serve=not no_serve, console=console)

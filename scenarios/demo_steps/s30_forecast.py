@@ -17,6 +17,7 @@ from forecasting.backtest import AUTO_SELECT, backtest
 from forecasting.cohort import CohortProjection, broad_age_groups
 from forecasting.enrolment import EnrolmentProjection, enrolment_from_history, enrolment_pressure
 from forecasting.outlook import caseload_outlook
+from scenarios.demo_steps import NO_HISTORY
 
 ORDER = 30
 TITLE = "Five-year outlook: population, school places, caseload (with backtests)"
@@ -136,6 +137,11 @@ def _backtest(ctx, caseload_history: pd.DataFrame) -> pd.DataFrame:
 def run(ctx) -> None:
     """Project population, enrolment and caseload five years ahead and print the outlook."""
     proj = _population(ctx)
+    if ctx.city.history.empty:
+        ctx.console.print(f"[yellow]{NO_HISTORY}: school and caseload forecasts skipped[/]")
+        proj.to_csv(ctx.out_dir / "population_projection.csv", index=False)
+        ctx.state.update(population_projection=proj)
+        return
     enrolment, pressure = _schools(ctx, proj)
     caseload, caseload_history = _caseload(ctx)
     summary = _backtest(ctx, caseload_history)

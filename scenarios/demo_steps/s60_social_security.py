@@ -19,6 +19,7 @@ from optimize.staffing import (
 )
 from optimize.staffing.city import centre_inputs, next_year_arrivals
 from scenarios.commands.staff import centre_table
+from scenarios.demo_steps import NO_HISTORY
 
 ORDER = 60
 TITLE = "Social-security bureau: next year's caseworkers per service centre"
@@ -34,6 +35,11 @@ FORECASTER = AutoForecaster(models=("SeasonalNaive", "AutoTheta"), prefer=None, 
 def run(ctx) -> None:
     """Forecast, size, post, and compare the plan with and without the online lever."""
     city, console = ctx.city, ctx.console
+    if city.history.empty:
+        console.print(
+            f"[yellow]{NO_HISTORY}: staffing needs the centres' caseload history; skipped[/]"
+        )
+        return
     inputs = centre_inputs(city)
     caseload, arrivals = next_year_arrivals(city, months=12, forecaster=FORECASTER)
     first, last = caseload["month"].min(), caseload["month"].max()

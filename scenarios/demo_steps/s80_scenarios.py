@@ -17,11 +17,17 @@ DEMO_SCENARIOS = ["today.toml", "new_hospital.toml", "new_school.toml", "online_
                   "new_town_growth.toml"]  # fmt: skip
 
 
-def store_examples(engine, console) -> list[str]:
-    """Run the bundled scenarios two at a time into the store; return the names stored."""
+def store_examples(engine, console, city=None) -> list[str]:
+    """Run the bundled scenarios two at a time into the store; return the names stored.
+
+    city: a City whose bundle names an OSM extract: run that city's scenarios instead."""
     from scenarios.commands.scenarios import run_and_store
 
     specs = [load_scenario(EXAMPLES / file) for file in DEMO_SCENARIOS]
+    if city is not None:  # a city built from OSM: its own scenarios, no history-bound models
+        from scenarios.demo_helsinki import osm_city_scenarios
+
+        specs = osm_city_scenarios(specs[0], city)
     solver = specs[0].solver
     console.print(
         f"running {len(specs)} scenarios, two at a time ({solver.name}, at most "
@@ -38,7 +44,10 @@ def run(ctx) -> None:
     url = db_url(None)
     engine = connect(url)
     ctx.console.print(f"store: {url}")
-    names = store_examples(engine, ctx.console)
+    from supply.travel import road_source
+
+    osm_city = ctx.city if road_source(ctx.city) is not None else None
+    names = store_examples(engine, ctx.console, osm_city)
     table = compare_runs(engine, names)
     value_cols = [c for c in table.columns if c not in ("service", "kpi", "unit")]
     print_comparison(suppress_kpis(table, 10, value_cols), deltas_only=True, out=ctx.console)

@@ -10,6 +10,7 @@ is reported, never dropped silently.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -285,3 +286,20 @@ def network_from_edges(
         hull=hull,
         report=report,
     )
+
+
+@functools.lru_cache(maxsize=6)
+def _cached(path: str, _mtime: float, mode: str, speeds: str | None, _smtime: float) -> RoadNetwork:
+    from supply.osm.speeds import read_speed_table
+
+    table = read_speed_table(speeds) if speeds else None
+    return build_network(path, mode, table)
+
+
+def cached_network(path: str, mode: str, speeds: str | None = None) -> RoadNetwork:
+    """``build_network`` once per extract, mode and speed table (rebuilt when a file changes)."""
+    from supply.osm.read import check_extract
+
+    p = check_extract(path).resolve()
+    s_mtime = Path(speeds).stat().st_mtime if speeds and Path(speeds).exists() else 0.0
+    return _cached(str(p), p.stat().st_mtime, mode, speeds, s_mtime)

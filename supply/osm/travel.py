@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +48,14 @@ class RoadTravel:
 
 
 def home_points(path: str | Path, crs) -> gpd.GeoDataFrame:
-    """Estimated residents per building of an extract, as points in ``crs``."""
+    """Estimated residents per building of an extract, as points in ``crs`` (cached)."""
+    p = Path(path).resolve()
+    stat = p.stat()
+    return _home_points(str(p), stat.st_mtime, str(crs)).copy()
+
+
+@functools.lru_cache(maxsize=4)
+def _home_points(path: str, _mtime: float, crs: str) -> gpd.GeoDataFrame:
     features = read_features(path)
     if not features.buildings:
         return gpd.GeoDataFrame({"residents": []}, geometry=[], crs=crs)
@@ -157,3 +165,42 @@ def road_travel_times(
         ignore_index=True,
     )
     return RoadTravel(travel=travel, notes=notes, network=net, warnings=warnings)
+
+
+def describe_extract(path: str | Path) -> dict:
+    """File name, size and SHA-256 of an extract: which roads a stored run used."""
+    import hashlib
+
+    from supply.osm.read import check_extract
+
+    p = check_extract(path)
+    digest = hashlib.sha256()
+    with p.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return {"osm": p.name, "osm_bytes": p.stat().st_size, "osm_sha256": digest.hexdigest()}
+
+
+def bundle_road_times(
+    roads: dict, origins: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, cutoff_minutes: float
+) -> pd.DataFrame:
+    """The travel table over the roads a bundle names (``supply.travel.road_source``)."""
+    from supply.osm.network import cached_network
+    from supply.osm.speeds import MODES
+
+    mode = str(roads["mode"])
+    if mode not in MODES:
+        raise InputError(f"bundle.toml [travel] mode: {mode!r} is not one of {', '.join(MODES)}")
+    speeds = str(roads["speeds"]) if roads.get("speeds") else None
+    net = cached_network(str(roads["osm"]), mode, speeds)
+    result = road_travel_times(
+        roads["osm"],
+        origins,
+        facilities,
+        mode=mode,
+        cutoff_minutes=cutoff_minutes,
+        snap_cap_m=float(roads.get("snap_cap_m", SNAP_CAP_M)),
+        network=net,
+        sources=("areas", "facilities"),
+    )
+    return result.travel

@@ -16,8 +16,6 @@ from supply.osm import build_network, helsinki_extract, road_travel_times
 from supply.osm.speeds import parse_maxspeed, speeds_for
 from supply.osm.times import snap, times_between
 
-from .osm_town import CRS, river_town, utm, write_extract
-
 KMH = {"residential": 25.0, "primary": 45.0, "walk": 4.5}
 
 
@@ -25,20 +23,15 @@ def per_min(kmh: float) -> float:
     return kmh * 1000.0 / 60.0
 
 
-@pytest.fixture(scope="module")
-def town(tmp_path_factory):
-    return river_town(tmp_path_factory.mktemp("osm") / "town.osm.pbf")
+def points(kit, ids, xy, id_column):
+    geoms = [shapely.Point(*kit.utm(x, y)) for x, y in xy]
+    return gpd.GeoDataFrame({id_column: ids}, geometry=geoms, crs=kit.CRS)
 
 
-def points(ids, xy, id_column):
-    geoms = [shapely.Point(*utm(x, y)) for x, y in xy]
-    return gpd.GeoDataFrame({id_column: ids}, geometry=geoms, crs=CRS)
-
-
-def test_drive_goes_round_by_the_bridge_and_one_way_street(town):
+def test_drive_goes_round_by_the_bridge_and_one_way_street(osm_kit, town):
     # N is on the north bank, S on the south bank, both 50 m off their road at x=200
-    areas = points(["N", "S"], [(200, 750), (200, 250)], "area_id")
-    facilities = points(["FN", "FS"], [(200, 750), (200, 250)], "facility_id")
+    areas = points(osm_kit, ["N", "S"], [(200, 750), (200, 250)], "area_id")
+    facilities = points(osm_kit, ["FN", "FS"], [(200, 750), (200, 250)], "facility_id")
     result = road_travel_times(town, areas, facilities, mode="drive", cutoff_minutes=60)
     t = result.travel.set_index(["area_id", "facility_id"])["minutes"]
     walk_legs = 2 * 50 / per_min(KMH["walk"])
@@ -58,16 +51,16 @@ def test_drive_goes_round_by_the_bridge_and_one_way_street(town):
     assert t["S", "FN"] > t["N", "FS"]
 
 
-def test_walkers_use_the_footbridge_cars_cannot(town):
-    areas = points(["N"], [(200, 750)], "area_id")
-    facilities = points(["FS"], [(200, 250)], "facility_id")
+def test_walkers_use_the_footbridge_cars_cannot(osm_kit, town):
+    areas = points(osm_kit, ["N"], [(200, 750)], "area_id")
+    facilities = points(osm_kit, ["FS"], [(200, 250)], "facility_id")
     walk = road_travel_times(town, areas, facilities, mode="walk", cutoff_minutes=120).travel
     drive = road_travel_times(town, areas, facilities, mode="drive", cutoff_minutes=120).travel
     assert walk["minutes"].iloc[0] == pytest.approx((50 + 400 + 50) / per_min(4.5), rel=1e-3)
     assert drive["minutes"].iloc[0] > 9.0  # 4 km round by the bridge at x=2000
 
 
-def test_dead_end_one_way_spur_is_cut_off_and_reported(town):
+def test_dead_end_one_way_spur_is_cut_off_and_reported(osm_kit, town):
     net = build_network(town, "drive")
     assert net.report.components_cut == 1
     assert net.report.nodes_cut == 1
@@ -88,18 +81,18 @@ def test_speeds_by_class_and_maxspeed():
     assert parse_maxspeed("60;40") == 40
 
 
-def test_speed_override_changes_the_minutes(town, tmp_path):
-    areas = points(["N"], [(200, 700)], "area_id")
-    facilities = points(["F"], [(1000, 700)], "facility_id")
+def test_speed_override_changes_the_minutes(osm_kit, town, tmp_path):
+    areas = points(osm_kit, ["N"], [(200, 700)], "area_id")
+    facilities = points(osm_kit, ["F"], [(1000, 700)], "facility_id")
     slow = pd.DataFrame({"mode": ["drive"], "highway": ["residential"], "kmh": [10.0]})
     t = road_travel_times(town, areas, facilities, "drive", speeds=slow).travel["minutes"].iloc[0]
     assert t == pytest.approx(800 / per_min(10), rel=1e-3)
 
 
-def test_snap_cap_reports_far_points_and_rejects_points_outside(town):
+def test_snap_cap_reports_far_points_and_rejects_points_outside(osm_kit, town):
     # (1000, 500) is in the river, 200 m from either bank's road
-    areas = points(["near", "river"], [(600, 720), (1000, 500)], "area_id")
-    facilities = points(["F"], [(1400, 300)], "facility_id")
+    areas = points(osm_kit, ["near", "river"], [(600, 720), (1000, 500)], "area_id")
+    facilities = points(osm_kit, ["F"], [(1400, 300)], "facility_id")
     result = road_travel_times(town, areas, facilities, "walk", snap_cap_m=150)
     notes = result.notes.set_index("id")
     assert notes.loc["river", "status"] == "beyond cap"
@@ -107,13 +100,13 @@ def test_snap_cap_reports_far_points_and_rejects_points_outside(town):
     assert notes.loc["near", "snap_metres"] == pytest.approx(20, abs=1)
     assert set(result.travel["area_id"]) == {"near"}  # not silently joined
     assert len(result.warnings) == 1 and "river" in result.warnings[0]
-    far = points(["away"], [(20_000, 20_000)], "area_id")
+    far = points(osm_kit, ["away"], [(20_000, 20_000)], "area_id")
     with pytest.raises(InputError, match="outside the OSM extract"):
         road_travel_times(town, far, facilities, "walk")
 
 
-def test_extract_without_roads_for_the_mode(tmp_path):
-    path = write_extract(
+def test_extract_without_roads_for_the_mode(osm_kit, tmp_path):
+    path = osm_kit.write_extract(
         tmp_path / "paths.osm.pbf",
         {1: (0, 0), 2: (100, 0), 3: (100, 100)},
         [(1, [1, 2, 3], {"highway": "footway"})],
@@ -123,10 +116,10 @@ def test_extract_without_roads_for_the_mode(tmp_path):
     assert build_network(path, "walk").report.nodes == 3
 
 
-def test_cli_writes_table_and_notes_and_fails_in_one_line(town, tmp_path):
+def test_cli_writes_table_and_notes_and_fails_in_one_line(osm_kit, town, tmp_path):
     from scenarios.cli import app
 
-    areas = points(["N", "S"], [(200, 750), (200, 250)], "area_id")
+    areas = points(osm_kit, ["N", "S"], [(200, 750), (200, 250)], "area_id")
     areas.to_crs(4326).to_file(tmp_path / "areas.geojson")
     pd.DataFrame(
         {

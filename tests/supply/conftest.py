@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pyproj
+import pytest
 
 CRS = "EPSG:32635"
 ORIGIN = (385_000.0, 6_672_000.0)
@@ -64,3 +65,23 @@ def river_town(path: Path) -> Path:
         (8, [205, 501], {"highway": "service", "oneway": "yes", "name": "Spur"}),
     ]
     return write_extract(path, nodes, ways)
+
+
+class _Kit:
+    CRS = CRS
+    utm = staticmethod(utm)
+    lonlat = staticmethod(lonlat)
+    write_extract = staticmethod(write_extract)
+    river_town = staticmethod(river_town)
+
+
+@pytest.fixture(scope="session")
+def osm_kit():
+    """The hand-drawn-extract helpers of this module, for tests (they cannot import conftest)."""
+    return _Kit
+
+
+@pytest.fixture(scope="session")
+def town(tmp_path_factory):
+    """The river town of the module docstring, as a .osm.pbf."""
+    return river_town(tmp_path_factory.mktemp("osm") / "town.osm.pbf")

@@ -1,0 +1,95 @@
+"""city-from-osm on the real Helsinki extract, and a bundle that names its roads: every model of
+a run then uses road times, and the stored run says which extract and mode."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from demand.bundle import load_city
+from scenarios.cli import app
+from supply.osm import helsinki_extract
+from supply.osm.city import age_profile, hexagon_grid
+from supply.travel import city_travel_times, road_source, travel_times_from_geometry
+
+
+@pytest.fixture(scope="module")
+def helsinki_bundle(tmp_path_factory):
+    out = tmp_path_factory.mktemp("hel") / "helsinki"
+    run = CliRunner().invoke(
+        app,
+        ["city-from-osm", str(helsinki_extract()), "--out", str(out), "--hex-size", "300",
+         "--kind-of", "Diacor Keskusta=hospital", "--kind-of", "Mehiläinen=hospital"],
+    )  # fmt: skip
+    assert run.exit_code == 0, run.output
+    return out, run.output
+
+
+def test_bundle_has_real_named_facilities_flags_and_roads(helsinki_bundle):
+    out, output = helsinki_bundle
+    city = load_city(out)
+    names = set(city.facilities["name"])
+    assert {"Kaisaniemen ala-aste", "Kruununhaan yläasteen koulu", "Vita Lääkäriasema"} <= names
+    kinds = city.facilities.set_index("name")["kind"]
+    assert kinds["Kaisaniemen ala-aste"] == "primary_school"  # 'ala-aste' = primary
+    assert kinds["Kruununhaan yläasteen koulu"] == "middle_school"
+    assert kinds["Mehiläinen"] == "hospital"  # the user's --kind-of
+    meta = tomllib.loads((out / "bundle.toml").read_text(encoding="utf-8"))
+    assert meta["osm"]["population"] == "estimate"
+    assert "OpenStreetMap" in meta["osm"]["attribution"]
+    assert set(meta["osm"]["assumed_capacity"]) == set(city.facilities["facility_id"])
+    assert meta["travel"] == {"osm": "osm/Helsinki.osm.pbf", "mode": "drive"}
+    assert "ESTIMATE" in output and "ASSUMED" in output
+    # population from buildings: every area has a full age table, and the city is not empty
+    per_area = city.population.groupby("area_id")["persons"].sum()
+    assert per_area.sum() > 5_000 and len(per_area) == len(city.areas)
+
+
+def test_bundle_travel_is_over_roads_and_slower_than_straight_lines(helsinki_bundle):
+    city = load_city(helsinki_bundle[0])
+    assert road_source(city)["mode"] == "drive"
+    roads = city_travel_times(city, cutoff_minutes=60)
+    straight = travel_times_from_geometry(city.areas, city.facilities, "drive", 60, circuity=1.0)
+    both = roads.merge(straight, on=["area_id", "facility_id"], suffixes=("_road", "_line"))
+    assert len(both) > 100
+    # a road is never shorter than the straight line between the same points (at equal speed
+    # it could only tie); here most pairs are much longer
+    assert (both["minutes_road"] >= 1.2 * both["minutes_line"]).mean() > 0.5
+
+
+def test_scenario_run_records_the_roads(helsinki_bundle):
+    from scenarios.pipeline import run_scenario
+    from scenarios.spec import Scenario
+
+    spec = Scenario(name="hel", owner="admin", city=str(helsinki_bundle[0]), models=["access"])
+    record = run_scenario(spec)
+    travel = record.models[0].detail["travel"]
+    assert travel["source"] == "roads" and travel["mode"] == "drive"
+    assert travel["osm"] == "Helsinki.osm.pbf" and len(travel["osm_sha256"]) == 64
+
+
+def test_city_from_osm_bad_input_is_one_line(tmp_path):
+    runner = CliRunner()
+    missing = runner.invoke(app, ["city-from-osm", str(tmp_path / "no.osm.pbf"), "--out",
+                                  str(tmp_path / "b")])  # fmt: skip
+    assert missing.exit_code == 1 and "no such OSM extract" in missing.output
+    level = runner.invoke(app, ["city-from-osm", str(helsinki_extract()), "--out",
+                                str(tmp_path / "b"), "--admin-level", "8"])  # fmt: skip
+    assert level.exit_code == 1 and "no administrative boundaries at admin_level 8" in level.output
+    assert "Traceback" not in missing.output + level.output
+
+
+def test_hexagons_tile_without_gaps_and_age_profile_sums_to_one():
+    import shapely
+
+    square = shapely.box(0, 0, 2000, 1000)
+    cells = hexagon_grid(square, 300)
+    union = shapely.union_all(cells)
+    assert union.contains(square)
+    assert sum(c.area for c in cells) == pytest.approx(union.area, rel=1e-6)  # no overlaps
+    profile = age_profile()
+    assert profile["share"].sum() == pytest.approx(1.0)
+    assert isinstance(profile, pd.DataFrame) and len(profile) == 36
