@@ -144,6 +144,16 @@ def facility_map(
     return {"data": [outline, markers], "layout": _map_layout(title, height)}
 
 
+def with_source_note(figure: dict, note: str) -> dict:
+    """The figure with a small line under the map: data attribution and what is assumed."""
+    if note:
+        figure["layout"]["annotations"] = [*figure["layout"].get("annotations", []), {
+            "text": note, "showarrow": False, "xref": "paper", "yref": "paper", "x": 1.0,
+            "y": 0.0, "xanchor": "right", "yanchor": "bottom", "font": {"size": 10,
+            "color": "#555"}, "bgcolor": "rgba(255,255,255,0.8)"}]  # fmt: skip
+    return figure
+
+
 def _map_layout(title: str, height: int) -> dict:
     """Layout of a city map: fitted to the city's own GeoJSON, no basemap or tile server."""
     return {

@@ -23,6 +23,7 @@ from dashboard.data import (
     access_rows,
     area_names,
     city_geojson,
+    map_note,
     measure_values,
     open_run,
     open_runs,
@@ -31,7 +32,14 @@ from dashboard.data import (
     service_lines,
 )
 from dashboard.i18n import fmt, kpi_name, t
-from dashboard.maps import DIVERGING, GRAPH_CONFIG, area_map, shared_range, symmetric_range
+from dashboard.maps import (
+    DIVERGING,
+    GRAPH_CONFIG,
+    area_map,
+    shared_range,
+    symmetric_range,
+    with_source_note,
+)
 from dashboard.session import current_user, engine
 from demand.errors import InputError
 from scenarios.compare import compare_runs
@@ -155,14 +163,17 @@ def compare(run_ids: list[str] | None, service: str, line: str | None, measure: 
     maps = [
         dcc.Graph(
             id=f"{MAPS}-{i}",
-            figure=area_map(
-                city_geojson(run),
-                area_names(run),
-                v,
-                f"{chr(65 + i)}: {run['scenario']}",
-                colour,
-                zrange=zrange,
-                height=360,
+            figure=with_source_note(
+                area_map(
+                    city_geojson(run),
+                    area_names(run),
+                    v,
+                    f"{chr(65 + i)}: {run['scenario']}",
+                    colour,
+                    zrange=zrange,
+                    height=360,
+                ),
+                map_note(run, lang),
             ),
             config=GRAPH_CONFIG,
         )

@@ -19,13 +19,14 @@ from dashboard.data import (
     area_names,
     city_geojson,
     facilities_lonlat,
+    map_note,
     open_run,
     run_options,
     run_plans,
     run_scenario_spec,
 )
 from dashboard.i18n import t
-from dashboard.maps import GRAPH_CONFIG, area_map, facility_map, map_values
+from dashboard.maps import GRAPH_CONFIG, area_map, facility_map, map_values, with_source_note
 from dashboard.session import current_user
 from demand.errors import InputError
 from scenarios.privacy import is_count_column, suppress_frame
@@ -236,6 +237,7 @@ def show_plan(name: str | None, service: str, column: str | None, run_id: str):
     if "area_id" in frame.columns:
         values = map_values(per_place(frame, "area_id", column).to_frame(column), column, threshold)
         fig = area_map(city_geojson(run), area_names(run), values, title, column)
+        fig = with_source_note(fig, map_note(run, lang))
         return table(TABLE, rows), fig, empty_figure(), hidden, options, column, href
     key = facility_key(frame)
     if "geometry" in plan.columns or key is None:  # its own shapes (e.g. school districts)
@@ -244,6 +246,7 @@ def show_plan(name: str | None, service: str, column: str | None, run_id: str):
     places = facilities_lonlat(run)
     values = per_place(frame, key, column)
     fig = facility_map(city_geojson(run), area_names(run), places, values, title, column)
+    fig = with_source_note(fig, map_note(run, lang))
     names = places.set_index("facility_id")["name"]
     chart = facility_chart(frame, key, names, column, lang)
     return table(TABLE, rows), fig, chart, {}, options, column, href

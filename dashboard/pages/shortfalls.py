@@ -26,6 +26,7 @@ from dashboard.data import (
     city_geojson,
     facilities_lonlat,
     kpi_rows,
+    map_note,
     measure_values,
     open_run,
     run_kpis,
@@ -34,7 +35,7 @@ from dashboard.data import (
     service_lines,
 )
 from dashboard.i18n import t
-from dashboard.maps import GRAPH_CONFIG, area_map
+from dashboard.maps import GRAPH_CONFIG, area_map, with_source_note
 from dashboard.session import current_user
 from demand.errors import InputError
 
@@ -140,4 +141,4 @@ def show_shortfalls(run_id: str, service: str, line: str | None, measure: str):
         facilities=facilities_lonlat(run, service),
         height=520,
     )
-    return fig, kpi_table, ""
+    return with_source_note(fig, map_note(run, lang)), kpi_table, ""
