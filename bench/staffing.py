@@ -62,6 +62,8 @@ def late_and_short(
         servers=[servers_from_roster(s, counters[f], TARGET.shrinkage)
                  for f, s in zip(staff["facility_id"], staff["staff"], strict=True)]
     )[["facility_id", "month", "servers"]]  # fmt: skip
+    # the plan's months are text ("2026-01"); the arrivals' are dates
+    servers["month"] = pd.to_datetime(servers["month"].astype(str))
     levels = service_level_by_month(arrivals, servers, TARGET)
     visitors = (
         (arrivals["arrivals_per_hour"] * arrivals["days"])
@@ -133,7 +135,8 @@ def main(n: int) -> None:
 
     print(f"bureau: {n} centres x 12 months, {visitors:,.0f} visitors, {today.sum()} caseworkers")
     print(f"model ({result.status}, {result.solver}): {model_s:.2f} s total, solve "
-          f"{result.solve_seconds:.2f} s")  # fmt: skip
+          f"{result.solve_seconds:.2f} s; objective {result.objective:,.6g}, gap "
+          f"{result.gap:.4%}")  # fmt: skip
     print(f"greedy mover (baseline): {greedy_s:.2f} s")
     for name, late, short in (("model", model_late, model_short),
                               ("greedy", greedy_late, greedy_short),

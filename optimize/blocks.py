@@ -15,6 +15,8 @@ import pulp
 
 from optimize.model import PlanModel, UnmetTerm
 
+#: The senses of a rule (``rule(lhs, LE, rhs)``): at most, at least, exactly. Models import
+#: these from here.
 LE, GE, EQ = pulp.LpConstraintLE, pulp.LpConstraintGE, pulp.LpConstraintEQ
 
 
@@ -169,6 +171,25 @@ def add_unmet_demand(
     model.unmet.append(UnmetTerm(family, slack, weights.astype(float)))
     model.add_term(expression(slack.to_numpy(), penalty * weights.to_numpy(dtype=float)))
     return slack
+
+
+def add_over_capacity(
+    model: PlanModel,
+    places: pd.Index,
+    penalty: float,
+    family: str = "over capacity",
+    prefix: str = "over",
+) -> pd.Series:
+    """Amount above capacity per place (>= 0, in the capacity's units, e.g. pupils), costing
+    ``penalty`` per unit; reported in ``PlanResult.shortfall`` under ``family``.
+
+    Subtract it in the place's capacity rule (load - over <= capacity) so that a plan always
+    exists and says where, and by how much, capacity cannot hold.
+    """
+    over = pd.Series(model.variables(prefix, len(places), 0), index=places)
+    model.unmet.append(UnmetTerm(family, over, pd.Series(1.0, index=places)))
+    model.add_term(expression(over.to_numpy(), [penalty] * len(over)))
+    return over
 
 
 def only_at_open_sites(

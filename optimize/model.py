@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pulp
 
+from optimize.deadline import Deadline
 from optimize.result import PlanResult, empty_shortfall
 from optimize.solver import SolveOutcome, SolverOptions, solve
 
@@ -58,12 +59,30 @@ class PlanModel:
         return f"{prefix}_{self._count}"
 
     def variables(
-        self, prefix: str, n: int, low: float | None = 0, up: float | None = None, binary=False
+        self,
+        prefix: str,
+        n: int,
+        low: float | None = 0,
+        up: float | None = None,
+        binary: bool = False,
+        *,
+        integer: bool = False,
+        numbered_from: int | None = None,
     ) -> list[pulp.LpVariable]:
-        """n fresh variables named prefix_<k>."""
-        cat = pulp.LpBinary if binary else pulp.LpContinuous
-        start = self._count
-        self._count += n
+        """n fresh variables named prefix_<k>: continuous, whole numbers (``integer``) or 0/1
+        (``binary``).
+
+        numbered_from: name them prefix_<numbered_from + k> without advancing the model's
+        count, for a family made once per model whose names should not depend on what was
+        built before it. The solvers order columns by name, so a model whose names stay the
+        same is solved the same way.
+        """
+        cat = pulp.LpBinary if binary else pulp.LpInteger if integer else pulp.LpContinuous
+        if numbered_from is None:
+            start = self._count
+            self._count += n
+        else:
+            start = numbered_from
         if binary:
             low, up = 0, 1
         return [pulp.LpVariable(f"{prefix}_{start + k}", low, up, cat) for k in range(n)]
@@ -106,6 +125,7 @@ def solve_plan(
     read_plans: Callable[[], dict[str, pd.DataFrame]],
     options: SolverOptions | None = None,
     *,
+    deadline: Deadline | None = None,
     may_give: Iterable[str] | None = None,
     warm_start: bool = False,
     params: dict | None = None,
@@ -113,6 +133,8 @@ def solve_plan(
 ) -> PlanResult:
     """Solve the model and wrap everything in a ``PlanResult``.
 
+    deadline: the run's deadline (``optimize.deadline``); the solve and any elastic re-solve
+    take what is left of it. None = ``options.time_limit_s`` from now.
     When the model is infeasible, re-solve with the rule families in ``may_give`` (all families
     when None) made elastic: first find the least total give, then the best plan with that give.
     The result is then ``infeasible`` with ``shortfall`` naming rule, place and amount and the
@@ -120,12 +142,14 @@ def solve_plan(
     means "nothing beats the cutoff").
     """
     options = options or SolverOptions()
+    if deadline is None:
+        deadline = Deadline.after(options.time_limit_s)
     model.set_objective()
     build_seconds = time.perf_counter() - model.started
     if _has_impossible_rule(model):  # e.g. a demand no site can reach: 0 >= 1
         outcome = SolveOutcome("infeasible", None, None, None, 0.0, options.name)
     else:
-        outcome = solve(model.problem, options, warm_start=warm_start)
+        outcome = solve(model.problem, options, warm_start=warm_start, deadline=deadline)
     result = PlanResult(
         model=model.name,
         status=outcome.status,
@@ -144,7 +168,7 @@ def solve_plan(
         return result
     if outcome.status == "infeasible" and elastic:
         families = list(model.rules) if may_give is None else list(may_give)
-        give, second = relax_rules(model, families, options)
+        give, second = relax_rules(model, families, options, deadline)
         result.solve_seconds += second.solve_seconds
         result.messages += second.messages
         result.shortfall = give
@@ -163,13 +187,20 @@ def solve_plan(
 
 
 def relax_rules(
-    model: PlanModel, families: Iterable[str], options: SolverOptions
+    model: PlanModel,
+    families: Iterable[str],
+    options: SolverOptions,
+    deadline: Deadline | None = None,
 ) -> tuple[pd.DataFrame, SolveOutcome]:
     """Elastic re-solve: let the named rule families give, by as little as possible in total.
 
     Phase 1 minimises the total give (in each rule's own units); phase 2 keeps that total and
-    optimises the original objective. Returns the give per rule and place and the last outcome.
+    optimises the original objective. Both take what is left of ``deadline`` (None =
+    ``options.time_limit_s`` from now, for both together). Returns the give per rule and place
+    and the last outcome.
     """
+    if deadline is None:
+        deadline = Deadline.after(options.time_limit_s)
     problem = model.problem
     original = problem.objective
     original_sense = problem.sense
@@ -187,7 +218,7 @@ def relax_rules(
     total_give = pulp.LpAffineExpression([(s, 1.0) for _, _, s in gives])
     problem.sense = pulp.LpMinimize
     problem.setObjective(total_give)
-    first = solve(problem, options)
+    first = solve(problem, options, deadline=deadline)
     if not first.has_plan:
         problem.sense, problem.objective = original_sense, original
         return empty_shortfall(), first
@@ -202,7 +233,7 @@ def relax_rules(
     )
     problem.sense = original_sense
     problem.setObjective(original)
-    second = solve(problem, options)
+    second = solve(problem, options, deadline=deadline)
     second.solve_seconds += first.solve_seconds
     second.messages = first.messages + second.messages
     rows = [

@@ -15,14 +15,40 @@ Status = Literal[
     "optimal",
     "feasible within gap",
     "stopped at time limit with best plan",
+    "stopped at work limit with best plan",
+    "feasible, gap above target",
     "infeasible",
     "no solution found",
 ]
+"""What a run's status says, in plain words:
+
+optimal                               proven best (gap 0).
+feasible within gap                   a plan proven within the gap asked for.
+stopped at time limit with best plan  the clock ended the search: another run, on a busier or
+                                      quieter machine, may stop at another plan.
+stopped at work limit with best plan  a work limit (search nodes) ended it: the same inputs on
+                                      the same machine give the same plan.
+feasible, gap above target            the method finished (no limit stopped it) with a plan
+                                      whose proven gap is above the one asked for (e.g. a
+                                      decomposition's repaired plan).
+infeasible                            no plan meets the rules; ``shortfall`` and ``binding``
+                                      say where and which rule.
+no solution found                     no plan, and no proof that none exists.
+"""
 
 #: Statuses under which ``plans`` hold a usable plan.
 HAS_PLAN: frozenset[str] = frozenset(
-    {"optimal", "feasible within gap", "stopped at time limit with best plan"}
+    {
+        "optimal",
+        "feasible within gap",
+        "stopped at time limit with best plan",
+        "stopped at work limit with best plan",
+        "feasible, gap above target",
+    }
 )
+
+#: Statuses of a plan cut short by the clock: the result depends on the machine's load.
+CUT_BY_CLOCK: frozenset[str] = frozenset({"stopped at time limit with best plan"})
 
 SHORTFALL_COLUMNS = ["constraint", "where", "amount"]
 

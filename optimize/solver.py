@@ -13,11 +13,12 @@ import os
 import re
 import tempfile
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Literal
 
 import pulp
 
+from optimize.deadline import Deadline
 from optimize.highs_child import (
     CHILD_FROM_INTEGERS,
     can_have_children,
@@ -48,6 +49,13 @@ class SolverOptions:
     cutoff       only plans with an objective below this are sought (minimisation; e.g. the
                  cost of a heuristic plan already in hand). "infeasible" then means "none
                  better than the cutoff".
+    node_limit   a work limit: stop the branch-and-bound search after this many nodes. Unlike
+                 a time limit it does not depend on the machine's load: the same inputs on the
+                 same machine give the same plan (with ``threads=1``).
+
+    The time limit is that of a whole run: the entry point of a model makes one
+    ``optimize.deadline.Deadline`` from it and every solve takes what is left (``solve``'s
+    ``deadline``).
     """
 
     name: SolverName = "cbc"
@@ -57,6 +65,7 @@ class SolverOptions:
     seed: int | None = None
     msg: bool = False
     cutoff: float | None = None
+    node_limit: int | None = None
 
     def __post_init__(self) -> None:
         if self.name not in SOLVERS:
@@ -99,12 +108,6 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
     return abs(objective - bound) / max(abs(objective), 1e-9)
 
 
-def seconds_left(deadline: float, floor_s: float = 1.0) -> float:
-    """Seconds until ``deadline`` (a ``time.perf_counter()`` reading), never below ``floor_s``:
-    a solve that starts late still gets a moment to report its plan."""
-    return max(floor_s, deadline - time.perf_counter())
-
-
 _COLUMNS = "_civicalloc_columns"  # attribute on a problem: (size key, its variable list)
 
 
@@ -129,30 +132,29 @@ def problem_variables(problem: pulp.LpProblem) -> list[pulp.LpVariable]:
     return columns
 
 
-def time_left(options: SolverOptions, started: float, floor_s: float = 1.0) -> SolverOptions:
-    """``options`` with the time limit cut by the seconds spent since ``started``
-    (a ``time.perf_counter()`` reading), so that a run of several solves keeps to one limit."""
-    if options.time_limit_s is None:
-        return options
-    left = seconds_left(started + options.time_limit_s, floor_s)
-    return replace(options, time_limit_s=left)
-
-
 def solve(
-    problem: pulp.LpProblem, options: SolverOptions | None = None, warm_start: bool = False
+    problem: pulp.LpProblem,
+    options: SolverOptions | None = None,
+    warm_start: bool = False,
+    deadline: Deadline | None = None,
 ) -> SolveOutcome:
     """Solve ``problem`` in place (variables get values) and report what happened.
 
+    deadline: the run's deadline; this solve takes what is left of it (at least
+    ``optimize.deadline.FLOOR_S``). None = a deadline of ``options.time_limit_s`` from now.
     warm_start: use the variables' current values as a starting plan (set them with
     ``var.setInitialValue``). CBC reads them as a MIP start. HiGHS does not get it: HiGHS 1.16
     with a start and presolve can claim a wrong optimum (see ``_solve_highs``).
     """
     options = options or SolverOptions()
+    if deadline is None:
+        deadline = Deadline.after(options.time_limit_s)
+    limit_s = deadline.left()
     if options.name == "highs":
-        outcome = _solve_highs(problem, options, warm_start)
+        outcome = _solve_highs(problem, options, warm_start, deadline)
     else:
-        outcome = _solve_cbc(problem, options, warm_start)
-    note = overrun_note(outcome.solver, outcome.solve_seconds, options.time_limit_s)
+        outcome = _solve_cbc(problem, options, warm_start, deadline)
+    note = overrun_note(outcome.solver, outcome.solve_seconds, limit_s)
     if note:
         outcome.messages.append(note)
     return outcome
@@ -180,28 +182,32 @@ def overrun_note(solver: str, seconds: float, limit_s: float | None) -> str | No
 
 
 class _CbcWithDeadline(pulp.PULP_CBC_CMD):
-    """PuLP's CBC whose time limit counts from its creation, not from CBC's own start.
+    """PuLP's CBC whose time limit is what is left of a deadline when CBC starts.
 
     PuLP writes the model to an MPS file before CBC starts its clock; on a 250,000-row model
     that is several seconds the limit would not see. PuLP reads ``timeLimit`` after writing, so
-    reading it gives what is left.
+    reading it gives what is left. Setting ``timeLimit`` (PuLP does, from its argument) starts
+    a deadline that many seconds from now; ``deadline`` sets one directly.
     """
+
+    deadline: Deadline = Deadline()
 
     @property
     def timeLimit(self) -> float | None:  # noqa: N802 (PuLP's name)
-        if self._deadline is None:
-            return None
-        return round(seconds_left(self._deadline), 2)
+        left = self.deadline.left()
+        return None if left is None else round(left, 2)
 
     @timeLimit.setter
     def timeLimit(self, seconds: float | None) -> None:  # noqa: N802
-        self._deadline = None if seconds is None else time.perf_counter() + float(seconds)
+        self.deadline = Deadline.after(seconds)
 
 
 _CBC_NUMBER = r"(-?[0-9.eE+-]+)"
 
 
-def _solve_cbc(problem: pulp.LpProblem, options: SolverOptions, warm_start: bool) -> SolveOutcome:
+def _solve_cbc(
+    problem: pulp.LpProblem, options: SolverOptions, warm_start: bool, deadline: Deadline
+) -> SolveOutcome:
     fd, log_path = tempfile.mkstemp(prefix="civicalloc-cbc-", suffix=".log")
     os.close(fd)
     extra = [f"randomCbcSeed {options.seed}", f"randomSeed {options.seed}"] if options.seed else []
@@ -209,13 +215,14 @@ def _solve_cbc(problem: pulp.LpProblem, options: SolverOptions, warm_start: bool
         extra.append(f"cutoff {options.cutoff!r}")
     solver = _CbcWithDeadline(
         msg=False,
-        timeLimit=options.time_limit_s,
         gapRel=options.gap_rel,
         threads=options.threads,
         warmStart=warm_start,
         logPath=log_path,
         options=extra,
+        maxNodes=options.node_limit,
     )
+    solver.deadline = deadline
     start = time.perf_counter()
     try:
         problem.solve(solver)
@@ -264,8 +271,10 @@ def _read_cbc_outcome(
     gap = relative_gap(objective, bound)
     if sense == pulp.LpMaximize and bound is not None and bound < objective:
         gap = 0.0  # CBC rounding: bound can read below a proven maximum
-    if "stopped" in low or "time" in low:
-        status: Status = "stopped at time limit with best plan"
+    if "stopped" in low and "node" in low:
+        status: Status = "stopped at work limit with best plan"
+    elif "stopped" in low or "time" in low:
+        status = "stopped at time limit with best plan"
     elif gap is not None and gap <= OPTIMAL_GAP:
         status = "optimal"
     else:
@@ -297,7 +306,7 @@ def _highs_class() -> type:
 
         warm_start = False
         columns: list = []  # the problem's variables in HiGHS's column order
-        deadline: float | None = None  # time.perf_counter() reading; None = no limit
+        deadline: Deadline = Deadline()  # the run's deadline (what is left is the limit)
         arrays: dict | None = None  # the model as arrays, when it goes to a child process
         child_answer = None  # highs_child.ChildAnswer when the model was solved in one
         lp_only = False  # no integer columns: the rules' shadow prices are read back
@@ -359,7 +368,7 @@ def _highs_class() -> type:
             self.arrays = None
             self.lp_only = not len(arrays["integer"])  # (empty too when PuLP relaxes a MIP)
             if (
-                self.deadline is not None
+                self.deadline.limited
                 and len(arrays["integer"]) >= CHILD_FROM_INTEGERS
                 and can_have_children()
             ):
@@ -375,6 +384,15 @@ def _highs_class() -> type:
                         var.varValue = float(value)
                     return pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible
                 return pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound
+            import highspy
+
+            h = lp.solverModel
+            if h.getModelStatus() == highspy.HighsModelStatus.kSolutionLimit:  # PuLP 2.9 lacks it
+                if h.getInfo().primal_solution_status != 2:  # work limit reached with no plan
+                    return pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound
+                for var, value in zip(self.columns, h.getSolution().col_value, strict=True):
+                    var.varValue = value
+                return pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible
             lp.variables = lambda: self.columns  # PuLP's method re-scans; same list, once
             try:
                 found = super().findSolutionValues(lp)
@@ -391,14 +409,16 @@ def _highs_class() -> type:
             return found
 
         def callSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP's name)
-            if self.deadline is not None:  # passing a big model to HiGHS takes seconds too
-                lp.solverModel.setOptionValue("time_limit", seconds_left(self.deadline))
+            if self.deadline.limited:  # passing a big model to HiGHS takes seconds too
+                lp.solverModel.setOptionValue("time_limit", self.deadline.left())
             if self.arrays is not None:  # big MIP: in a child process that can be ended
-                options = {"time_limit": seconds_left(self.deadline)}
-                for name in ("mip_rel_gap", "threads", "random_seed", "objective_bound"):
+                options = {"time_limit": self.deadline.left()}
+                for name in (
+                    "mip_rel_gap", "threads", "random_seed", "objective_bound", "mip_max_nodes"
+                ):  # fmt: skip
                     got = lp.solverModel.getOptionValue(name)  # (status, value) in highspy 1.16
                     options[name] = got[1] if isinstance(got, tuple) else got
-                self.child_answer = solve_in_child(self.arrays, options, self.deadline)
+                self.child_answer = solve_in_child(self.arrays, options, self.deadline.at)
                 self.arrays = None
                 return
             if self.warm_start:
@@ -432,7 +452,9 @@ def _highs_scheduler_for(threads: int | None) -> None:
     _HIGHS_SCHEDULER = key
 
 
-def _solve_highs(problem: pulp.LpProblem, options: SolverOptions, warm_start: bool) -> SolveOutcome:
+def _solve_highs(
+    problem: pulp.LpProblem, options: SolverOptions, warm_start: bool, deadline: Deadline
+) -> SolveOutcome:
     import highspy
 
     if not options.msg:
@@ -441,9 +463,11 @@ def _solve_highs(problem: pulp.LpProblem, options: SolverOptions, warm_start: bo
     extra = {"random_seed": int(options.seed)} if options.seed is not None else {}
     if options.cutoff is not None:
         extra["objective_bound"] = float(options.cutoff)
+    if options.node_limit is not None:
+        extra["mip_max_nodes"] = int(options.node_limit)
     solver = _highs_class()(
         msg=options.msg,
-        timeLimit=options.time_limit_s,
+        timeLimit=deadline.left(),
         gapRel=options.gap_rel,
         threads=options.threads,
         **extra,
@@ -452,8 +476,7 @@ def _solve_highs(problem: pulp.LpProblem, options: SolverOptions, warm_start: bo
     # pmed1: 5602 claimed "optimal" where 5699 is), so the start is not passed to HiGHS.
     solver.warm_start = False
     start = time.perf_counter()
-    if options.time_limit_s is not None:
-        solver.deadline = start + options.time_limit_s
+    solver.deadline = deadline
     problem.solve(solver)
     seconds = time.perf_counter() - start
 
@@ -500,6 +523,8 @@ def _solve_highs(problem: pulp.LpProblem, options: SolverOptions, warm_start: bo
         status: Status = "optimal" if gap is None or gap <= OPTIMAL_GAP else "feasible within gap"
         if gap is None:
             gap, bound = 0.0, objective
-    else:  # time or iteration limit, interrupted: best plan so far
+    elif model_status in (S.kSolutionLimit, S.kIterationLimit):  # a work limit: deterministic
+        status = "stopped at work limit with best plan"
+    else:  # time limit, interrupted: best plan so far
         status = "stopped at time limit with best plan"
     return SolveOutcome(status, objective, bound, gap, seconds, "highs", messages)

@@ -37,12 +37,11 @@ import pulp
 
 from demand.errors import InputError
 from optimize import blocks as b
+from optimize.blocks import EQ, GE, LE
 from optimize.education.neighbours import unit_neighbours
-from optimize.model import PlanModel, UnmetTerm, solve_plan
+from optimize.model import PlanModel, solve_plan
 from optimize.result import PlanResult
 from optimize.solver import SolverOptions
-
-LE, GE, EQ = pulp.LpConstraintLE, pulp.LpConstraintGE, pulp.LpConstraintEQ
 
 
 @dataclass(frozen=True)
@@ -467,11 +466,8 @@ def redraw_districts(
         m.add_rules("contiguity", spt)
 
     # capacity (per year): pupils placed at a school stay within seats x (1 + tolerance)
-    over_keys = [(s, t) for s in active.index for t in years]
-    over = pd.Series(m.variables("over", len(over_keys), 0), index=pd.MultiIndex.from_tuples(
-        over_keys))  # fmt: skip
-    m.unmet.append(UnmetTerm("over capacity", over, pd.Series(1.0, index=over.index)))
-    m.add_term(b.expression(over.to_numpy(), [rules.over_capacity_penalty] * len(over)))
+    over_keys = pd.MultiIndex.from_tuples([(s, t) for s in active.index for t in years])
+    over = b.add_over_capacity(m, over_keys, rules.over_capacity_penalty)
     limit_of = active["seats"].astype(float) * (1 + rules.capacity_tolerance)
     cap_rules = {}
     for t in years:

@@ -27,12 +27,11 @@ import pulp
 
 from demand.errors import InputError
 from optimize import blocks as b
+from optimize.blocks import EQ, GE, LE
 from optimize.education.levels import Level, level_named
 from optimize.model import PlanModel, UnmetTerm, solve_plan
 from optimize.result import PlanResult
 from optimize.solver import SolverOptions
-
-LE, GE, EQ = pulp.LpConstraintLE, pulp.LpConstraintGE, pulp.LpConstraintEQ
 
 
 @dataclass(frozen=True)
@@ -108,6 +107,8 @@ def allocate_teachers(
     )
     keys = [(j, s) for j in schools for s in subjects]
     m = PlanModel(f"{level.name} teachers at {len(schools)} schools")
+    # whole teachers per school and subject, named posted_1, posted_2, ... (new_name): the solvers
+    # order columns by name, and a tie between equally good postings is broken by that order
     posted = pd.Series(
         [pulp.LpVariable(m.new_name("posted"), 0, None, pulp.LpInteger) for _ in keys],
         index=pd.MultiIndex.from_tuples(keys),

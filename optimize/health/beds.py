@@ -39,6 +39,7 @@ import pulp
 
 from demand.errors import InputError
 from optimize import blocks as b
+from optimize.blocks import EQ, GE, LE
 from optimize.health._checks import checked
 from optimize.health.occupancy import beds_needed, occupancy_at, target_occupancy, turn_away_curve
 from optimize.model import PlanModel, UnmetTerm, solve_plan
@@ -47,7 +48,6 @@ from optimize.solver import SolverOptions
 
 __all__ = ["BedRules", "rebalance_beds", "ward_outlook"]
 
-LE, GE, EQ = pulp.LpConstraintLE, pulp.LpConstraintGE, pulp.LpConstraintEQ
 
 #: Savings below this (patients a year per extra bed) are treated as zero.
 NEGLIGIBLE = 1e-6
@@ -210,7 +210,7 @@ def rebalance_beds(
     w["beds_needed"] = [beds_needed(a, rules.max_turn_away) for a in w["load_beds"]]
 
     # --- decision variables -------------------------------------------------------------------
-    beds = [pulp.LpVariable(f"beds_{k}", 0, None, pulp.LpInteger) for k in range(n)]
+    beds = model.variables("beds", n, 0, integer=True, numbered_from=0)
     gained = model.variables("gained", n, 0)
     lost = model.variables("lost", n, 0)
     short = model.variables("short", n, 0)
@@ -218,8 +218,7 @@ def rebalance_beds(
     imported = pd.Series(model.variables("imported", len(hospitals), 0), index=hospitals)
     exported = pd.Series(model.variables("exported", len(hospitals), 0), index=hospitals)
     new = pd.Series(
-        [pulp.LpVariable(f"new_{k}", 0, None, pulp.LpInteger) for k in range(len(hospitals))],
-        index=hospitals,
+        model.variables("new", len(hospitals), 0, integer=True, numbered_from=0), index=hospitals
     )
     curves: list[np.ndarray] = []
     turned_terms: list[tuple[pulp.LpVariable, float]] = []

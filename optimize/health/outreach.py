@@ -40,6 +40,7 @@ import pulp
 
 from demand.errors import InputError
 from optimize import blocks as b
+from optimize.deadline import Deadline
 from optimize.health._checks import checked
 from optimize.model import PlanModel, solve_plan
 from optimize.result import PlanResult
@@ -49,7 +50,6 @@ from optimize.solver import (
     problem_variables,
     relative_gap,
     solve,
-    time_left,
 )
 
 __all__ = [
@@ -294,6 +294,7 @@ def plan_specialist_outreach(
     weights = weights or OutreachWeights()
     options = options or SolverOptions("highs", gap_rel=0.01)
     model = PlanModel("specialist outreach")
+    deadline = Deadline.after(options.time_limit_s)  # the whole run: start, search and repair
     pools, centres, hosts, need, resident_travel, specialist_travel = _check_inputs(
         pools, centres, hosts, need, resident_travel, specialist_travel
     )
@@ -306,9 +307,7 @@ def plan_specialist_outreach(
     by_specialty = by_specialty and splits(rules, weights, sessions["specialty"].nunique())
     if by_specialty:  # the joint model gives room prices and takes the specialties' plans
         whole_per_centre, strong_links, rounded_start = True, False, False
-    sessions["var"] = [
-        pulp.LpVariable(f"sessions_{k}", 0, None, pulp.LpInteger) for k in range(len(sessions))
-    ]
+    sessions["var"] = model.variables("sessions", len(sessions), 0, integer=True, numbered_from=0)
     offered = sessions[["centre_id", "specialty"]].drop_duplicates()
     visits = _visit_pairs(need, resident_travel, offered, rules)
     visits["demand_id"] = _demand_ids(visits)
@@ -421,12 +420,12 @@ def plan_specialist_outreach(
             frames=dict(pools=pools, centres=centres, hosts=hosts, need=need,
                         resident_travel=resident_travel, specialist_travel=specialist_travel),
         )  # fmt: skip
-        result = solve_by_specialty(joint, rules, weights, options, progress)
+        result = solve_by_specialty(joint, rules, weights, options, deadline, progress)
         return _with_notes(result, demand, weights, sessions, visits)
     start = None
     if rounded_start and len(sessions):
         start = _rounded_start(
-            model, sessions, limit, room_half_days, options, visits, demand, unmet,
+            model, sessions, limit, room_half_days, options, deadline, visits, demand, unmet,
             rules.visits_per_session,
         )  # fmt: skip
     modelling = ("visits served", "session capacity", "visits only where sessions are held")
@@ -450,7 +449,7 @@ def plan_specialist_outreach(
         )
     else:
         result = solve_plan(  # the time limit is for the whole run, starting plan included
-            model, read_plans, time_left(options, model.started), may_give=may_give,
+            model, read_plans, options, deadline=deadline, may_give=may_give,
             warm_start=start is not None and start.plan is not None,
             params=params,
         )  # fmt: skip
@@ -498,7 +497,7 @@ def _whole_per_centre(model: PlanModel, sessions: pd.DataFrame, held: dict) -> p
     for v in sessions["var"]:
         v.cat = pulp.LpContinuous
     totals = pd.Series(
-        [pulp.LpVariable(f"at_centre_{k}", 0, None, pulp.LpInteger) for k in range(len(held))],
+        model.variables("at_centre", len(held), 0, integer=True, numbered_from=0),
         index=pd.MultiIndex.from_tuples(list(held), names=["centre_id", "specialty"]),
         dtype=object,
     )
@@ -658,6 +657,7 @@ def _rounded_start(
     pool_limit: pd.Series,
     room_half_days: pd.Series,
     options: SolverOptions,
+    deadline: Deadline,
     visits: pd.DataFrame,
     demand: pd.Series,
     unmet: pd.Series,
@@ -681,7 +681,7 @@ def _rounded_start(
     model.set_objective()
     seconds = 0.0
     try:
-        relaxed = solve(model.problem, time_left(options, model.started))
+        relaxed = solve(model.problem, options, deadline=deadline)
         seconds += relaxed.solve_seconds
         if not relaxed.has_plan or relaxed.objective is None:
             return None
@@ -708,7 +708,7 @@ def _rounded_start(
                 centre_slack[centre_key[k]] -= 1
         for v, n in zip(variables, whole, strict=True):
             v.lowBound = v.upBound = float(n)
-        fixed = solve(model.problem, time_left(options, model.started))
+        fixed = solve(model.problem, options, deadline=deadline)
         seconds += fixed.solve_seconds
         if not fixed.has_plan or fixed.objective is None:
             return _Start(relaxed.objective, relaxed.objective, seconds, None)
@@ -726,7 +726,7 @@ def _rounded_start(
                 break
             for v, n in zip(variables, whole, strict=True):
                 v.lowBound = v.upBound = float(n)
-            topped = solve(model.problem, time_left(options, model.started))
+            topped = solve(model.problem, options, deadline=deadline)
             seconds += topped.solve_seconds
             if not topped.has_plan or topped.objective is None:
                 break

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import pulp
 
+from optimize.deadline import Deadline
 from optimize.health.outreach import (
     make_pool_shares_whole,
     plan_specialist_outreach,
@@ -75,6 +76,7 @@ def solve_by_specialty(
     rules,
     weights,
     options: SolverOptions,
+    deadline: Deadline,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> PlanResult:
     """The joint plan from one model per specialty; see the module docstring.
@@ -107,8 +109,8 @@ def solve_by_specialty(
     if not can_have_children():
         workers = 1
     each = None
-    if options.time_limit_s is not None:
-        left = options.time_limit_s - (time.perf_counter() - model.started)
+    if deadline.limited:
+        left = deadline.left(floor_s=-float("inf"))
         budget = left - REPAIR_LPS * lp.solve_seconds - 2.0
         each = max(1.0, budget * workers / len(specialties) - 1.0)
     sub = replace(options, gap_rel=wanted * GAP_SHARE, time_limit_s=each, threads=1, msg=False)
@@ -146,7 +148,6 @@ def solve_by_specialty(
         messages.append(f"{added} sessions added where visits were still unmet nearby")
     steps.append(f"rooms' repair {time.perf_counter() - clock:.1f} s")
     clock = time.perf_counter()
-    deadline = None if options.time_limit_s is None else model.started + options.time_limit_s
     if _whole_pool_shares(joint, held, integers, options, messages, deadline):
         solve(model.problem, lp_options)  # visits re-fitted to the sessions pools can hold
         make_pool_shares_whole(joint.sessions, joint.pool_limit)
@@ -244,7 +245,7 @@ def _near_overfull(visits: pd.DataFrame, cut: pd.Index) -> pd.Index:
     return pd.MultiIndex.from_frame(near.drop_duplicates())
 
 
-def _whole_pool_shares(joint: Joint, held, integers, options, messages, deadline=None) -> int:
+def _whole_pool_shares(joint: Joint, held, integers, options, messages, deadline) -> int:
     """Make the pools' shares whole: by largest fraction first; for a specialty where that
     leaves sessions without a pool, by a small MIP (whole sessions per pool, the centre's
     total fixed, pools' half-days kept). Sessions no pool has time for are dropped from the
@@ -257,7 +258,7 @@ def _whole_pool_shares(joint: Joint, held, integers, options, messages, deadline
             continue
         for v in part["var"]:
             v.varValue = values[v.name]
-        seconds = 5.0 if deadline is None else min(5.0, deadline - time.perf_counter())
+        seconds = 5.0 if not deadline.limited else min(5.0, deadline.left(floor_s=-float("inf")))
         if seconds < 0.5:  # out of time: the sessions no pool could take stay dropped
             dropped += make_pool_shares_whole(part, joint.pool_limit)
             continue

@@ -10,7 +10,7 @@ is optimal for the full problem. The final plan is always evaluated on the full 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
@@ -19,6 +19,7 @@ import pulp
 
 from demand.errors import InputError
 from optimize import blocks as b
+from optimize.deadline import Deadline
 from optimize.location.base import LocationModel, nearest_open
 from optimize.location.benders import solve_p_median_benders
 from optimize.location.heuristic import good_open_sites
@@ -53,7 +54,7 @@ class _NearestOpenSite(LocationModel):
 
     def _solve(self, options: SolverOptions) -> PlanResult:
         self._check_p(self.p)
-        started = time.perf_counter()
+        deadline = Deadline.after(options.time_limit_s)  # every round takes what is left
         allowed = b.allowed_pairs(self.costs, max_cost=self.max_cost)
         rank = allowed.groupby("demand_id", sort=False).cumcount().to_numpy()
         fixed = allowed["site_id"].isin(set(self.fixed_open)).to_numpy()
@@ -76,11 +77,11 @@ class _NearestOpenSite(LocationModel):
             if start is not None:
                 self._set_start(start, opened, far, unmet)
             model.started = t0
-            left = _time_left(options, started)
             result = solve_plan(
                 model,
                 dict,
-                replace(options, time_limit_s=left),
+                options,
+                deadline=deadline,
                 may_give=list(self.may_give),
                 elastic=options.cutoff is None,
                 warm_start=start is not None,
@@ -94,9 +95,7 @@ class _NearestOpenSite(LocationModel):
             ]
             if not farther:
                 break
-            out_of_time = options.time_limit_s is not None and (
-                time.perf_counter() - started >= options.time_limit_s
-            )
+            out_of_time = deadline.passed
             if round_no == self.max_rounds or out_of_time:
                 self._farther_left = len(farther)
                 messages.append(
@@ -344,9 +343,3 @@ class PCenter(_NearestOpenSite):
 
     title = "p-center"
     worst_case = True
-
-
-def _time_left(options: SolverOptions, started: float) -> float | None:
-    if options.time_limit_s is None:
-        return None
-    return max(1.0, options.time_limit_s - (time.perf_counter() - started))

@@ -26,6 +26,7 @@ import pulp
 
 from demand.errors import InputError
 from optimize import blocks as b
+from optimize.blocks import EQ, LE
 from optimize.model import PlanModel, UnmetTerm, solve_plan
 from optimize.result import PlanResult
 from optimize.solver import SolverOptions
@@ -34,8 +35,6 @@ __all__ = ["LateVisitors", "TransferLimits", "allocate_caseworkers"]
 
 #: (facility_id, month 'YYYY-MM', servers at counters) -> visitors not served in time that month.
 LateVisitors = Callable[[str, str, int], float]
-
-LE, GE, EQ = pulp.LpConstraintLE, pulp.LpConstraintGE, pulp.LpConstraintEQ
 
 
 @dataclass(frozen=True)

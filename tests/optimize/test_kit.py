@@ -177,3 +177,66 @@ def test_result_serialises_to_json(tmp_path):
     assert data["plans"]["open_sites"] == [{"site_id": "s1", "weight": 2.0}]
     assert data["params"] == {"p": 3, "x": None}
     assert data["shortfall"] == []
+
+
+def test_integer_variables_and_names_of_their_own():
+    m = PlanModel("names")
+    xs = m.variables("x", 3, 0, 5, integer=True)
+    own = m.variables("sessions", 2, 0, integer=True, numbered_from=0)
+    ys = m.variables("y", 2)
+    assert [v.name for v in xs] == ["x_0", "x_1", "x_2"]
+    assert [v.name for v in own] == ["sessions_0", "sessions_1"]
+    assert [v.name for v in ys] == ["y_3", "y_4"]  # the model's count did not move for them
+    assert {v.cat for v in xs + own} == {pulp.LpInteger} and ys[0].cat == pulp.LpContinuous
+    assert xs[0].upBound == 5
+
+
+def _multi_knapsack(n: int = 35, m: int = 5, seed: int = 0) -> pulp.LpProblem:
+    rng = np.random.default_rng(seed)
+    value, size = rng.integers(10, 100, n), rng.integers(5, 60, (m, n))
+    prob = pulp.LpProblem("mkp", pulp.LpMaximize)
+    x = [pulp.LpVariable(f"x{i:02d}", cat="Binary") for i in range(n)]
+    prob += pulp.lpSum(int(v) * xi for v, xi in zip(value, x, strict=True))
+    for k in range(m):
+        prob += pulp.lpSum(int(a) * xi for a, xi in zip(size[k], x, strict=True)) <= int(
+            size[k].sum() * 0.3
+        )
+    return prob
+
+
+@pytest.mark.parametrize("name", ["highs", "cbc"])
+def test_a_work_limit_gives_the_same_plan_twice_and_says_what_stopped(name):
+    options = SolverOptions(name, node_limit=2, threads=1, seed=1)
+    plans = []
+    for _ in range(2):
+        prob = _multi_knapsack()
+        outcome = solve(prob, options)
+        assert outcome.status == "stopped at work limit with best plan", outcome
+        if outcome.best_bound is not None:  # (CBC does not log a bound when it stops on nodes)
+            assert outcome.best_bound > outcome.objective
+        plans.append({v.name: v.varValue for v in prob.variables()})
+    assert plans[0] == plans[1]
+
+
+def test_an_elastic_re_solve_takes_what_is_left_of_the_run(monkeypatch):
+    from optimize import model as model_module
+    from optimize.deadline import Deadline
+
+    limits = []
+    real_solve = model_module.solve
+
+    def spy(problem, options=None, warm_start=False, deadline=None):
+        limits.append(deadline.left())
+        return real_solve(problem, options, warm_start, deadline)
+
+    monkeypatch.setattr(model_module, "solve", spy)
+    m = PlanModel("tight")
+    (x,) = m.variables("x", 1, 0, 10)
+    m.add_rules("at least", {"a": b.rule(b.expression([x]), b.GE, 20)})
+    m.add_term(b.expression([x]))
+    import time
+
+    deadline = Deadline(time.perf_counter() + 30.0, 60.0)  # half the run is gone already
+    result = solve_plan(m, dict, SolverOptions("highs", time_limit_s=60), deadline=deadline)
+    assert result.status == "infeasible" and len(limits) == 3  # the solve, then two phases
+    assert all(left <= 30.0 for left in limits)

@@ -6,7 +6,7 @@ import pandas as pd
 import pulp
 import pytest
 
-from optimize.solver import SolverOptions, highs_available, solve, time_left
+from optimize.solver import SolverOptions, highs_available, solve
 
 
 def _knapsack() -> pulp.LpProblem:
@@ -60,25 +60,26 @@ def test_results_with_dates_and_shapes_serialise_to_json():
     assert rows[0]["month"].startswith("2026-01-01") and rows[0]["area"].startswith("POLYGON")
 
 
-def test_time_left_keeps_several_solves_within_one_limit():
+def test_one_deadline_keeps_several_solves_within_one_limit():
     import time
 
-    options = SolverOptions("highs", time_limit_s=120.0, gap_rel=0.01)
-    later = time_left(options, started=time.perf_counter() - 100.0)
-    assert 19.0 <= later.time_limit_s <= 20.0  # 100 s of the 120 s already spent
-    assert later.gap_rel == 0.01 and later.name == "highs"
-    spent = time_left(options, started=time.perf_counter() - 500.0)
-    assert spent.time_limit_s == 1.0  # the last solve still gets a moment to report its plan
-    assert time_left(SolverOptions("cbc"), started=0.0).time_limit_s is None
+    from optimize.deadline import Deadline
+
+    later = Deadline(time.perf_counter() + 20.0, 120.0)  # 100 s of the 120 s already spent
+    assert 19.0 <= later.left() <= 20.0
+    spent = Deadline(time.perf_counter() - 380.0, 120.0)
+    assert spent.left() == 1.0  # the last solve still gets a moment to report its plan
+    assert Deadline.after(None).left() is None
 
 
 def test_cbc_time_limit_counts_from_the_start_of_the_solve_call():
     # PuLP writes the MPS file before CBC starts its clock; the limit CBC is given is what is left
+    from optimize.deadline import Deadline
     from optimize.solver import _CbcWithDeadline
 
     solver = _CbcWithDeadline(msg=False, timeLimit=10.0)
     assert 9.0 < solver.timeLimit <= 10.0
-    solver._deadline -= 30.0  # as if writing the model had taken 30 s
+    solver.deadline = Deadline(solver.deadline.at - 30.0, 10.0)  # as if writing took 30 s
     assert solver.timeLimit == 1.0
     assert _CbcWithDeadline(msg=False).timeLimit is None
     x = pulp.LpVariable("x", 0, 3, pulp.LpInteger)
