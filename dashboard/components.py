@@ -73,14 +73,22 @@ def line_options(lines: list[str], service: str, current: str | None, lang: str)
     return options, current if current in lines else lines[0]
 
 
-def table(component_id: str, rows: list[dict], max_rows: int = 200) -> html.Div:
-    """A plain table of rows (already formatted for the screen); long ones show the first rows."""
+def table(
+    component_id: str, rows: list[dict], max_rows: int = 200, headers: dict | None = None
+) -> html.Div:
+    """A plain table of rows (already formatted for the screen); long ones show the first rows.
+
+    headers: what to write above each column (default: the column's name)."""
     columns = list(rows[0]) if rows else []
+    headers = headers or {}
     shown = rows[:max_rows]
     body = [html.Tr([html.Td(_cell(r.get(c))) for c in columns]) for r in shown]
     parts = [
         html.Table(
-            [html.Thead(html.Tr([html.Th(c) for c in columns])), html.Tbody(body)],
+            [
+                html.Thead(html.Tr([html.Th(headers.get(c, c), title=c) for c in columns])),
+                html.Tbody(body),
+            ],
             id=component_id,
             className="data",
         )

@@ -1,4 +1,6 @@
-"""Writing a stored run to files: plans and KPIs as CSV, spatial plans as GeoPackage.
+"""Writing a stored run to files: plans and KPIs as CSV, spatial plans as GeoPackage, and
+``columns.csv``: each plan column's unit, meaning and labels (en / zh-CN) from the plans' schemas
+(``demand.bundle.outputs``).
 
 Small cells are suppressed in everything written (see scenarios/privacy.py); each export is
 recorded in the audit log.
@@ -12,6 +14,7 @@ import geopandas as gpd
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from demand.bundle.outputs import data_dictionary
 from demand.errors import InputError
 from scenarios.privacy import DEFAULT_THRESHOLD, suppress_frame, suppress_kpis
 from scenarios.store import load_kpis, load_plans, log
@@ -26,7 +29,8 @@ def export_run(engine: Engine, run: dict, out: Path, username: str,
     path = out / "kpis.csv"
     kpis.to_csv(path, index=False)
     written.append(path)
-    for name, frame in load_plans(engine, run["run_id"]).items():
+    plans = load_plans(engine, run["run_id"])
+    for name, frame in plans.items():
         safe = suppress_frame(frame, threshold)
         if isinstance(frame, gpd.GeoDataFrame):
             path = out / f"{name}.gpkg"
@@ -39,6 +43,9 @@ def export_run(engine: Engine, run: dict, out: Path, username: str,
         path = out / f"{name}.csv"
         safe.to_csv(path, index=False)
         written.append(path)
+    path = out / "columns.csv"
+    pd.DataFrame(data_dictionary(plans)).to_csv(path, index=False)
+    written.append(path)
     (out / "scenario.json").write_text(run["scenario_json"], encoding="utf-8")
     written.append(out / "scenario.json")
     log(engine, username, "export", run["scenario"], run["run_id"], str(out))

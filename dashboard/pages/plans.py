@@ -28,6 +28,7 @@ from dashboard.data import (
 from dashboard.i18n import t
 from dashboard.maps import GRAPH_CONFIG, area_map, facility_map, map_values, with_source_note
 from dashboard.session import current_user
+from demand.bundle.outputs import column_label
 from demand.errors import InputError
 from scenarios.privacy import is_count_column, suppress_frame
 
@@ -222,14 +223,17 @@ def show_plan(name: str | None, service: str, column: str | None, run_id: str):
     threshold = run_scenario_spec(run).rules.small_cell_threshold
     shown = suppress_frame(frame, threshold)
     rows = shown.astype(object).where(shown.notna(), None).to_dict("records")
+    # column labels and units in the reader's language, from the plans' schemas
+    headers = {c: column_label(name, str(c), lang, with_unit=True) for c in frame.columns}
+    shown_table = table(TABLE, rows, headers=headers)
     href = f"/export/{quote(run['run_id'])}/{quote(name)}.csv"
     columns = mappable_columns(frame)
     if not columns:
         no_map = empty_figure(t("no_map", lang))
-        return table(TABLE, rows), no_map, empty_figure(), hidden, [], None, href
+        return shown_table, no_map, empty_figure(), hidden, [], None, href
     if column not in columns:
         column = next((c for c in columns if not is_count_column(c)), columns[0])
-    options = [{"label": c, "value": c} for c in columns]
+    options = [{"label": headers.get(c, c), "value": c} for c in columns]
     title = f"{run['scenario']} · {name} · {column}"
     if "year" in frame.columns:  # a plan over several years: map and bars show the last
         last = frame["year"].max()
@@ -238,18 +242,26 @@ def show_plan(name: str | None, service: str, column: str | None, run_id: str):
         values = map_values(per_place(frame, "area_id", column).to_frame(column), column, threshold)
         fig = area_map(city_geojson(run), area_names(run), values, title, column)
         fig = with_source_note(fig, map_note(run, lang))
-        return table(TABLE, rows), fig, empty_figure(), hidden, options, column, href
+        return shown_table, fig, empty_figure(), hidden, options, column, href
     key = facility_key(frame)
     if "geometry" in plan.columns or key is None:  # its own shapes (e.g. school districts)
         fig = own_shapes_map(plan, column, title)
-        return table(TABLE, rows), fig, empty_figure(), hidden, options, column, href
+        return (
+            shown_table,
+            fig,
+            empty_figure(),
+            hidden,
+            options,
+            column,
+            href,
+        )
     places = facilities_lonlat(run)
     values = per_place(frame, key, column)
     fig = facility_map(city_geojson(run), area_names(run), places, values, title, column)
     fig = with_source_note(fig, map_note(run, lang))
     names = places.set_index("facility_id")["name"]
     chart = facility_chart(frame, key, names, column, lang)
-    return table(TABLE, rows), fig, chart, {}, options, column, href
+    return shown_table, fig, chart, {}, options, column, href
 
 
 def own_shapes_map(plan, column: str, title: str) -> dict:

@@ -47,6 +47,9 @@ def test_run_export_and_compare_from_the_command_line(tmp_path):
     assert not ((persons > 0) & (persons < 10)).any()  # no small cell leaks
     assert (plan["persons"] == "<10").any() or (persons.fillna(99) >= 10).all()
     assert (out / "kpis.csv").exists() and (out / "scenario.json").exists()
+    columns = pd.read_csv(out / "columns.csv").set_index(["plan", "column"])
+    assert columns.loc[("access_by_area", "persons"), "unit"] == "persons"
+    assert columns.loc[("access_by_area", "access"), "label_zh"] == "可达性"
     result = runner.invoke(app, ["compare", "tiny", "tiny b", "--db", db, "--export",
                                  str(tmp_path / "c.xlsx")])  # fmt: skip
     assert result.exit_code == 0, result.output

@@ -64,3 +64,16 @@ def test_class_size_cap_shrinks_seats_for_every_model():
     assert capped[key] == pytest.approx(full[key] * 40 / 45, rel=0.01)
     middle = "middle school: effective capacity"
     assert capped[middle] == pytest.approx(full[middle] * 40 / 50, rel=0.01)
+
+
+def test_every_plan_column_is_described_with_unit_and_labels(full_run):
+    from demand.bundle.outputs import UNITS, plan_schema
+
+    _, record = full_run
+    for name, frame in record.plans.items():
+        schema = plan_schema(name)
+        assert schema is not None, f"plan {name} has no schema in demand/bundle/outputs.py"
+        for column in frame.columns:
+            col = schema.column(str(column))
+            assert col is not None, f"{name}.{column} is not described"
+            assert col.unit in UNITS and col.meaning and col.en and col.zh
