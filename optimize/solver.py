@@ -31,6 +31,10 @@ from optimize.result import Status
 SolverName = Literal["cbc", "highs"]
 SOLVERS: tuple[str, ...] = ("cbc", "highs")
 
+#: The solver commands and scenarios use unless told otherwise. CBC (bundled with PuLP) is the
+#: fallback that always exists: ``solver_named(None)`` gives it when highspy is missing.
+DEFAULT_SOLVER: SolverName = "highs"
+
 #: A relative gap at or below this counts as "optimal" rather than "feasible within gap".
 OPTIMAL_GAP = 1e-6
 
@@ -99,6 +103,21 @@ def highs_available() -> bool:
     except ImportError:
         return False
     return True
+
+
+def solver_named(name: str | None = None) -> SolverName:
+    """The solver called ``name`` ("highs" or "cbc"); None = ``DEFAULT_SOLVER``, or CBC when
+    highspy is not installed. An unknown name or a missing highspy raises InputError."""
+    from demand.errors import InputError
+
+    if name is None:
+        return DEFAULT_SOLVER if highs_available() else "cbc"
+    if name not in SOLVERS:
+        raise InputError(f"--solver must be cbc or highs, got {name!r}")
+    if name == "highs" and not highs_available():
+        raise InputError("--solver highs needs the highspy package (pip install highspy); or "
+                         "use --solver cbc")  # fmt: skip
+    return name  # type: ignore[return-value]
 
 
 def relative_gap(objective: float | None, bound: float | None) -> float | None:

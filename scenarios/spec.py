@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import (
+    AliasChoices,
     BaseModel,
     ConfigDict,
     Field,
@@ -100,7 +101,12 @@ class Rules(_Strict):
     service_level_minutes: float = Field(default=20, gt=0, le=240)
     reassignment_limit: float = Field(default=0.2, ge=0, le=1)
     online_share: float = Field(default=0.0, ge=0, le=0.95)
-    max_outreach_halfdays: int = Field(default=4, ge=0, le=10)
+    max_outreach_half_days: float = Field(
+        default=4.0,
+        gt=0,
+        le=10,
+        validation_alias=AliasChoices("max_outreach_half_days", "max_outreach_halfdays"),
+    )  # half-days a week per specialist (older files: max_outreach_halfdays)
     small_cell_threshold: int = Field(default=10, ge=1, le=1000)
 
 

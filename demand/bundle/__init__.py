@@ -5,14 +5,23 @@ city = load_city("path/to/bundle")        # raises InputError naming file/row/co
 city, report = check_bundle("path")       # or get the full report (errors + warnings)
 """
 
-from demand.bundle.city import City
-from demand.bundle.load import check_bundle, load_city
-from demand.bundle.report import Problem, Report
-from demand.bundle.sample_city import make_sample_city
-from demand.bundle.schemas import AGE_BANDS, SCHEMAS
-from demand.bundle.write import write_bundle
+from demand.lazy import lazy_exports
 
-__all__ = [
+#: What the package exports, and the module each comes from (imported on first use).
+_EXPORTS = {
+    "City": "demand.bundle.city",
+    "check_bundle": "demand.bundle.load",
+    "load_city": "demand.bundle.load",
+    "Problem": "demand.bundle.report",
+    "Report": "demand.bundle.report",
+    "make_sample_city": "demand.bundle.sample_city",
+    "AGE_BANDS": "demand.bundle.schemas",
+    "SCHEMAS": "demand.bundle.schemas",
+    "write_bundle": "demand.bundle.write",
+}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+
+__all__ = [  # noqa: F822 (exported lazily, see _EXPORTS)
     "AGE_BANDS",
     "SCHEMAS",
     "City",

@@ -37,7 +37,8 @@ class RawTable:
         return f"row {index + 1}"
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def read_csv_text(path: Path) -> pd.DataFrame:
+    """A CSV file as text cells (UTF-8, BOM allowed); InputError when it cannot be read."""
     try:
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -116,7 +117,7 @@ def read_raw_tables(path: str | Path) -> tuple[dict[str, RawTable], list[str]]:
                 f"{file.name}); keep one file per table"
             )
         if file.suffix == ".csv":
-            frame = _read_csv(file)
+            frame = read_csv_text(file)
         elif file.suffix in SPATIAL_SUFFIXES:
             frame = _as_text(_read_spatial(file))
         else:

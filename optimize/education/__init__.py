@@ -8,27 +8,36 @@
 - ``districts``: ``redraw_districts`` (a PuLP model: capacity per year with tolerance, max travel,
   shortest-path-tree contiguity, keep-together groups, reassignment limit, closed/new schools)
   and ``district_map`` (the new districts dissolved per school).
-- ``bureau``: ``redistrict_city`` runs the whole job on a ``City``.
+- ``bureau``: the entry points on a ``City``: ``redistrict_city`` and ``place_city_teachers``.
 - ``teachers``: ``allocate_teachers`` (subject teachers to meet pupil-teacher norms with few
   moves, transfer limits per school, and a shortage report).
 
 See docs/education.md.
 """
 
-from optimize.education.bureau import Redistricting, redistrict_city
-from optimize.education.city_inputs import EducationInputs, education_inputs
-from optimize.education.districts import (
-    DistrictRules,
-    district_map,
-    peak_pressure_year,
-    redraw_districts,
-)
-from optimize.education.levels import LEVELS, Level
-from optimize.education.neighbours import unit_neighbours
-from optimize.education.pupils import pupils_by_area
-from optimize.education.teachers import TeacherRules, allocate_teachers
+from demand.lazy import lazy_exports
 
-__all__ = [
+#: What the package exports, and the module each comes from (imported on first use).
+_EXPORTS = {
+    "Redistricting": "optimize.education.bureau",
+    "place_city_teachers": "optimize.education.bureau",
+    "redistrict_city": "optimize.education.bureau",
+    "EducationInputs": "optimize.education.city_inputs",
+    "education_inputs": "optimize.education.city_inputs",
+    "DistrictRules": "optimize.education.districts",
+    "district_map": "optimize.education.districts",
+    "peak_pressure_year": "optimize.education.districts",
+    "redraw_districts": "optimize.education.districts",
+    "LEVELS": "optimize.education.levels",
+    "Level": "optimize.education.levels",
+    "unit_neighbours": "optimize.education.neighbours",
+    "pupils_by_area": "optimize.education.pupils",
+    "TeacherRules": "optimize.education.teacher_rules",
+    "allocate_teachers": "optimize.education.teachers",
+}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+
+__all__ = [  # noqa: F822 (exported lazily, see _EXPORTS)
     "LEVELS",
     "DistrictRules",
     "EducationInputs",
@@ -39,6 +48,7 @@ __all__ = [
     "district_map",
     "education_inputs",
     "peak_pressure_year",
+    "place_city_teachers",
     "pupils_by_area",
     "redistrict_city",
     "redraw_districts",

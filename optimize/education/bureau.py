@@ -16,7 +16,9 @@ from optimize.education.districts import (
     peak_pressure_year,
     redraw_districts,
 )
-from optimize.education.levels import Level
+from optimize.education.levels import Level, level_named
+from optimize.education.teacher_rules import TeacherRules
+from optimize.education.teachers import allocate_teachers
 from optimize.result import PlanResult
 from optimize.solver import SolverOptions
 
@@ -95,3 +97,26 @@ def redistrict_city(
         options=options,
     )
     return Redistricting(inputs, result, plan_year)
+
+
+def place_city_teachers(
+    city: City,
+    level: str | Level = "primary",
+    year: int | None = None,
+    pupils: pd.Series | None = None,
+    rules: TeacherRules | None = None,
+    options: SolverOptions | None = None,
+) -> PlanResult:
+    """Subject teachers per school of ``level`` for ``year`` (default: the year after the last
+    population year): for ``pupils`` (school_id -> pupils, e.g. a redistricting's enrolment),
+    or by default the children of today's districts in that year. See ``allocate_teachers``."""
+    level = level_named(level) if isinstance(level, str) else level
+    year = city.latest_year + 1 if year is None else year
+    if pupils is None:
+        inputs = education_inputs(city, level, [year])
+        kids = inputs.pupils.assign(school_id=inputs.pupils["area_id"].map(inputs.today))
+        pupils = kids.groupby("school_id")["pupils"].sum()
+        pupils = pupils.reindex(inputs.schools["school_id"]).fillna(0.0)
+    result = allocate_teachers(pupils, city.workforce, level, rules, options)
+    result.params["year"] = year
+    return result

@@ -19,7 +19,7 @@ Objective: short_penalty x teachers short (x3 beyond 10% of a school's need) + 1
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 import numpy as np
 import pandas as pd
@@ -29,35 +29,10 @@ from demand.errors import InputError
 from optimize import blocks as b
 from optimize.blocks import EQ, GE, LE
 from optimize.education.levels import Level, level_named
+from optimize.education.teacher_rules import TeacherRules
 from optimize.model import PlanModel, UnmetTerm, solve_plan
 from optimize.result import PlanResult
 from optimize.solver import SolverOptions
-
-
-@dataclass(frozen=True)
-class TeacherRules:
-    """How teachers may be placed.
-
-    pupils_per_teacher: norm (default: the level's, 19 primary / 13.5 middle).
-    subject_shares: share of posts per subject (default: the level's).
-    max_transfers_per_school: teachers a school may gain, and may lose, in total (None = any).
-    short_penalty: cost of one teacher short, in moves (a move costs 1).
-    """
-
-    pupils_per_teacher: float | None = None
-    subject_shares: dict[str, float] | None = None
-    max_transfers_per_school: int | None = 4
-    short_penalty: float = 100.0
-
-    def __post_init__(self) -> None:
-        if self.pupils_per_teacher is not None and self.pupils_per_teacher <= 0:
-            raise InputError(f"pupils_per_teacher must be > 0, got {self.pupils_per_teacher}")
-        if self.max_transfers_per_school is not None and self.max_transfers_per_school < 0:
-            raise InputError(
-                f"max_transfers_per_school must be >= 0, got {self.max_transfers_per_school}"
-            )
-        if self.subject_shares is not None and abs(sum(self.subject_shares.values()) - 1) > 0.01:
-            raise InputError("subject_shares must add up to 1")
 
 
 def teachers_today(workforce: pd.DataFrame, school_ids: list[str]) -> pd.DataFrame:

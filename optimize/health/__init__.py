@@ -11,30 +11,34 @@ Both return ``optimize.result.PlanResult``; unmet visits and beds short of need 
 ``shortfall``; rules that had to give in an infeasible plan are in ``binding``.
 """
 
-from optimize.health.access import specialist_access_change
-from optimize.health.beds import BedRules, rebalance_beds, ward_outlook
-from optimize.health.city import (
-    DEFAULT_ALOS_DAYS,
-    OutreachInputs,
-    outreach_inputs,
-    project_admissions,
-    ward_inputs,
-)
-from optimize.health.occupancy import (
-    beds_needed,
-    expected_turned_away_per_day,
-    occupancy_at,
-    target_occupancy,
-    turn_away_curve,
-)
-from optimize.health.outreach import (
-    OutreachRules,
-    OutreachWeights,
-    half_day_slots,
-    plan_specialist_outreach,
-)
+from demand.lazy import lazy_exports
 
-__all__ = [
+#: What the package exports, and the module each comes from (imported on first use).
+_EXPORTS = {
+    "specialist_access_change": "optimize.health.access",
+    "rebalance_beds": "optimize.health.beds",
+    "ward_outlook": "optimize.health.beds",
+    "plan_city_outreach": "optimize.health.bureau",
+    "rebalance_city_beds": "optimize.health.bureau",
+    "DEFAULT_ALOS_DAYS": "optimize.health.city",
+    "OutreachInputs": "optimize.health.city",
+    "outreach_inputs": "optimize.health.city",
+    "project_admissions": "optimize.health.city",
+    "ward_inputs": "optimize.health.city",
+    "beds_needed": "optimize.health.occupancy",
+    "expected_turned_away_per_day": "optimize.health.occupancy",
+    "occupancy_at": "optimize.health.occupancy",
+    "target_occupancy": "optimize.health.occupancy",
+    "turn_away_curve": "optimize.health.occupancy",
+    "half_day_slots": "optimize.health.outreach",
+    "plan_specialist_outreach": "optimize.health.outreach",
+    "BedRules": "optimize.health.rules",
+    "OutreachRules": "optimize.health.rules",
+    "OutreachWeights": "optimize.health.rules",
+}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+
+__all__ = [  # noqa: F822 (exported lazily, see _EXPORTS)
     "DEFAULT_ALOS_DAYS",
     "BedRules",
     "OutreachInputs",
@@ -45,9 +49,11 @@ __all__ = [
     "half_day_slots",
     "occupancy_at",
     "outreach_inputs",
+    "plan_city_outreach",
     "plan_specialist_outreach",
     "project_admissions",
     "rebalance_beds",
+    "rebalance_city_beds",
     "specialist_access_change",
     "target_occupancy",
     "turn_away_curve",

@@ -30,8 +30,7 @@ must save to be worth it).
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
-from typing import Literal
+from dataclasses import asdict
 
 import numpy as np
 import pandas as pd
@@ -42,6 +41,7 @@ from optimize import blocks as b
 from optimize.blocks import EQ, GE, LE
 from optimize.health._checks import checked
 from optimize.health.occupancy import beds_needed, occupancy_at, target_occupancy, turn_away_curve
+from optimize.health.rules import BedRules
 from optimize.model import PlanModel, UnmetTerm, solve_plan
 from optimize.result import PlanResult
 from optimize.solver import SolverOptions
@@ -51,49 +51,6 @@ __all__ = ["BedRules", "rebalance_beds", "ward_outlook"]
 
 #: Savings below this (patients a year per extra bed) are treated as zero.
 NEGLIGIBLE = 1e-6
-
-
-@dataclass(frozen=True)
-class BedRules:
-    """The rules of a bed plan.
-
-    max_turn_away     target share of patients who may find the ward full (Erlang B), used for
-                      "beds needed" and the ward-size dependent target occupancy.
-    floor_share       each ward keeps at least this share of today's beds (rounded up).
-    ceiling_share     ... and at most this multiple of today's beds (rounded down), unless the
-                      ``limits`` frame says otherwise.
-    new_bed_budget    new beds the bureau can fund, city-wide.
-    move_cost_within  cost of moving a bed between departments of one hospital.
-    move_cost_across  extra cost of moving a bed to another hospital.
-    new_bed_cost      cost of a new bed (on top of the budget limit).
-    objective         "turned_away": expected patients turned away a year (Erlang B);
-                      "bed_days_short": bed-days a year below the need at the target.
-    days_per_year     to turn per-day rates into yearly figures.
-    """
-
-    max_turn_away: float = 0.03
-    floor_share: float = 0.8
-    ceiling_share: float = 1.5
-    new_bed_budget: int = 0
-    move_cost_within: float = 1.0
-    move_cost_across: float = 5.0
-    new_bed_cost: float = 10.0
-    objective: Literal["turned_away", "bed_days_short"] = "turned_away"
-    days_per_year: float = 365.0
-
-    def __post_init__(self) -> None:
-        if not 0 < self.max_turn_away < 1:
-            raise InputError("bed rule max_turn_away must be a share between 0 and 1 (e.g. 0.03)")
-        if not 0 <= self.floor_share <= 1 or self.ceiling_share < 1:
-            raise InputError("bed rules need 0 <= floor_share <= 1 <= ceiling_share")
-        if self.new_bed_budget < 0:
-            raise InputError(f"new_bed_budget must be >= 0 beds, got {self.new_bed_budget}")
-        if min(self.move_cost_within, self.move_cost_across, self.new_bed_cost) < 0:
-            raise InputError("move and new-bed costs must be >= 0")
-        if self.objective not in ("turned_away", "bed_days_short"):
-            raise InputError(
-                f"bed objective must be 'turned_away' or 'bed_days_short', got {self.objective!r}"
-            )
 
 
 def _check_wards(wards: pd.DataFrame, limits: pd.DataFrame | None, rules: BedRules) -> pd.DataFrame:

@@ -42,6 +42,7 @@ from demand.errors import InputError
 from optimize import blocks as b
 from optimize.deadline import Deadline
 from optimize.health._checks import checked
+from optimize.health.rules import OutreachRules, OutreachWeights
 from optimize.model import PlanModel, solve_plan
 from optimize.result import PlanResult
 from optimize.solver import (
@@ -69,94 +70,6 @@ LE, GE = pulp.LpConstraintLE, pulp.LpConstraintGE
 
 #: The ten working half-days of a week, in the order slots are filled.
 SLOT_NAMES = [f"{d} {p}" for d in ("Mon", "Tue", "Wed", "Thu", "Fri") for p in ("AM", "PM")]
-
-
-@dataclass(frozen=True)
-class OutreachRules:
-    """The rules of the outreach plan, in the units a health bureau uses.
-
-    max_outreach_half_days   per specialist per week away from the hospital, travel included.
-    working_half_days        a specialist's working half-days per week (5 days x 2).
-    min_in_house_share       share of a pool's working half-days that stays at the hospital.
-    visits_per_session       patients seen in one half-day session (12-20 is usual).
-    max_resident_minutes     residents are served only at centres this close (one way).
-    max_specialist_minutes   a pool serves only centres this close to its hospital (one way).
-    travel_allowance_minutes one-way trip that fits inside the session's half-day.
-    half_day_minutes         length of a half-day, for charging longer trips.
-    room_share_for_outreach  share of a centre's room half-days kept for visiting specialists
-                             (the rest is for GPs).
-    room_half_days_per_week  half-days a consultation room is open per week.
-    partner_hospitals        per centre and specialty, only the k nearest hospitals with that
-                             specialty may send sessions (a 医联体 partnership); None (default) =
-                             every hospital within ``max_specialist_minutes``.
-    centres_per_area         per area and specialty, only the k nearest centres hosting it;
-                             None = every centre within ``max_resident_minutes``.
-    min_sessions_per_centre  guaranteed specialist sessions per week at each centre (0 = none).
-    """
-
-    max_outreach_half_days: float = 4.0
-    working_half_days: float = 10.0
-    min_in_house_share: float = 0.6
-    visits_per_session: float = 15.0
-    max_resident_minutes: float = 30.0
-    max_specialist_minutes: float = 60.0
-    travel_allowance_minutes: float = 30.0
-    half_day_minutes: float = 240.0
-    room_share_for_outreach: float = 0.5
-    room_half_days_per_week: float = 10.0
-    partner_hospitals: int | None = None
-    centres_per_area: int | None = 3
-    min_sessions_per_centre: int = 0
-
-    def __post_init__(self) -> None:
-        for name in ("max_outreach_half_days", "working_half_days", "visits_per_session",
-                     "max_resident_minutes", "max_specialist_minutes", "half_day_minutes",
-                     "room_half_days_per_week"):  # fmt: skip
-            if getattr(self, name) <= 0:
-                raise InputError(f"outreach rule {name} must be > 0, got {getattr(self, name)!r}")
-        for name in ("min_in_house_share", "room_share_for_outreach"):
-            if not 0 <= getattr(self, name) <= 1:
-                raise InputError(f"outreach rule {name} must be a share in [0, 1]")
-        if self.travel_allowance_minutes < 0 or self.min_sessions_per_centre < 0:
-            raise InputError("travel allowance and minimum sessions must be >= 0")
-
-    @property
-    def outreach_half_days(self) -> float:
-        """Half-days a specialist may spend on outreach a week: the weekly cap or what the
-        in-house share leaves, whichever is lower."""
-        return min(
-            self.max_outreach_half_days, (1 - self.min_in_house_share) * self.working_half_days
-        )
-
-    def session_half_days(self, minutes: np.ndarray) -> np.ndarray:
-        """Half-days one session costs a specialist: 1 + round-trip minutes beyond the allowance."""
-        extra = np.maximum(0.0, 2 * np.asarray(minutes, float) - 2 * self.travel_allowance_minutes)
-        return 1.0 + extra / self.half_day_minutes
-
-
-@dataclass(frozen=True)
-class OutreachWeights:
-    """Objective weights, per week. Defaults make them lexicographic in practice.
-
-    unmet_visit        per visit a week not seen at a centre.
-    resident_minute    per person-minute residents travel to a centre (one way).
-    specialist_minute  per minute a specialist travels (round trip).
-    equity             also minimise the worst area's unmet share.
-    worst_share        weight of the worst area's unmet share (0..1) when ``equity``; None =
-                       ``unmet_visit`` x the city's weekly need, so the worst share comes first:
-                       one percentage point of it weighs like 1% of all visits going unmet.
-    """
-
-    unmet_visit: float = 1_000.0
-    resident_minute: float = 1.0
-    specialist_minute: float = 0.1
-    equity: bool = False
-    worst_share: float | None = None
-
-    def __post_init__(self) -> None:
-        for name in ("unmet_visit", "resident_minute", "specialist_minute"):
-            if getattr(self, name) < 0:
-                raise InputError(f"objective weight {name} must be >= 0")
 
 
 def _sum_by(frame: pd.DataFrame, key: list[str], coef: str | None = None) -> dict:

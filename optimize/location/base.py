@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -20,6 +19,9 @@ from optimize.location.inputs import (
 )
 from optimize.result import PlanResult
 from optimize.solver import SolverOptions
+
+if TYPE_CHECKING:  # maps are a door in; geopandas is imported only when one is used
+    import geopandas as gpd
 
 
 @dataclass(kw_only=True)

@@ -4,14 +4,16 @@ geometry. Row numbers in errors count a header as row 1 (as in a CSV file)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from demand.checks import require_columns, require_ids, require_numbers, require_unique
 from demand.errors import InputError
-from demand.geo import inside_points, to_metric
+
+if TYPE_CHECKING:  # maps are a door in; geopandas is imported only when one is used
+    import geopandas as gpd
 
 COST_COLUMNS = ["demand_id", "site_id", "cost"]
 
@@ -136,6 +138,8 @@ def costs_from_geometry(
     when ``speed_kmh`` is given. For road-network or circuity-adjusted minutes compute travel
     with ``supply.travel`` and use ``from_costs``.
     """
+    from demand.geo import inside_points, to_metric  # geopandas: only for this door
+
     demand = to_metric(demand)
     crs = demand.crs
     if crs is not None and sites.crs is not None and sites.crs != crs:

@@ -6,6 +6,8 @@ second. Definitions follow PySAL ``access`` (Saxon et al.) so results agree to 1
 """
 
 from optimize.metrics.catchment import (
+    ACCESS_METHODS,
+    access_by_method,
     coverage_within,
     enhanced_two_step_fca,
     gravity_access,
@@ -24,6 +26,8 @@ from optimize.metrics.equity import (
 from optimize.metrics.weights import gaussian_weight, gravity_weight, step_weight
 
 __all__ = [
+    "ACCESS_METHODS",
+    "access_by_method",
     "coverage_within",
     "enhanced_two_step_fca",
     "equity_summary",

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from demand.errors import InputError
 from optimize.metrics.weights import WeightFn, gaussian_weight, gravity_weight, step_weight
 
 #: Luo & Qi (2009) stepped weights for a 30-minute catchment (also PySAL access's default).
@@ -186,3 +187,40 @@ def supply_to_need_ratio(
     located = located.reindex(need.index, fill_value=0.0)
     ratio = located / need.where(need > 0)
     return ratio.rename("supply_to_need")
+
+
+#: The access measures ``access_by_method`` knows.
+ACCESS_METHODS = ("2sfca", "e2sfca", "gravity", "coverage")
+
+
+def access_by_method(
+    method: str,
+    demand: pd.Series,
+    supply: pd.Series,
+    travel: pd.DataFrame,
+    threshold: float | None = None,
+    **decay: object,
+) -> pd.DataFrame:
+    """Access per area by one of ``ACCESS_METHODS``: [area_id, persons, access, nearest_minutes].
+
+    demand: area_id -> persons; supply: facility_id -> capacity; travel: long minutes.
+    threshold (minutes): the catchment of 2sfca and coverage (default 30); caps e2sfca and
+    gravity. decay: the distance-decay settings of e2sfca (``steps`` or ``sigma_minutes``) or
+    gravity (``alpha``). Coverage's access is 1 for an area within reach of supply, else 0.
+    """
+    out = pd.DataFrame({"persons": demand})
+    catchment = 30.0 if threshold is None else threshold
+    if method == "2sfca":
+        out["access"] = two_step_fca(demand, supply, travel, catchment)
+    elif method == "e2sfca":
+        out["access"] = enhanced_two_step_fca(
+            demand, supply, travel, max_minutes=threshold, **decay
+        )
+    elif method == "gravity":
+        out["access"] = gravity_access(demand, supply, travel, max_minutes=threshold, **decay)
+    elif method == "coverage":
+        out["access"] = coverage_within(demand.index, supply, travel, catchment).astype(float)
+    else:
+        raise InputError(f"--method {method!r} is not one of {', '.join(ACCESS_METHODS)}.")
+    out["nearest_minutes"] = nearest_minutes(demand.index, supply.index[supply > 0], travel)
+    return out.rename_axis("area_id").reset_index()

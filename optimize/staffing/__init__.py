@@ -7,18 +7,24 @@
 - ``staff_service_centres``: all of it, with an online-channel lever and before/after levels.
 """
 
-from optimize.staffing.allocation import TransferLimits, allocate_caseworkers
-from optimize.staffing.plan import service_level_by_centre, staff_service_centres
-from optimize.staffing.requirements import (
-    ServiceTarget,
-    servers_from_roster,
-    servers_needed_per_hour,
-    service_level_by_month,
-    shift_to_online,
-    staffing_requirements,
-)
+from demand.lazy import lazy_exports
 
-__all__ = [
+#: What the package exports, and the module each comes from (imported on first use).
+_EXPORTS = {
+    "TransferLimits": "optimize.staffing.rules",
+    "allocate_caseworkers": "optimize.staffing.allocation",
+    "service_level_by_centre": "optimize.staffing.plan",
+    "staff_service_centres": "optimize.staffing.plan",
+    "ServiceTarget": "optimize.staffing.rules",
+    "servers_from_roster": "optimize.staffing.requirements",
+    "servers_needed_per_hour": "optimize.staffing.requirements",
+    "service_level_by_month": "optimize.staffing.requirements",
+    "shift_to_online": "optimize.staffing.requirements",
+    "staffing_requirements": "optimize.staffing.requirements",
+}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+
+__all__ = [  # noqa: F822 (exported lazily, see _EXPORTS)
     "ServiceTarget",
     "TransferLimits",
     "allocate_caseworkers",

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import pandas as pd
 import pulp
@@ -30,31 +29,12 @@ from optimize.blocks import EQ, LE
 from optimize.model import PlanModel, UnmetTerm, solve_plan
 from optimize.result import PlanResult
 from optimize.solver import SolverOptions
+from optimize.staffing.rules import TransferLimits
 
 __all__ = ["LateVisitors", "TransferLimits", "allocate_caseworkers"]
 
 #: (facility_id, month 'YYYY-MM', servers at counters) -> visitors not served in time that month.
 LateVisitors = Callable[[str, str, int], float]
-
-
-@dataclass(frozen=True)
-class TransferLimits:
-    """How much the posting may change from today.
-
-    max_moves_per_centre: caseworkers a centre may gain or lose against today, in any month.
-    max_moves_total: caseworkers posted away from their centre in a month, bureau-wide.
-    move_cost: cost of one caseworker-month away from today's centre, in visitors (the
-    objective's unit); keeps people home unless a move helps visitors.
-    bureau_headcount: caseworkers the bureau has (default: today's total); more = hires.
-    shortfall_weight: scales the shortfall penalty (the k-th missing server at a centre-month
-    costs k x visitors per needed server x this weight).
-    """
-
-    max_moves_per_centre: int = 3
-    max_moves_total: int = 10
-    move_cost: float = 5.0
-    bureau_headcount: int | None = None
-    shortfall_weight: float = 1.0
 
 
 def _check_centres(requirements: pd.DataFrame, today: pd.Series, counters: pd.Series) -> None:

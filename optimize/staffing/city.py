@@ -19,7 +19,13 @@ from optimize.staffing.allocation import TransferLimits
 from optimize.staffing.plan import service_level_by_centre, staff_service_centres
 from optimize.staffing.requirements import ServiceTarget
 
-__all__ = ["CentreInputs", "centre_inputs", "next_year_arrivals", "staff_city"]
+__all__ = [
+    "CentreInputs",
+    "centre_inputs",
+    "next_year_arrivals",
+    "staff_city",
+    "staff_from_caseload",
+]
 
 
 @dataclass
@@ -90,8 +96,41 @@ def staff_city(
     result = staff_service_centres(
         arrivals, inputs.caseworkers, inputs.counters, target, limits, online_share, options
     )
+    return _with_centre_summary(result, inputs.names)
+
+
+def staff_from_caseload(
+    caseload: pd.DataFrame,
+    caseworkers: pd.Series,
+    counters: pd.Series,
+    profile: pd.DataFrame | None = None,
+    target: ServiceTarget | None = None,
+    limits: TransferLimits | None = None,
+    online_share: float = 0.0,
+    options: SolverOptions | None = None,
+    sources: tuple[str, str] = ("caseload", "profile"),
+) -> PlanResult:
+    """The caseworker posting from plain tables: cases a month per centre [facility_id, month,
+    cases], today's caseworkers and counters (by facility_id), and optionally the visits by
+    weekday and hour [facility_id, weekday, hour, visits] (default: a typical profile).
+
+    ``sources`` name the caseload and profile in messages. Plans as ``staff_city``'s.
+    """
+    shares = learn_arrival_profile(
+        profile, caseload["facility_id"].astype(str).unique(), source=sources[1]
+    )
+    arrivals = split_into_hourly_arrivals(caseload, shares, source=sources[0])
+    result = staff_service_centres(
+        arrivals, caseworkers, counters, target, limits, online_share, options
+    )
+    return _with_centre_summary(result, None)
+
+
+def _with_centre_summary(result: PlanResult, names: pd.Series | None) -> PlanResult:
+    """Add ``staffing_by_centre`` (per centre over the year) to a posting's plans."""
     if "posting" in result.plans:
         by_centre = service_level_by_centre(result.plans["posting"])
-        by_centre.insert(1, "name", by_centre["facility_id"].map(inputs.names))
+        if names is not None:
+            by_centre.insert(1, "name", by_centre["facility_id"].map(names))
         result.plans["staffing_by_centre"] = by_centre
     return result

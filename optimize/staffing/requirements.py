@@ -11,20 +11,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from demand.errors import InputError
 from optimize.queueing import (
-    erlang_a,
     rostered_staff_needed,
-    servers_needed,
-    servers_needed_with_abandonment,
-    service_level,
 )
+from optimize.staffing.rules import ServiceTarget
 
 __all__ = [
     "ServiceTarget",
@@ -33,72 +28,6 @@ __all__ = [
     "shift_to_online",
     "staffing_requirements",
 ]
-
-
-@dataclass(frozen=True)
-class ServiceTarget:
-    """What a centre promises and how its work behaves.
-
-    target: share of visitors to serve within ``within_minutes`` (0.8 = 80%).
-    handling_minutes: average time at the counter per visit.
-    shrinkage: share of rostered time not at a counter (breaks, training, leave).
-    patience_minutes: mean time visitors wait before giving up; None = they never leave (Erlang C),
-    a number = Erlang A (visitors who give up count as not served in time).
-    max_occupancy: optional cap on how busy caseworkers at counters may be.
-    """
-
-    target: float = 0.8
-    within_minutes: float = 20.0
-    handling_minutes: float = 12.0
-    shrinkage: float = 0.3
-    patience_minutes: float | None = None
-    max_occupancy: float = 1.0
-
-    def __post_init__(self) -> None:
-        if not 0 < self.target < 1:
-            raise InputError(
-                f"target must be a share between 0 and 1 (0.8 = 80%), got {self.target}"
-            )
-        if self.within_minutes < 0:
-            raise InputError(f"within_minutes must be >= 0, got {self.within_minutes}")
-        if not self.handling_minutes > 0:
-            raise InputError(f"handling_minutes must be > 0, got {self.handling_minutes}")
-        if not 0 <= self.shrinkage < 1:
-            raise InputError(f"shrinkage must be a share in [0, 1), got {self.shrinkage}")
-        if self.patience_minutes is not None and not self.patience_minutes > 0:
-            raise InputError(f"patience_minutes must be > 0, got {self.patience_minutes}")
-
-    def servers_for(self, arrivals_per_hour: float) -> int:
-        """Servers needed at a counter for this arrival rate."""
-        return _servers_for(self, round(float(arrivals_per_hour), 6))
-
-    def level_with(self, servers: int, arrivals_per_hour: float) -> float:
-        """Share of visitors served within the target time with ``servers`` at counters."""
-        return _level_with(self, int(servers), round(float(arrivals_per_hour), 6))
-
-
-@lru_cache(maxsize=65_536)
-def _servers_for(t: ServiceTarget, arrivals_per_hour: float) -> int:
-    if t.patience_minutes is None:
-        return servers_needed(
-            arrivals_per_hour, t.handling_minutes, t.target, t.within_minutes, t.max_occupancy
-        )
-    return servers_needed_with_abandonment(
-        arrivals_per_hour, t.handling_minutes, t.patience_minutes, t.target, t.within_minutes
-    )
-
-
-@lru_cache(maxsize=65_536)
-def _level_with(t: ServiceTarget, servers: int, arrivals_per_hour: float) -> float:
-    if arrivals_per_hour == 0:
-        return 1.0
-    if servers == 0:
-        return 0.0
-    if t.patience_minutes is None:
-        return service_level(servers, arrivals_per_hour, t.handling_minutes, t.within_minutes)
-    return erlang_a(
-        servers, arrivals_per_hour, t.handling_minutes, t.patience_minutes, t.within_minutes
-    ).service_level
 
 
 def shift_to_online(

@@ -9,46 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from demand.checks import require_columns, require_ids, require_numbers, require_unique
 from demand.errors import InputError
-from optimize.metrics import (
-    coverage_within,
-    enhanced_two_step_fca,
-    equity_summary,
-    gravity_access,
-    nearest_minutes,
-    two_step_fca,
-)
 from scenarios.errors import user_errors
-from supply.travel import travel_times_from_matrix
 
-METHODS = ("2sfca", "e2sfca", "gravity", "coverage")
-console = Console(highlight=False, soft_wrap=True)
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: no such file")
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot be read as CSV ({exc}). Save it as UTF-8 CSV.") from None
-
-
-def read_amounts(path: Path, id_column: str, value_column: str) -> pd.Series:
-    """A two-column CSV (id, amount) as a Series indexed by id, checked row by row."""
-    frame = _read_csv(path)
-    source = path.name
-    require_columns(frame, [id_column, value_column], source)
-    ids = require_ids(frame, id_column, source)
-    require_unique(frame.assign(**{id_column: ids}), [id_column], source)
-    values = require_numbers(frame, value_column, source)
-    return pd.Series(values.to_numpy(), index=pd.Index(ids, name=id_column), name=value_column)
+METHODS = ("2sfca", "e2sfca", "gravity", "coverage")  # optimize.metrics.ACCESS_METHODS
 
 
 def parse_decay(method: str, decay: str | None) -> dict:
@@ -84,35 +50,6 @@ def parse_decay(method: str, decay: str | None) -> dict:
     raise InputError(f"--decay {decay!r} is not understood for {method}: {hint[method]}.")
 
 
-def compute_access(
-    method: str,
-    demand: pd.Series,
-    supply: pd.Series,
-    travel: pd.DataFrame,
-    threshold: float | None,
-    decay: dict,
-) -> pd.DataFrame:
-    """Access per area by the chosen method, with nearest minutes (and coverage)."""
-    out = pd.DataFrame({"persons": demand})
-    if method == "2sfca":
-        out["access"] = two_step_fca(
-            demand, supply, travel, 30.0 if threshold is None else threshold
-        )
-    elif method == "e2sfca":
-        out["access"] = enhanced_two_step_fca(
-            demand, supply, travel, max_minutes=threshold, **decay
-        )
-    elif method == "gravity":
-        out["access"] = gravity_access(demand, supply, travel, max_minutes=threshold, **decay)
-    else:
-        covered = coverage_within(
-            demand.index, supply, travel, 30.0 if threshold is None else threshold
-        )
-        out["access"] = covered.astype(float)
-    out["nearest_minutes"] = nearest_minutes(demand.index, supply.index[supply > 0], travel)
-    return out.rename_axis("area_id").reset_index()
-
-
 def register(app: typer.Typer) -> None:
     """Add the access command to the CLI."""
 
@@ -135,34 +72,25 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Access per area: 2SFCA, enhanced 2SFCA, gravity, or coverage within a threshold."""
+        from demand.tables import AREA_DEMAND, FACILITY_SUPPLY, read_table, read_text
+        from optimize.metrics import access_by_method
+        from scenarios.show import console
+        from scenarios.show.access import print_access
+        from supply.travel import travel_times_from_matrix
+
         with user_errors():
             if method not in METHODS:
                 raise InputError(f"--method {method!r} is not one of {', '.join(METHODS)}.")
-            if threshold is not None and threshold <= 0:
+            if threshold is not None and not threshold > 0:
                 raise InputError(f"--threshold must be > 0 minutes, got {threshold:g}.")
             decay_kwargs = parse_decay(method, decay)
-            persons = read_amounts(demand, "area_id", "persons")
-            capacity = read_amounts(supply, "facility_id", "capacity")
+            persons = read_table(demand, AREA_DEMAND).set_index("area_id")["persons"]
+            capacity = read_table(supply, FACILITY_SUPPLY).set_index("facility_id")["capacity"]
             travel = travel_times_from_matrix(
-                _read_csv(cost), persons.index, capacity.index, source=cost.name
+                read_text(cost, "cost"), persons.index, capacity.index, source=cost.name
             )
-            result = compute_access(method, persons, capacity, travel, threshold, decay_kwargs)
+            result = access_by_method(method, persons, capacity, travel, threshold,
+                                      **decay_kwargs)  # fmt: skip
             out.parent.mkdir(parents=True, exist_ok=True)
             result.to_csv(out, index=False)
-        t = 30.0 if threshold is None else threshold
-        figures = equity_summary(
-            result.set_index("area_id")["access"],
-            persons,
-            result.set_index("area_id")["nearest_minutes"],
-            thresholds_minutes=(t,),
-        )
-        table = Table(title=f"{method} access for {len(result)} areas → {out}")
-        table.add_column("figure")
-        table.add_column("value", justify="right")
-        table.add_row("persons", f"{figures['persons']:,.0f}")
-        table.add_row("mean access (per person)", f"{figures['mean_access']:.6g}")
-        table.add_row("Gini across persons", f"{figures['gini']:.3f}")
-        table.add_row("worst-off 10% mean access", f"{figures['worst_decile_access']:.6g}")
-        table.add_row(f"share beyond {t:g} min", f"{figures[f'share_beyond_{t:g}_min']:.1%}")
-        table.add_row("areas reaching no facility", f"{int((result['access'] == 0).sum())}")
-        console.print(table)
+        print_access(result, persons, method, threshold, out, console)

@@ -7,10 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from demand.bundle import check_bundle, make_sample_city, write_bundle
-from demand.bundle.docs import data_reference
 from scenarios.errors import user_errors
-from scenarios.summary import print_city_summary
 
 console = Console(highlight=False, soft_wrap=True)
 STYLE = {"error": "bold red", "warning": "yellow", "notice": "cyan"}
@@ -25,6 +22,9 @@ def register(app: typer.Typer) -> None:
         summary: bool = typer.Option(False, help="Also print the city summary when valid."),
     ) -> None:
         """Check a city bundle: errors exit with code 1, warnings with 0."""
+        from demand.bundle import check_bundle
+        from scenarios.summary import print_city_summary
+
         with user_errors():
             city, report = check_bundle(path)
         for problem in sorted(report.problems, key=lambda p: p.severity != "error"):
@@ -44,6 +44,8 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(7, "--seed", help="Random seed; same seed, same city."),
     ) -> None:
         """Write the sample city as a bundle (the format to follow for your own city)."""
+        from demand.bundle import make_sample_city, write_bundle
+
         with user_errors():
             city = make_sample_city(n_areas=areas, seed=seed)
             path = write_bundle(city, out, fmt="gpkg" if out.suffix == ".gpkg" else "folder")
@@ -57,6 +59,8 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(Path("docs/data.md"), "--out", help="Markdown file to write."),
     ) -> None:
         """Write the data reference generated from the schemas."""
+        from demand.bundle.docs import data_reference
+
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(data_reference(), encoding="utf-8")
         console.print(f"wrote {out}")

@@ -10,18 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from demand.bundle import load_city
 from demand.errors import InputError
-from optimize.education import DistrictRules, Redistricting, redistrict_city
-from optimize.solver import SolverOptions
 from scenarios.errors import user_errors
-
-console = Console(highlight=False, soft_wrap=True)
+from scenarios.options import SOLVER, gap, solver_options, time_limit
 
 
 def parse_years(text: str | None) -> list[int] | None:
@@ -39,7 +32,7 @@ def parse_years(text: str | None) -> list[int] | None:
         ) from None
 
 
-def parse_new_schools(specs: list[str]) -> pd.DataFrame | None:
+def parse_new_schools(specs: list[str]):
     """'N1:A0123:1620' (school id, area id, seats) per new school."""
     rows = []
     for spec in specs:
@@ -50,80 +43,11 @@ def parse_new_schools(specs: list[str]) -> pd.DataFrame | None:
             rows.append((parts[0], parts[1], float(parts[2])))
         except ValueError:
             raise InputError(f"--new-school {spec!r}: seats must be a number") from None
-    return pd.DataFrame(rows, columns=["school_id", "area_id", "seats"]) if rows else None
-
-
-def read_today(path: Path | None) -> pd.Series | None:
-    """Today's districts from a CSV with columns area_id, school_id."""
-    if path is None:
+    if not rows:
         return None
-    if not path.exists():
-        raise InputError(f"{path}: today's districts file not found. Check the path.")
-    frame = pd.read_csv(path, dtype=str)
-    missing = {"area_id", "school_id"} - set(frame.columns)
-    if missing:
-        raise InputError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
-    return frame.set_index("area_id")["school_id"]
+    import pandas as pd
 
-
-def write_districts(plan: Redistricting, out: Path) -> list[Path]:
-    """Write the district map (.gpkg or .geojson) and the assignment / enrolment CSVs."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    written = [out]
-    districts = plan.districts
-    if out.suffix.lower() == ".gpkg":
-        districts.to_file(out, layer="districts", driver="GPKG")
-        plan.today_districts.to_file(out, layer="today", driver="GPKG")
-        units = plan.inputs.units.merge(plan.result.plans["assignment"], on="area_id")
-        units.to_file(out, layer="units", driver="GPKG")
-    elif out.suffix.lower() in (".geojson", ".json"):
-        districts.to_file(out, driver="GeoJSON")
-    else:
-        raise InputError(f"--out {out}: use a .gpkg or .geojson file name")
-    stem = out.with_suffix("")
-    for name in ("assignment", "enrolment", "summary"):
-        path = Path(f"{stem}_{name}.csv")
-        plan.result.plans[name].to_csv(path, index=False)
-        written.append(path)
-    return written
-
-
-def print_redistricting(plan: Redistricting, top: int = 10, out: Console | None = None) -> None:
-    """Status, before / after figures, and the schools under most pressure in the plan year."""
-    out = out or console
-    result = plan.result
-    out.print(result.summary(), style="green" if result.has_plan else "yellow")
-    for message in result.messages:
-        out.print(f"  · {message}", style="dim")
-    if not result.has_plan:
-        return
-    table = Table(title=f"{plan.inputs.level.name} districts, plan year {plan.plan_year}")
-    for col in ("measure", "today", "new"):
-        table.add_column(col, justify="left" if col == "measure" else "right")
-    for rec in result.plans["summary"].itertuples(index=False):
-        fmt = "{:.1%}" if "share" in rec.measure else "{:,.1f}"
-        table.add_row(rec.measure, fmt.format(rec.before), fmt.format(rec.after))
-    out.print(table)
-    enrol = plan.enrolment
-    year = enrol[enrol["year"] == plan.plan_year].sort_values("pupils_today", ascending=False)
-    year = year.assign(load_today=year["pupils_today"] / year["seats"]).nlargest(top, "load_today")
-    busy = Table(title=f"schools fullest today, {plan.plan_year}: pupils / seats")
-    for col in ("school", "seats", "today", "new", "over (new)"):
-        busy.add_column(col, justify="right")
-    for rec in year.itertuples(index=False):
-        busy.add_row(
-            rec.school_id,
-            f"{rec.seats:,.0f}",
-            f"{rec.pupils_today:,.0f} ({rec.pupils_today / rec.seats:.0%})",
-            f"{rec.pupils:,.0f} ({rec.pupils / rec.seats:.0%})",
-            f"{rec.over:,.0f}",
-        )
-    out.print(busy)
-    over = enrol.groupby("year")[["over"]].sum()
-    out.print(
-        "pupils above capacity (+tolerance) per year: "
-        + ", ".join(f"{y}: {v:,.0f}" for y, v in over["over"].items())
-    )
+    return pd.DataFrame(rows, columns=["school_id", "area_id", "seats"])
 
 
 def register(app: typer.Typer) -> None:
@@ -147,15 +71,21 @@ def register(app: typer.Typer) -> None:
             None, "--today", help="CSV area_id, school_id (default: nearest school)."
         ),  # fmt: skip
         candidates: int = typer.Option(4, "--candidates", help="Schools offered per unit."),
-        solver: str = typer.Option("cbc", "--solver", help="cbc or highs."),
-        time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds."),
-        gap: float = typer.Option(None, "--gap", help="Relative gap to stop at, e.g. 0.01."),
+        solver: str = SOLVER,
+        time_limit_s: float = time_limit(60.0),
+        gap_rel: float = gap(None),
         out: Path = typer.Option(None, "--out", help="Map to write: .gpkg or .geojson."),
     ) -> None:
         """Redraw school attendance districts: capacity, travel, contiguity, few moves."""
+        from demand.bundle import load_city
+        from demand.tables import TODAY_DISTRICTS, read_table
+        from optimize.education import DistrictRules, redistrict_city
+        from scenarios.plan_files import write_districts
+        from scenarios.show import console
+        from scenarios.show.education import print_redistricting
+
         with user_errors():
-            if solver not in ("cbc", "highs"):
-                raise InputError(f"--solver {solver!r} is not known; use cbc or highs")
+            options = solver_options(solver, time_limit_s, gap_rel=gap_rel)
             city = load_city(bundle)
             rules = DistrictRules(
                 max_minutes=max_minutes,
@@ -173,10 +103,12 @@ def register(app: typer.Typer) -> None:
                 closed=close,
                 new_schools=parse_new_schools(new_school),
                 keep_together=groups,
-                today=read_today(today),
-                options=SolverOptions(solver, time_limit_s=time_limit, gap_rel=gap),
+                today=None
+                if today is None
+                else read_table(today, TODAY_DISTRICTS).set_index("area_id")["school_id"],
+                options=options,
             )
-            print_redistricting(plan)
+            print_redistricting(plan, console)
             if out is not None and plan.result.has_plan:
                 for path in write_districts(plan, out):
                     console.print(f"wrote {path}")

@@ -6,14 +6,11 @@ import getpass
 import os
 from pathlib import Path
 
-import pandas as pd
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from scenarios.errors import err_console, user_errors, warn
-from scenarios.progress import count_bar
+from scenarios.errors import user_errors
 
 console = Console(highlight=False, soft_wrap=True)
 DB_HELP = "Store URL (default $CIVICALLOC_DB or sqlite:///civicalloc.sqlite)."
@@ -22,94 +19,6 @@ DB_HELP = "Store URL (default $CIVICALLOC_DB or sqlite:///civicalloc.sqlite)."
 def current_user(user: str | None) -> str:
     """Who is acting: --user, else $CIVICALLOC_USER, else the login name."""
     return user or os.environ.get("CIVICALLOC_USER") or getpass.getuser()
-
-
-def _fmt(value: object, unit: str = "") -> str:
-    if isinstance(value, str):
-        return value
-    if value is None or pd.isna(value):
-        return "–"
-    if unit == "share":
-        return f"{value:.1%}"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:,.3g}"
-
-
-def print_comparison(
-    table: pd.DataFrame, deltas_only: bool = False, out: Console | None = None
-) -> None:
-    """The comparison, one rich table per service (first run's values, then Δ if asked)."""
-    out = out or console
-    runs = [c for c in table.columns if c not in ("service", "kpi", "unit")]
-    if deltas_only:
-        runs = runs[:1] + [c for c in runs if c.startswith("Δ")]
-    for service, part in table.groupby("service", sort=False):
-        t = Table(title=f"{service}", title_justify="left")
-        t.add_column("KPI")
-        t.add_column("unit")
-        for r in runs:
-            t.add_column(r, justify="right", style="bold" if r.startswith("Δ") else None)
-        for _, row in part.iterrows():
-            t.add_row(row["kpi"], row["unit"], *[_fmt(row[r], row["unit"]) for r in runs])
-        out.print(t)
-
-
-def report_incomplete(record) -> None:
-    """Warn when a stored run lacks a model's results because that model found no plan."""
-    missing = record.models_without_plan
-    if missing:
-        names = ", ".join(f"{m.model} ({m.status})" for m in missing)
-        warn(f"run {record.scenario!r} is stored as incomplete: no plan from {names}; its KPIs "
-             "and plans are missing. Give the solver more time (solver.time_limit_s) or "
-             "loosen the rules, and run it again.")  # fmt: skip
-
-
-def store_or_report(engine, record) -> str | None:
-    """Store a finished run (waiting for a busy store); None, with the reason printed, if it
-    had to be saved to a run file instead."""
-    from scenarios.store import RunNotStored, save_run
-
-    try:
-        run_id = save_run(engine, record, notify=warn)
-    except RunNotStored as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        return None
-    report_incomplete(record)
-    return run_id
-
-
-def run_and_store(
-    engine,
-    scenarios: list,
-    username: str,
-    console: Console,
-    workers: int | None = None,
-    scheduler: str | None = None,
-) -> tuple[list, int]:
-    """Run scenarios in parallel with a progress bar, storing each as it finishes.
-
-    Returns (names stored, number that failed or could not be stored); each failure prints
-    its one-line reason.
-    """
-    from scenarios.sweep import SweepFailure, run_sweep
-
-    stored, failed = [], 0
-    with count_bar(console) as bar:
-        task = bar.add_task("scenarios", total=len(scenarios))
-        for record in run_sweep(scenarios, username, workers, scheduler):
-            bar.advance(task)
-            if isinstance(record, SweepFailure):
-                failed += 1
-                console.print(f"[red]not stored[/] {record.scenario!r}: {record.message}")
-                continue
-            if store_or_report(engine, record) is None:
-                failed += 1
-                continue
-            stored.append(record.scenario)
-            solved = ", ".join(f"{m.model} {m.status}" for m in record.models if m.gap is not None)
-            console.print(f"stored {record.scenario!r} ({record.seconds:.0f} s; {solved})")
-    return stored, failed
 
 
 def register(app: typer.Typer) -> None:
@@ -122,8 +31,12 @@ def register(app: typer.Typer) -> None:
         user: str = typer.Option(None, "--user", help="Who runs it (for the audit log)."),
     ) -> None:
         """Run scenario(s): validate → need → forecast → optimise → metrics; store the result."""
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from scenarios.batch import store_or_report
         from scenarios.pipeline import run_scenario
         from scenarios.privacy import suppress_kpis
+        from scenarios.show.scenarios import fmt_value
         from scenarios.spec import load_scenario
         from scenarios.store import connect
 
@@ -152,7 +65,7 @@ def register(app: typer.Typer) -> None:
                 kpis = suppress_kpis(record.kpis, spec.rules.small_cell_threshold)
                 t = Table("service", "KPI", "value", "unit")
                 for _, row in kpis.iterrows():
-                    t.add_row(row["service"], row["kpi"], _fmt(row["value"], row["unit"]),
+                    t.add_row(row["service"], row["kpi"], fmt_value(row["value"], row["unit"]),
                               row["unit"])  # fmt: skip
                 console.print(t)
         if failed:
@@ -167,6 +80,7 @@ def register(app: typer.Typer) -> None:
         keep: bool = typer.Option(False, "--keep", help="Keep each file after storing it."),
     ) -> None:
         """Store runs that were saved to run files because the store was locked or down."""
+        from scenarios.batch import store_or_report
         from scenarios.runfile import read_run_file
         from scenarios.store import connect
 
@@ -218,13 +132,14 @@ def register(app: typer.Typer) -> None:
         from scenarios.compare import compare_runs
         from scenarios.export import export_table
         from scenarios.privacy import suppress_kpis
+        from scenarios.show.scenarios import print_comparison
         from scenarios.store import connect, log
 
         with user_errors():
             engine = connect(db)
             table = compare_runs(engine, refs)
             value_cols = [c for c in table.columns if c not in ("service", "kpi", "unit")]
-            print_comparison(suppress_kpis(table, threshold, value_cols))
+            print_comparison(suppress_kpis(table, threshold, value_cols), console)
             if export is not None:
                 export_table(table, export, threshold)
                 log(engine, current_user(user), "export", ", ".join(refs), None, str(export))
@@ -275,6 +190,7 @@ def register(app: typer.Typer) -> None:
         user: str = typer.Option(None, "--user"),
     ) -> None:
         """Run every combination of the varied levers in parallel and store each run."""
+        from scenarios.batch import run_and_store
         from scenarios.spec import load_scenario
         from scenarios.store import connect
         from scenarios.sweep import variants

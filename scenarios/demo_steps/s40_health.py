@@ -5,10 +5,10 @@ Leaves in ctx.state: 'health_outreach' and 'health_beds' (PlanResult each).
 
 from __future__ import annotations
 
-from optimize.health import BedRules, OutreachRules, OutreachWeights
+from optimize.health import BedRules, plan_city_outreach, rebalance_city_beds
 from optimize.solver import SolverOptions
-from scenarios.commands.health import print_beds, print_outreach, run_beds, run_outreach
 from scenarios.demo_steps import NO_HISTORY
+from scenarios.show.health import print_beds, print_outreach
 
 ORDER = 40
 TITLE = "Health: specialist outreach to community centres, bed rebalancing"
@@ -19,7 +19,7 @@ def run(ctx) -> None:
     console = ctx.console
     options = SolverOptions("highs", gap_rel=0.01, time_limit_s=20)
     console.print("[bold]Specialist outreach[/] (20% of specialist visits could be seen nearby)")
-    outreach, _ = run_outreach(ctx.city, OutreachRules(), OutreachWeights(), options)
+    outreach = plan_city_outreach(ctx.city, options=options)
     print_outreach(outreach, console, top=5)
     ctx.state["health_outreach"] = outreach
     for plan, frame in outreach.plans.items():
@@ -28,7 +28,7 @@ def run(ctx) -> None:
         console.print(f"[yellow]{NO_HISTORY}: bed rebalancing needs admissions history; skipped[/]")
         return
     console.print("[bold]Bed rebalancing[/] (3% turn-away target, 50 new beds funded)")
-    beds = run_beds(
+    beds = rebalance_city_beds(
         ctx.city, BedRules(new_bed_budget=50), SolverOptions("highs", time_limit_s=20),
         method="theta",  # admissions forecast by the forecasting stage (statsforecast Theta)
     )  # fmt: skip

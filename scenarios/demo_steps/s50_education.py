@@ -7,7 +7,8 @@ from rich.table import Table
 from optimize.education import DistrictRules, TeacherRules, allocate_teachers, redistrict_city
 from optimize.education.pupils import TREND
 from optimize.solver import SolverOptions
-from scenarios.commands.districts import print_redistricting, write_districts
+from scenarios.plan_files import write_districts
+from scenarios.show.education import print_redistricting
 
 ORDER = 50
 TITLE = "Education: redraw school districts for the year of peak pressure, staff them"
@@ -34,7 +35,7 @@ def run(ctx) -> None:
             f"({'from ' + str(projected.min()) + ' ' if len(projected) else ''}"
             "projected by per-area trend); rules: ≤ 30 min, seats +5%, ≤ 20% of pupils moved"
         )
-        print_redistricting(plan, top=6, out=console)
+        print_redistricting(plan, console, top=6)
         if plan.result.has_plan:
             paths = write_districts(plan, ctx.out_dir / f"districts_{level}.gpkg")
             console.print(f"map: {paths[0]}")

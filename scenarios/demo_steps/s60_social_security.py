@@ -18,8 +18,8 @@ from optimize.staffing import (
     staff_service_centres,
 )
 from optimize.staffing.city import centre_inputs, next_year_arrivals
-from scenarios.commands.staff import centre_table
 from scenarios.demo_steps import NO_HISTORY
+from scenarios.show.staffing import centre_table
 
 ORDER = 60
 TITLE = "Social-security bureau: next year's caseworkers per service centre"

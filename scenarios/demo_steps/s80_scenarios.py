@@ -21,7 +21,7 @@ def store_examples(engine, console, city=None) -> list[str]:
     """Run the bundled scenarios two at a time into the store; return the names stored.
 
     city: a City whose bundle names an OSM extract: run that city's scenarios instead."""
-    from scenarios.commands.scenarios import run_and_store
+    from scenarios.batch import run_and_store
 
     specs = [load_scenario(EXAMPLES / file) for file in DEMO_SCENARIOS]
     if city is not None:  # a city built from OSM: its own scenarios, no history-bound models
@@ -39,7 +39,7 @@ def store_examples(engine, console, city=None) -> list[str]:
 
 def run(ctx) -> None:
     """Run each bundled scenario, store it, and print the comparison against today."""
-    from scenarios.commands.scenarios import print_comparison
+    from scenarios.show.scenarios import print_comparison
 
     url = db_url(None)
     engine = connect(url)
@@ -50,6 +50,6 @@ def run(ctx) -> None:
     names = store_examples(engine, ctx.console, osm_city)
     table = compare_runs(engine, names)
     value_cols = [c for c in table.columns if c not in ("service", "kpi", "unit")]
-    print_comparison(suppress_kpis(table, 10, value_cols), deltas_only=True, out=ctx.console)
+    print_comparison(suppress_kpis(table, 10, value_cols), ctx.console, deltas_only=True)
     ctx.state["store_url"] = url
     ctx.state["demo_users"] = ensure_demo_users(engine)

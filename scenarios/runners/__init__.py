@@ -51,6 +51,22 @@ def runner(name: str) -> Callable:
     return wrap
 
 
+def declared_rules(rules_class: type, scenario: Scenario, **more):
+    """``rules_class`` with every rule that names a scenario key (``optimize.rules.setting``'s
+    ``scenario``, e.g. "rules.max_travel_minutes") taken from ``scenario``; ``more`` sets others.
+    One way down from the scenario file to the model."""
+    from optimize.rules import settings_of
+
+    values = {}
+    for d in settings_of(rules_class):
+        if d.spec.scenario is not None:
+            node = scenario
+            for key in d.spec.scenario.split("."):
+                node = getattr(node, key)
+            values[d.name] = node
+    return rules_class(**values, **more)
+
+
 def get_runner(name: str) -> Callable[[RunContext], ModelRun]:
     """The runner of model `name` (importing every runner module once)."""
     if not RUNNERS:

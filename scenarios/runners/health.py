@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 
-from optimize.health import BedRules, OutreachRules, OutreachWeights
-from scenarios.commands.health import run_beds, run_outreach
-from scenarios.runners import ModelRun, RunContext, runner
+from optimize.health import (
+    BedRules,
+    OutreachRules,
+    OutreachWeights,
+    plan_city_outreach,
+    rebalance_city_beds,
+)
+from scenarios.runners import ModelRun, RunContext, declared_rules, runner
 from scenarios.runners.outcome import outcome_of, solver_options
 
 
@@ -15,11 +20,8 @@ def run_specialist_outreach(ctx: RunContext) -> ModelRun:
     """Half-day sessions of hospital specialists at community health centres."""
     s = ctx.scenario
     ctx.progress("specialist outreach")
-    rules = OutreachRules(
-        max_outreach_half_days=float(s.rules.max_outreach_halfdays),
-        max_resident_minutes=s.rules.max_travel_minutes,
-    )
-    result, access = run_outreach(ctx.city, rules, OutreachWeights(), solver_options(s))
+    rules = declared_rules(OutreachRules, s)
+    result = plan_city_outreach(ctx.city, rules, OutreachWeights(), solver_options(s))
     kpis, plans = [], {}
     if result.has_plan:
         plans = {f"outreach_{name}": frame for name, frame in result.plans.items()}
@@ -52,7 +54,7 @@ def run_bed_rebalancing(ctx: RunContext) -> ModelRun:
     s = ctx.scenario
     ctx.progress("bed rebalancing")
     city, excluded = _hospitals_with_history(ctx.city)
-    result = run_beds(city, BedRules(new_bed_budget=s.budgets.new_beds), solver_options(s))
+    result = rebalance_city_beds(city, declared_rules(BedRules, s), solver_options(s))
     if excluded:
         result.messages.append(
             f"{len(excluded)} hospital(s) without admission history left out of bed "

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from demand.errors import InputError
-from scenarios.spec import load_scenario, with_changes
+from scenarios.spec import load_scenario, scenario_from_dict, with_changes
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "scenarios" / "examples"
 
@@ -79,3 +79,39 @@ def test_with_changes_validates():
         with_changes(today, {"budgets.new_beds": -1})
     with pytest.raises(InputError, match="not a scenario key"):
         with_changes(today, {"budgets.gold": 1})
+
+
+def _bounds(info) -> dict:
+    out = {}
+    for item in info.metadata:
+        for name in ("gt", "ge", "lt", "le"):
+            if getattr(item, name, None) is not None:
+                out[name] = getattr(item, name)
+    return out
+
+
+def test_scenario_keys_have_the_models_name_type_default_and_bounds():
+    """A rule a scenario sets is declared once, in the model: the scenario schema agrees."""
+    from optimize.health.rules import BedRules, OutreachRules
+    from optimize.rules import settings_of
+    from scenarios.spec import Scenario
+
+    checked = 0
+    for rules in (OutreachRules, BedRules):
+        for d in settings_of(rules):
+            if d.spec.scenario is None:
+                continue
+            table, key = d.spec.scenario.split(".")
+            field = Scenario.model_fields[table].annotation.model_fields[key]
+            assert field.annotation is d.type, (d.name, field.annotation)
+            assert field.default == d.default, (d.name, field.default)
+            declared = {k: getattr(d.spec, k) for k in ("gt", "ge", "lt", "le")}
+            assert _bounds(field) == {k: v for k, v in declared.items() if v is not None}, d.name
+            checked += 1
+    assert checked >= 3
+
+
+def test_a_scenario_written_with_the_old_key_still_reads():
+    old = scenario_from_dict({"name": "x", "owner": "health",
+                              "rules": {"max_outreach_halfdays": 3}})  # fmt: skip
+    assert old.rules.max_outreach_half_days == 3.0

@@ -1,0 +1,59 @@
+"""Writing a model's result to files: one CSV per plan, the shortfall, the whole result as JSON,
+and ``columns.csv`` describing every column (unit, meaning, labels en / zh-CN); a redistricting
+as a map (GeoPackage or GeoJSON) with its CSVs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from demand.bundle.outputs import data_dictionary
+from demand.errors import InputError
+from optimize.education import Redistricting
+from optimize.result import PlanResult
+
+
+def write_plans(result: PlanResult, out: Path, prefix: str) -> list[Path]:
+    """Write ``result`` to folder ``out`` as ``<prefix>_<plan>.csv``, ``<prefix>_shortfall.csv``,
+    ``<prefix>_result.json`` and ``<prefix>_columns.csv``; return the files written."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in result.plans.items():
+        path = out / f"{prefix}_{name}.csv"
+        frame.to_csv(path, index=False)
+        written.append(path)
+    path = out / f"{prefix}_shortfall.csv"
+    result.shortfall.to_csv(path, index=False)
+    written.append(path)
+    path = out / f"{prefix}_result.json"
+    result.to_json(path)
+    written.append(path)
+    path = out / f"{prefix}_columns.csv"
+    pd.DataFrame(data_dictionary(f"{prefix}_{name}" for name in result.plans)).to_csv(
+        path, index=False
+    )
+    written.append(path)
+    return written
+
+
+def write_districts(plan: Redistricting, out: Path) -> list[Path]:
+    """Write the district map (.gpkg or .geojson) and the assignment / enrolment CSVs."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    written = [out]
+    districts = plan.districts
+    if out.suffix.lower() == ".gpkg":
+        districts.to_file(out, layer="districts", driver="GPKG")
+        plan.today_districts.to_file(out, layer="today", driver="GPKG")
+        units = plan.inputs.units.merge(plan.result.plans["assignment"], on="area_id")
+        units.to_file(out, layer="units", driver="GPKG")
+    elif out.suffix.lower() in (".geojson", ".json"):
+        districts.to_file(out, driver="GeoJSON")
+    else:
+        raise InputError(f"--out {out}: use a .gpkg or .geojson file name")
+    stem = out.with_suffix("")
+    for name in ("assignment", "enrolment", "summary"):
+        path = Path(f"{stem}_{name}.csv")
+        plan.result.plans[name].to_csv(path, index=False)
+        written.append(path)
+    return written
