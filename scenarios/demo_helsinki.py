@@ -29,8 +29,15 @@ def ensure_helsinki_bundle(console: Console, path: Path = HELSINKI_BUNDLE) -> Pa
                       SPECIALIST_HUBS)  # fmt: skip
 
 
-#: Models of an OSM city's scenarios: those that need no service history.
-OSM_MODELS = ["access", "health.outreach", "education.districts", "education.teachers"]
+#: Models of an OSM city's scenarios (beds and staffing from need rates: no history).
+OSM_MODELS = [
+    "access",
+    "health.outreach",
+    "health.beds",
+    "education.districts",
+    "education.teachers",
+    "social_security.staffing",
+]
 
 
 def osm_city_scenarios(today, city) -> list:

@@ -268,6 +268,33 @@ def project_admissions(
     return pd.DataFrame(rows, columns=["series_id", "admissions_per_day", "growth", "method"])
 
 
+def admissions_from_need(city: City, cutoff_minutes: float = 120.0) -> pd.DataFrame:
+    """[hospital_id, department, admissions_per_day, method] for a city with no admissions
+    history: the latest year's admissions need (need rates x residents) of each area, sent to
+    its nearest hospital by travel time. Areas reaching no hospital raise InputError."""
+    from supply.catchment import need_at_nearest
+
+    need = residential_need(city.population_in(), years=[city.latest_year])
+    need = need[need["resource"].str.startswith("admissions:")]
+    hospitals = city.facilities_of("hospital")
+    travel = city_travel_times(city, hospitals, "bus", cutoff_minutes)
+    per, unreached = need_at_nearest(need, travel, hospitals["facility_id"])
+    if len(unreached):
+        raise InputError(
+            f"{unreached['area_id'].nunique()} area(s) reach no hospital within "
+            f"{cutoff_minutes:g} min ({', '.join(unreached['area_id'].unique()[:5])}); their "
+            "admissions have nowhere to go"
+        )
+    return pd.DataFrame(
+        {
+            "hospital_id": per["facility_id"].to_numpy(),
+            "department": per["resource"].str.split(":", n=1).str[1].to_numpy(),
+            "admissions_per_day": per["amount"].to_numpy(dtype=float) / 365.0,
+            "method": "need rates (no history)",
+        }
+    )
+
+
 def ward_inputs(
     city: City,
     alos_days: dict[str, float] | None = None,
@@ -277,8 +304,9 @@ def ward_inputs(
     """[hospital_id, department, beds, admissions_per_day, alos_days, method] for every ward.
 
     Wards are the 'beds:<department>' capacity rows of hospitals; admissions come from the
-    'admissions:<department>' history series of the same hospital. A ward without history or
-    without a length of stay raises InputError naming it.
+    'admissions:<department>' history series of the same hospital, or, in a city with no
+    admissions history at all, from need rates (``admissions_from_need``). A ward without
+    admissions or without a length of stay raises InputError naming it.
     """
     alos = dict(DEFAULT_ALOS_DAYS if alos_days is None else alos_days)
     hospitals = city.facilities_of("hospital")["facility_id"]
@@ -293,11 +321,14 @@ def ward_inputs(
     )
     series = city.series[city.series["measure"].str.startswith("admissions:")]
     series = series.assign(department=series["measure"].str.split(":", n=1).str[1])
-    hist = city.history[city.history["series_id"].isin(series["series_id"])]
-    projected = project_admissions(hist, basis, method).merge(
-        series[["series_id", "facility_id", "department"]], on="series_id"
-    )
-    projected = projected.rename(columns={"facility_id": "hospital_id"})
+    if series.empty:  # no admissions history at all (a city built from OpenStreetMap)
+        projected = admissions_from_need(city)
+    else:
+        hist = city.history[city.history["series_id"].isin(series["series_id"])]
+        projected = project_admissions(hist, basis, method).merge(
+            series[["series_id", "facility_id", "department"]], on="series_id"
+        )
+        projected = projected.rename(columns={"facility_id": "hospital_id"})
     wards = wards.merge(
         projected[["hospital_id", "department", "admissions_per_day", "method"]],
         on=["hospital_id", "department"],

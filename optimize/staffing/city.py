@@ -21,6 +21,7 @@ from optimize.staffing.requirements import ServiceTarget
 
 __all__ = [
     "CentreInputs",
+    "caseload_from_need",
     "centre_inputs",
     "next_year_arrivals",
     "staff_city",
@@ -57,14 +58,57 @@ def centre_inputs(city: City) -> CentreInputs:
     return CentreInputs(caseworkers, counters.astype(float), names)
 
 
+def caseload_from_need(city: City, months: int = 12, cutoff_minutes: float = 120.0) -> pd.DataFrame:
+    """[facility_id, benefit, month, cases, model] for a city with no caseload history.
+
+    Each area's yearly caseload need (need rates x residents of the latest year) goes to its
+    nearest social insurance centre by travel time, spread evenly over the months of the next
+    year (no seasonality is known). Areas reaching no centre raise InputError naming them.
+    """
+    from demand.need import residential_need
+    from supply.catchment import need_at_nearest
+    from supply.travel import city_travel_times
+
+    need = residential_need(city.population_in(), years=[city.latest_year])
+    need = need[need["resource"].str.startswith("caseload:")]
+    centres = city.facilities_of("social_insurance_centre")
+    travel = city_travel_times(city, centres, "bus", cutoff_minutes)
+    per, unreached = need_at_nearest(need, travel, centres["facility_id"])
+    if len(unreached):
+        raise InputError(
+            f"{unreached['area_id'].nunique()} area(s) reach no social insurance centre within "
+            f"{cutoff_minutes:g} min ({', '.join(unreached['area_id'].unique()[:5])})"
+        )
+    start = pd.Timestamp(year=city.latest_year + 1, month=1, day=1)
+    month = pd.date_range(start, periods=months, freq="MS")
+    rows = per.merge(pd.DataFrame({"month": month}), how="cross")
+    return pd.DataFrame(
+        {
+            "facility_id": rows["facility_id"].astype(str).to_numpy(),
+            "benefit": rows["resource"].str.removeprefix("caseload:").to_numpy(),
+            "month": rows["month"].to_numpy(),
+            "cases": rows["amount"].to_numpy(dtype=float) / 12.0,
+            "model": "need rates (no history)",
+        }
+    )
+
+
 def next_year_arrivals(
     city: City, months: int = 12, forecaster=None, holidays=()
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Forecast caseload per centre and split it into visitors per opening hour.
 
+    Without caseload history the caseload comes from need rates (``caseload_from_need``).
+
     Returns (caseload [facility_id, benefit, month, cases, model], arrivals per opening hour).
     """
-    caseload = forecast_caseload(city.series, city.history, months=months, forecaster=forecaster)
+    has_history = city.series["measure"].astype(str).str.startswith("caseload:").any()
+    if has_history:
+        caseload = forecast_caseload(
+            city.series, city.history, months=months, forecaster=forecaster
+        )
+    else:  # a city with no caseload history (built from OpenStreetMap): from need rates
+        caseload = caseload_from_need(city, months)
     per_centre = caseload.groupby(["facility_id", "month"], as_index=False)["cases"].sum()
     profile = learn_arrival_profile(city.arrival_profile, per_centre["facility_id"].unique())
     arrivals = split_into_hourly_arrivals(per_centre, profile, holidays=holidays)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from optimize.health import BedRules, plan_city_outreach, rebalance_city_beds
 from optimize.solver import SolverOptions
-from scenarios.demo_steps import NO_HISTORY
 from scenarios.show.health import print_beds, print_outreach
 
 ORDER = 40
@@ -21,12 +20,6 @@ def run(ctx) -> None:
     console.print("[bold]Specialist outreach[/] (20% of specialist visits could be seen nearby)")
     outreach = plan_city_outreach(ctx.city, options=options)
     print_outreach(outreach, console, top=5)
-    ctx.state["health_outreach"] = outreach
-    for plan, frame in outreach.plans.items():
-        frame.to_csv(ctx.out_dir / f"health_outreach_{plan}.csv", index=False)
-    if ctx.city.history.empty:
-        console.print(f"[yellow]{NO_HISTORY}: bed rebalancing needs admissions history; skipped[/]")
-        return
     console.print("[bold]Bed rebalancing[/] (3% turn-away target, 50 new beds funded)")
     beds = rebalance_city_beds(
         ctx.city, BedRules(new_bed_budget=50), SolverOptions("highs", time_limit_s=20),

@@ -18,7 +18,6 @@ from optimize.staffing import (
     staff_service_centres,
 )
 from optimize.staffing.city import centre_inputs, next_year_arrivals
-from scenarios.demo_steps import NO_HISTORY
 from scenarios.show.staffing import centre_table
 
 ORDER = 60
@@ -35,19 +34,19 @@ FORECASTER = AutoForecaster(models=("SeasonalNaive", "AutoTheta"), prefer=None, 
 def run(ctx) -> None:
     """Forecast, size, post, and compare the plan with and without the online lever."""
     city, console = ctx.city, ctx.console
-    if city.history.empty:
-        console.print(
-            f"[yellow]{NO_HISTORY}: staffing needs the centres' caseload history; skipped[/]"
-        )
-        return
     inputs = centre_inputs(city)
     caseload, arrivals = next_year_arrivals(city, months=12, forecaster=FORECASTER)
     first, last = caseload["month"].min(), caseload["month"].max()
     models = caseload.drop_duplicates(["facility_id", "benefit"])["model"].value_counts()
+    how = (
+        "from need rates and the nearest centre by travel"
+        if city.history.empty
+        else "chosen by backtest"
+    )
     console.print(
         f"caseload forecast {first:%Y-%m} … {last:%Y-%m} for {len(inputs.names)} centres × "
         f"{caseload['benefit'].nunique()} benefit types "
-        f"({', '.join(f'{m} {n}' for m, n in models.items())} series, chosen by backtest); "
+        f"({', '.join(f'{m} {n}' for m, n in models.items())} series, {how}); "
         f"{caseload['cases'].sum():,.0f} cases in the year"
     )
     console.print(

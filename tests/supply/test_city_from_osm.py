@@ -93,3 +93,26 @@ def test_hexagons_tile_without_gaps_and_age_profile_sums_to_one():
     profile = age_profile()
     assert profile["share"].sum() == pytest.approx(1.0)
     assert isinstance(profile, pd.DataFrame) and len(profile) == 36
+
+
+def test_without_history_beds_and_caseload_come_from_need_at_the_nearest_facility(
+    helsinki_bundle,
+):
+    from demand.need import residential_need
+    from optimize.health.city import ward_inputs
+    from optimize.staffing.city import caseload_from_need, next_year_arrivals
+
+    city = load_city(helsinki_bundle[0])
+    assert city.history.empty
+    need = residential_need(city.population_in(), years=[city.latest_year])
+    wards = ward_inputs(city)
+    admissions = need[need["resource"].str.startswith("admissions:")]["amount"].sum()
+    assert wards["admissions_per_day"].sum() * 365 == pytest.approx(admissions)  # none lost
+    assert set(wards["method"]) == {"need rates (no history)"}
+    caseload = caseload_from_need(city)
+    cases = need[need["resource"].str.startswith("caseload:")]["amount"].sum()
+    assert caseload["cases"].sum() == pytest.approx(cases)
+    assert caseload["month"].nunique() == 12
+    _, arrivals = next_year_arrivals(city)
+    assert set(arrivals["facility_id"]) == set(city.facilities_of("social_insurance_centre")[
+        "facility_id"])  # fmt: skip

@@ -1,0 +1,36 @@
+"""Need carried to each area's nearest facility: a facility's expected workload when the city
+has no service history of its own (a city built from OpenStreetMap), from need rates and travel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+
+def need_at_nearest(
+    need: pd.DataFrame, travel: pd.DataFrame, facility_ids: Iterable[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(per facility, unreached): each area's need summed at its nearest facility.
+
+    need: [area_id, resource, amount] (e.g. the need table of one year); travel: [area_id,
+    facility_id, minutes]. Returns [facility_id, resource, amount], and the need of areas that
+    reach none of ``facility_ids`` within the travel table ([area_id, resource, amount]), so
+    nothing is lost without a word. Ties go to the facility id first in sort order.
+    """
+    ids = set(map(str, facility_ids))
+    rows = travel[travel["facility_id"].astype(str).isin(ids)]
+    nearest = (
+        rows.sort_values(["area_id", "minutes", "facility_id"], kind="stable")
+        .drop_duplicates("area_id")
+        .set_index("area_id")["facility_id"]
+    )
+    placed = need.assign(facility_id=need["area_id"].map(nearest))
+    unreached = placed[placed["facility_id"].isna()][["area_id", "resource", "amount"]]
+    per_facility = (
+        placed.dropna(subset=["facility_id"])
+        .groupby(["facility_id", "resource"], as_index=False)["amount"]
+        .sum()
+    )
+    return per_facility, unreached.reset_index(drop=True)
