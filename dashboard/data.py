@@ -120,9 +120,9 @@ def run_city(run: dict) -> City:
 #: The flags a city built from OpenStreetMap carries on every map (bundle.toml [osm]).
 OSM_NOTE = {
     "attribution": {"en": "Map data © OpenStreetMap contributors (ODbL)",
-                    "zh-CN": "地图数据 © OpenStreetMap 贡献者 (ODbL)"},
-    "estimate": {"en": "population: ESTIMATE from buildings", "zh-CN": "人口: 按建筑估算"},
-    "assumed": {"en": "capacity and staff: ASSUMED defaults", "zh-CN": "容量与人员: 假定默认值"},
+                    "zh": "地图数据 © OpenStreetMap 贡献者 (ODbL)"},
+    "estimate": {"en": "population: ESTIMATE from buildings", "zh": "人口：按建筑估算"},
+    "assumed": {"en": "capacity and staff: ASSUMED defaults", "zh": "容量与人员：假定默认值"},
 }  # fmt: skip
 
 
@@ -131,7 +131,7 @@ def map_note(run: dict, lang: str = "en") -> str:
     osm = run_city(run).meta.get("osm")
     if not isinstance(osm, dict):
         return ""
-    lang = lang if lang in ("en", "zh-CN") else "en"
+    lang = lang if lang in ("en", "zh") else "en"
     parts = [OSM_NOTE["attribution"][lang]]
     if osm.get("population") == "estimate":
         parts.append(OSM_NOTE["estimate"][lang])

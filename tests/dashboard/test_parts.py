@@ -98,3 +98,30 @@ def test_civicalloc_serve_answers_over_waitress(tmp_path):
         proc.terminate()
         out = proc.communicate(timeout=10)[0].decode()
     assert "no users yet" in out
+
+
+def test_maps_of_an_osm_city_carry_attribution_and_flags(tmp_path):
+    import json
+
+    from dashboard.data import map_note
+    from dashboard.maps import area_map, with_source_note
+    from scenarios.commands.city_from_osm import build_city
+    from scenarios.spec import Scenario
+    from supply.osm import helsinki_extract
+
+    bundle = build_city(helsinki_extract(), tmp_path / "hel", None, 500.0, None, 2025, "walk",
+                        "Helsinki", {})  # fmt: skip
+    spec = Scenario(name="hel", owner="admin", city=str(bundle))
+    run = {"scenario_json": spec.model_dump_json()}
+    for lang, words in (("en", ["OpenStreetMap", "ESTIMATE", "ASSUMED"]),
+                        ("zh", ["OpenStreetMap", "估算", "假定"])):  # fmt: skip
+        note = map_note(run, lang)
+        assert all(w in note for w in words)
+    fig = with_source_note(
+        area_map({"type": "FeatureCollection", "features": []}, pd.DataFrame(
+            {"area_id": [], "name": [], "district": []}), pd.Series(dtype=float), "t", "c"),
+        map_note(run, "en"),
+    )  # fmt: skip
+    assert "OpenStreetMap" in json.dumps(fig["layout"]["annotations"])
+    sample = Scenario(name="s", owner="admin", city="sample:20")
+    assert map_note({"scenario_json": sample.model_dump_json()}) == ""
