@@ -34,3 +34,29 @@ def need_at_nearest(
         .sum()
     )
     return per_facility, unreached.reset_index(drop=True)
+
+
+def city_need_at_nearest(
+    city, resource_prefix: str, kind: str, cutoff_minutes: float = 120.0
+) -> pd.DataFrame:
+    """[facility_id, resource, amount]: the city's latest-year need for resources starting with
+    ``resource_prefix`` (need rates x residents), each area's sent to its nearest facility of
+    ``kind`` by travel time. Raises InputError naming areas that reach none within the cutoff.
+    """
+    from demand.errors import InputError
+    from demand.need import residential_need
+    from supply.travel import city_travel_times
+
+    need = residential_need(city.population_in(), years=[city.latest_year])
+    need = need[need["resource"].str.startswith(resource_prefix)]
+    facilities = city.facilities_of(kind)
+    travel = city_travel_times(city, facilities, "bus", cutoff_minutes)
+    per, unreached = need_at_nearest(need, travel, facilities["facility_id"])
+    if len(unreached):
+        areas = unreached["area_id"].unique()
+        raise InputError(
+            f"{len(areas)} area(s) reach no {kind.replace('_', ' ')} within {cutoff_minutes:g} "
+            f"min ({', '.join(areas[:5])}); their {resource_prefix.rstrip(':')} need has nowhere "
+            "to go"
+        )
+    return per

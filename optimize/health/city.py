@@ -272,19 +272,9 @@ def admissions_from_need(city: City, cutoff_minutes: float = 120.0) -> pd.DataFr
     """[hospital_id, department, admissions_per_day, method] for a city with no admissions
     history: the latest year's admissions need (need rates x residents) of each area, sent to
     its nearest hospital by travel time. Areas reaching no hospital raise InputError."""
-    from supply.catchment import need_at_nearest
+    from supply.catchment import city_need_at_nearest
 
-    need = residential_need(city.population_in(), years=[city.latest_year])
-    need = need[need["resource"].str.startswith("admissions:")]
-    hospitals = city.facilities_of("hospital")
-    travel = city_travel_times(city, hospitals, "bus", cutoff_minutes)
-    per, unreached = need_at_nearest(need, travel, hospitals["facility_id"])
-    if len(unreached):
-        raise InputError(
-            f"{unreached['area_id'].nunique()} area(s) reach no hospital within "
-            f"{cutoff_minutes:g} min ({', '.join(unreached['area_id'].unique()[:5])}); their "
-            "admissions have nowhere to go"
-        )
+    per = city_need_at_nearest(city, "admissions:", "hospital", cutoff_minutes)
     return pd.DataFrame(
         {
             "hospital_id": per["facility_id"].to_numpy(),

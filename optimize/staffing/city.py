@@ -65,20 +65,9 @@ def caseload_from_need(city: City, months: int = 12, cutoff_minutes: float = 120
     nearest social insurance centre by travel time, spread evenly over the months of the next
     year (no seasonality is known). Areas reaching no centre raise InputError naming them.
     """
-    from demand.need import residential_need
-    from supply.catchment import need_at_nearest
-    from supply.travel import city_travel_times
+    from supply.catchment import city_need_at_nearest
 
-    need = residential_need(city.population_in(), years=[city.latest_year])
-    need = need[need["resource"].str.startswith("caseload:")]
-    centres = city.facilities_of("social_insurance_centre")
-    travel = city_travel_times(city, centres, "bus", cutoff_minutes)
-    per, unreached = need_at_nearest(need, travel, centres["facility_id"])
-    if len(unreached):
-        raise InputError(
-            f"{unreached['area_id'].nunique()} area(s) reach no social insurance centre within "
-            f"{cutoff_minutes:g} min ({', '.join(unreached['area_id'].unique()[:5])})"
-        )
+    per = city_need_at_nearest(city, "caseload:", "social_insurance_centre", cutoff_minutes)
     start = pd.Timestamp(year=city.latest_year + 1, month=1, day=1)
     month = pd.date_range(start, periods=months, freq="MS")
     rows = per.merge(pd.DataFrame({"month": month}), how="cross")
