@@ -32,12 +32,14 @@ def utm(x: float, y: float) -> tuple[float, float]:
 
 
 def write_extract(path: Path, nodes: dict[int, tuple[float, float]], ways: list[tuple]) -> Path:
-    """Write nodes {id: (x, y) town metres} and ways [(id, [node ids], tags)] as .osm.pbf."""
+    """Write nodes {id: (x, y) or (x, y, tags), town metres} and ways [(id, [node ids], tags)]
+    as .osm.pbf."""
     import osmium
 
     with osmium.SimpleWriter(str(path), overwrite=True) as writer:
-        for nid, (x, y) in sorted(nodes.items()):
-            writer.add_node(osmium.osm.mutable.Node(id=nid, location=lonlat(x, y), tags={}))
+        for nid, spec in sorted(nodes.items()):
+            x, y, tags = spec if len(spec) == 3 else (*spec, {})
+            writer.add_node(osmium.osm.mutable.Node(id=nid, location=lonlat(x, y), tags=tags))
         for wid, refs, tags in ways:
             writer.add_way(osmium.osm.mutable.Way(id=wid, nodes=refs, tags=tags))
     return path

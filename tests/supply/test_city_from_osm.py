@@ -116,3 +116,56 @@ def test_without_history_beds_and_caseload_come_from_need_at_the_nearest_facilit
     _, arrivals = next_year_arrivals(city)
     assert set(arrivals["facility_id"]) == set(city.facilities_of("social_insurance_centre")[
         "facility_id"])  # fmt: skip
+
+
+def test_admin_boundaries_tags_and_buildings_of_a_hand_drawn_town(osm_kit, tmp_path):
+    from supply.osm.buildings import FLOOR_M2_PER_PERSON
+    from supply.osm.city import city_from_osm
+
+    # two boundaries (admin_level 9) split a 1 km square street grid at y = 500
+    nodes, ways, nid, wid = {}, [], 1, 1
+    grid = {}
+    for i, x in enumerate(range(0, 1001, 250)):
+        for j, y in enumerate(range(0, 1001, 250)):
+            grid[i, j] = nid
+            nodes[nid] = (x, y)
+            nid += 1
+    for i in range(5):
+        ways.append((wid, [grid[i, j] for j in range(5)], {"highway": "residential"}))
+        ways.append((wid + 1, [grid[j, i] for j in range(5)], {"highway": "residential"}))
+        wid += 2
+    corners = {"North": [(-10, 500), (1010, 500), (1010, 1010), (-10, 1010)],
+               "South": [(-10, -10), (1010, -10), (1010, 500), (-10, 500)]}  # fmt: skip
+    for name, ring in corners.items():
+        ids = []
+        for x, y in ring:
+            nodes[nid] = (x, y)
+            ids.append(nid)
+            nid += 1
+        ways.append((wid, [*ids, ids[0]], {"boundary": "administrative", "admin_level": "9",
+                                           "name": name}))  # fmt: skip
+        wid += 1
+    # homes: a 20 x 20 m apartment block of 5 levels in the north (500 residents at 40 m2)
+    ring = []
+    for x, y in [(600, 800), (620, 800), (620, 820), (600, 820)]:
+        nodes[nid] = (x, y)
+        ring.append(nid)
+        nid += 1
+    ways.append((wid, [*ring, ring[0]], {"building": "apartments", "building:levels": "5"}))
+    nodes[nid] = (260, 240, {"amenity": "school", "name": "Riverside", "isced:level": "1"})
+    nodes[nid + 1] = (760, 760, {"amenity": "hospital", "name": "General", "beds": "120"})
+    nodes[nid + 2] = (240, 760, {"amenity": "clinic"})
+    path = osm_kit.write_extract(tmp_path / "t.osm.pbf", nodes, ways)
+
+    built = city_from_osm(path, admin_level=9)
+    assert sorted(built.areas["name"]) == ["North", "South"]
+    fac = built.facilities.set_index("name")
+    assert fac.loc["Riverside", "kind"] == "primary_school"  # isced:level 1
+    assert built.areas.set_index("area_id").loc[fac.loc["General", "area_id"], "name"] == "North"
+    assert any(n.startswith("community health centre n") for n in fac.index)  # unnamed: OSM id
+    beds = built.capacity[built.capacity["resource"].str.startswith("beds:")]["amount"].sum()
+    assert beds == pytest.approx(120, abs=5)  # from the tag, split over departments
+    per_area = built.population.groupby("area_id")["persons"].sum()
+    north = built.areas.set_index("name").loc["North", "area_id"]
+    assert per_area[north] == pytest.approx(20 * 20 * 5 / FLOOR_M2_PER_PERSON, rel=0.02)
+    assert per_area.sum() == per_area[north]  # no homes in the south
