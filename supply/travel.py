@@ -366,12 +366,14 @@ def road_source(city) -> dict | None:
 
 
 def travel_source(city) -> dict:
-    """What a run's travel times come from, for the stored record: roads, table or geometry."""
+    """What a run's travel times come from, for the stored record: roads (extract, mode, and a
+    line per kind of point with no road within the snap cap), table or geometry."""
     roads = road_source(city)
     if roads is not None:
-        from supply.osm.travel import describe_extract
+        from supply.osm.travel import bundle_snap_warnings, describe_extract
 
-        return {"source": "roads", "mode": roads["mode"], **describe_extract(roads["osm"])}
+        return {"source": "roads", "mode": roads["mode"], **describe_extract(roads["osm"]),
+                "not_joined": bundle_snap_warnings(roads, city.areas, city.facilities)}  # fmt: skip
     if len(city.travel):
         return {"source": "bundle travel table"}
     return {"source": "straight line", "circuity": DEFAULT_CIRCUITY}

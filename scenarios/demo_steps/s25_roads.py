@@ -28,6 +28,10 @@ def run(ctx) -> None:
     for mode in ("drive", "walk", "bike"):
         for line in cached_network(str(roads["osm"]), mode).report.lines():
             console.print(line)
+    from supply.osm.travel import bundle_snap_warnings
+
+    for line in bundle_snap_warnings(roads, city.areas, city.facilities):
+        console.print(f"[yellow]warning:[/] {line}")
     shares = detour_shares(roads["osm"], city.areas, city.facilities)
     table = Table(
         title=f"Road time vs the straight-line estimate ({len(city.areas)} areas x "

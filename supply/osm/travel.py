@@ -181,10 +181,10 @@ def describe_extract(path: str | Path) -> dict:
     return {"osm": p.name, "osm_bytes": p.stat().st_size, "osm_sha256": digest.hexdigest()}
 
 
-def bundle_road_times(
+def bundle_road_travel(
     roads: dict, origins: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, cutoff_minutes: float
-) -> pd.DataFrame:
-    """The travel table over the roads a bundle names (``supply.travel.road_source``)."""
+) -> RoadTravel:
+    """Road travel over the extract a bundle names (``supply.travel.road_source``)."""
     from supply.osm.network import cached_network
     from supply.osm.speeds import MODES
 
@@ -193,7 +193,7 @@ def bundle_road_times(
         raise InputError(f"bundle.toml [travel] mode: {mode!r} is not one of {', '.join(MODES)}")
     speeds = str(roads["speeds"]) if roads.get("speeds") else None
     net = cached_network(str(roads["osm"]), mode, speeds)
-    result = road_travel_times(
+    return road_travel_times(
         roads["osm"],
         origins,
         facilities,
@@ -203,4 +203,16 @@ def bundle_road_times(
         network=net,
         sources=("areas", "facilities"),
     )
-    return result.travel
+
+
+def bundle_road_times(
+    roads: dict, origins: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, cutoff_minutes: float
+) -> pd.DataFrame:
+    """The travel table over the roads a bundle names."""
+    return bundle_road_travel(roads, origins, facilities, cutoff_minutes).travel
+
+
+def bundle_snap_warnings(roads: dict, areas: gpd.GeoDataFrame, facilities) -> list[str]:
+    """The lines naming a bundle's areas and facilities with no road within the snap cap
+    (snapping only: the shortest times are cut off at once)."""
+    return bundle_road_travel(roads, areas, facilities, 1e-9).warnings

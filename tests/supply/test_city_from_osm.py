@@ -69,6 +69,7 @@ def test_scenario_run_records_the_roads(helsinki_bundle):
     travel = record.models[0].detail["travel"]
     assert travel["source"] == "roads" and travel["mode"] == "drive"
     assert travel["osm"] == "Helsinki.osm.pbf" and len(travel["osm_sha256"]) == 64
+    assert travel["not_joined"] == []  # every area and facility within the snap cap
 
 
 def test_city_from_osm_bad_input_is_one_line(tmp_path):

@@ -100,6 +100,11 @@ def test_snap_cap_reports_far_points_and_rejects_points_outside(osm_kit, town):
     assert notes.loc["near", "snap_metres"] == pytest.approx(20, abs=1)
     assert set(result.travel["area_id"]) == {"near"}  # not silently joined
     assert len(result.warnings) == 1 and "river" in result.warnings[0]
+    # a bundle naming these roads records the same line with its run
+    from supply.osm.travel import bundle_snap_warnings
+
+    roads = {"osm": town, "mode": "walk", "snap_cap_m": 150}
+    assert bundle_snap_warnings(roads, areas, facilities) == result.warnings
     far = points(osm_kit, ["away"], [(20_000, 20_000)], "area_id")
     with pytest.raises(InputError, match="outside the OSM extract"):
         road_travel_times(town, far, facilities, "walk")
