@@ -175,6 +175,28 @@ def _number_tag(tags: dict, key: str) -> float | None:
     return float(match.group(1)) if match else None
 
 
+#: A node and an outline of one facility (same kind and name) lie within this many metres.
+SAME_PLACE_M = 150.0
+
+
+def _one_per_place(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Drop a named node that repeats a facility also mapped as an outline nearby (OSM often
+    has both); unnamed facilities and same-named ones farther apart all stay."""
+    centre = frame.geometry.representative_point()
+    drop = np.zeros(len(frame), bool)
+    named = frame[frame["name"] != ""]
+    for (_kind, _name), group in named.groupby(["kind", "name"]):
+        if len(group) < 2:
+            continue
+        outlines = group[~group["osm_id"].str.startswith("n")]
+        for i in group.index[group["osm_id"].str.startswith("n")]:
+            if len(outlines) and centre.loc[outlines.index].distance(centre.loc[i]).min() <= (
+                SAME_PLACE_M
+            ):
+                drop[frame.index.get_loc(i)] = True
+    return frame[~drop].reset_index(drop=True)
+
+
 def _facilities(amenities: list[dict], crs, kind_of: dict[str, str]) -> gpd.GeoDataFrame:
     rows = []
     for tags in amenities:
@@ -206,7 +228,7 @@ def _facilities(amenities: list[dict], crs, kind_of: dict[str, str]) -> gpd.GeoD
         )
     frame = gpd.GeoDataFrame(rows, crs=4326).to_crs(crs)
     # a building mapped both as a node and as an outline: keep the outline, drop the node
-    frame = frame.drop_duplicates(["kind", "name"], keep="last").reset_index(drop=True)
+    frame = _one_per_place(frame)
     prefix = {
         "hospital": "H",
         "community_health_centre": "C",

@@ -156,6 +156,7 @@ def test_admin_boundaries_tags_and_buildings_of_a_hand_drawn_town(osm_kit, tmp_p
     nodes[nid] = (260, 240, {"amenity": "school", "name": "Riverside", "isced:level": "1"})
     nodes[nid + 1] = (760, 760, {"amenity": "hospital", "name": "General", "beds": "120"})
     nodes[nid + 2] = (240, 760, {"amenity": "clinic"})
+    nodes[nid + 3] = (740, 240, {"amenity": "clinic"})  # a second unnamed clinic: kept too
     path = osm_kit.write_extract(tmp_path / "t.osm.pbf", nodes, ways)
 
     built = city_from_osm(path, admin_level=9)
@@ -163,7 +164,8 @@ def test_admin_boundaries_tags_and_buildings_of_a_hand_drawn_town(osm_kit, tmp_p
     fac = built.facilities.set_index("name")
     assert fac.loc["Riverside", "kind"] == "primary_school"  # isced:level 1
     assert built.areas.set_index("area_id").loc[fac.loc["General", "area_id"], "name"] == "North"
-    assert any(n.startswith("community health centre n") for n in fac.index)  # unnamed: OSM id
+    unnamed = [n for n in fac.index if n.startswith("community health centre n")]
+    assert len(unnamed) == 2  # unnamed: named by their OSM ids, neither dropped
     beds = built.capacity[built.capacity["resource"].str.startswith("beds:")]["amount"].sum()
     assert beds == pytest.approx(120, abs=5)  # from the tag, split over departments
     per_area = built.population.groupby("area_id")["persons"].sum()
