@@ -21,12 +21,15 @@ def ensure_helsinki_bundle(console: Console, path: Path = HELSINKI_BUNDLE) -> Pa
     """Build the Helsinki bundle with city-from-osm unless it is already there."""
     if (path / "areas.geojson").exists():
         return path
-    from scenarios.commands.city_from_osm import build_city
+    from scenarios.show.osm import print_osm_city
     from supply.osm import helsinki_extract
+    from supply.osm.city import build_osm_bundle
 
     console.rule("[bold]0. Build central Helsinki from OpenStreetMap (city-from-osm)")
-    return build_city(helsinki_extract(), path, None, HEX_M, None, 2025, "drive", "Helsinki",
-                      SPECIALIST_HUBS)  # fmt: skip
+    built = build_osm_bundle(helsinki_extract(), path, None, HEX_M, None, 2025, "drive",
+                             "Helsinki", SPECIALIST_HUBS)  # fmt: skip
+    print_osm_city(built, path, "drive", console)
+    return path
 
 
 #: Models of an OSM city's scenarios (beds and staffing from need rates: no history).

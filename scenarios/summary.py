@@ -44,8 +44,12 @@ def print_city_summary(city: City, console: Console) -> None:
         zones = areas["zone"].value_counts()
         console.print("  zones: " + ", ".join(f"{z} {n}" for z, n in zones.items()))
 
+    osm = city.meta.get("osm") if isinstance(city.meta.get("osm"), dict) else {}
+    estimate = (
+        " — an ESTIMATE from residential buildings" if osm.get("population") == "estimate" else ""
+    )
     pop = population_by_age_group(city)
-    t = Table(title="Population by age group (persons)", title_justify="left")
+    t = Table(title=f"Population by age group (persons){estimate}", title_justify="left")
     t.add_column("age group")
     for year in pop.columns:
         t.add_column(str(year), justify="right")
@@ -58,7 +62,9 @@ def print_city_summary(city: City, console: Console) -> None:
     cap_sum = cap.groupby(["kind", "resource_kind"])["amount"].sum()
     wf = city.workforce.merge(city.facilities[["facility_id", "kind"]], on="facility_id")
     wf_sum = wf.groupby(["kind", wf["role"].str.split(":").str[0]])["headcount"].sum()
-    t = Table(title="Facilities and capacities", title_justify="left")
+    assumed = osm.get("assumed_capacity") or []
+    flag = f" — ASSUMED defaults for {len(assumed)} of {len(city.facilities)}" if assumed else ""
+    t = Table(title=f"Facilities and capacities{flag}", title_justify="left")
     for col in ("kind", "facilities", "capacity", "staff"):
         t.add_column(col, justify="left" if col == "kind" else "right")
     for kind, n in city.facilities["kind"].value_counts().sort_index().items():

@@ -37,36 +37,14 @@ def build_city(
     kind_of: dict[str, str],
 ) -> Path:
     """Build and write the bundle, print what was made and assumed; returns the bundle path."""
-    from demand.bundle import check_bundle
-    from demand.errors import InputError
-    from supply.osm.city import city_from_osm, write_osm_bundle
-    from supply.osm.speeds import MODES
+    from scenarios.show.osm import print_osm_city
+    from supply.osm.city import build_osm_bundle
 
-    if mode not in MODES:
-        raise InputError(f"--mode {mode!r} is not one of {', '.join(MODES)}")
     with console.status(f"reading {extract.name} …"):
-        built = city_from_osm(extract, admin_level, hex_size, population, year, kind_of)
-    write_osm_bundle(built, extract, out, name or extract.name.split(".")[0], year, mode)
-    people = int(built.population["persons"].sum())
-    flag = (
-        " (an ESTIMATE from residential buildings)" if built.population_source == "estimate" else ""
-    )
-    console.print(f"areas: {len(built.areas):,} from {built.area_source}")
-    kinds = built.facilities["kind"].value_counts()
-    console.print("facilities: " + ", ".join(f"{n} {k}" for k, n in kinds.items()))
-    console.print(f"population: {people:,} residents{flag}")
-    console.print(
-        f"capacity and staff ASSUMED (OSM has no figure) for {len(built.assumed)} of "
-        f"{len(built.facilities)} facilities: defaults in docs/osm.md, listed in bundle.toml"
-    )
-    for note in built.notes:
-        console.print(f"note: {note}")
-    city, report = check_bundle(out)
-    if city is None:
-        raise InputError(f"{out}: the bundle written does not validate: {report.errors[0].line()}")
-    console.print(
-        f"wrote {out} (road times by {mode}; map data © OpenStreetMap contributors, ODbL)"
-    )
+        built = build_osm_bundle(
+            extract, out, admin_level, hex_size, population, year, mode, name, kind_of
+        )
+    print_osm_city(built, out, mode, console)
     return out
 
 

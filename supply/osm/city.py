@@ -510,3 +510,29 @@ def write_osm_bundle(
             f"assumed_capacity = [{assumed}]\n"
         )
     return out
+
+
+def build_osm_bundle(
+    extract: Path,
+    out: Path,
+    admin_level: int | None = None,
+    hex_m: float = DEFAULT_HEX_M,
+    population: Path | None = None,
+    year: int = 2025,
+    mode: str = "drive",
+    name: str | None = None,
+    kind_of: dict[str, str] | None = None,
+) -> OsmCity:
+    """city-from-osm in one call: build the city, write the bundle, check that it validates."""
+    from demand.bundle import check_bundle
+    from supply.osm.speeds import MODES
+
+    if mode not in MODES:
+        raise InputError(f"--mode {mode!r} is not one of {', '.join(MODES)}")
+    extract = Path(extract)
+    built = city_from_osm(extract, admin_level, hex_m, population, year, kind_of)
+    write_osm_bundle(built, extract, out, name or extract.name.split(".")[0], year, mode)
+    city, report = check_bundle(out)
+    if city is None:
+        raise InputError(f"{out}: the bundle written does not validate: {report.errors[0].line()}")
+    return built

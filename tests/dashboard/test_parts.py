@@ -105,12 +105,12 @@ def test_maps_of_an_osm_city_carry_attribution_and_flags(tmp_path):
 
     from dashboard.data import map_note
     from dashboard.maps import area_map, with_source_note
-    from scenarios.commands.city_from_osm import build_city
     from scenarios.spec import Scenario
     from supply.osm import helsinki_extract
+    from supply.osm.city import build_osm_bundle
 
-    bundle = build_city(helsinki_extract(), tmp_path / "hel", None, 500.0, None, 2025, "walk",
-                        "Helsinki", {})  # fmt: skip
+    bundle = tmp_path / "hel"
+    build_osm_bundle(helsinki_extract(), bundle, hex_m=500.0, mode="walk")
     spec = Scenario(name="hel", owner="admin", city=str(bundle))
     run = {"scenario_json": spec.model_dump_json()}
     for lang, words in (("en", ["OpenStreetMap", "ESTIMATE", "ASSUMED"]),
