@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/civicalloc demo $(if $(NO_SERVE),--no-serve,)
+	$(BIN)/civicalloc demo $(if $(NO_SERVE),--no-serve,) $(if $(CITY),--city $(CITY),)
 
 test: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest
