@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from demand.errors import InputError
 
@@ -23,7 +24,8 @@ def user_errors() -> Iterator[None]:
         yield
     except (InputError, FileNotFoundError) as exc:
         message = exc.args[0] if exc.args else str(exc)
-        err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]error:[/] {escape(str(message))}", highlight=False,
+                          soft_wrap=True)  # fmt: skip
         raise typer.Exit(code=1) from None
 
 

@@ -20,6 +20,9 @@ def register(app: typer.Typer) -> None:
     def validate(
         path: Path = typer.Argument(..., help="City bundle: a folder of files or one .gpkg."),
         summary: bool = typer.Option(False, help="Also print the city summary when valid."),
+        report_dir: Path = typer.Option(
+            None, "--report", help="Write the data-quality report (HTML + JSON) to this folder."
+        ),
     ) -> None:
         """Check a city bundle: errors exit with code 1, warnings with 0."""
         from demand.bundle import check_bundle
@@ -27,6 +30,13 @@ def register(app: typer.Typer) -> None:
 
         with user_errors():
             city, report = check_bundle(path)
+            if report_dir is not None:
+                from demand.bundle.read import read_raw_tables
+                from scenarios.quality_report import write_quality_report
+
+                written = write_quality_report(report, report_dir, title=str(path),
+                                               tables=read_raw_tables(path)[0])  # fmt: skip
+                console.print(f"data-quality report: {written[0]} ({written[2].name})")
         for problem in sorted(report.problems, key=lambda p: p.severity != "error"):
             console.print(problem.line(), style=STYLE[problem.severity])
         n_err, n_warn = len(report.errors), len(report.warnings)
