@@ -25,7 +25,7 @@ from dashboard.session import ENGINE_KEY, NotSignedIn, current_user
 from scenarios.store import connect
 
 ASSETS = Path(__file__).resolve().parent / "assets"
-PAGES = ("shortfalls", "forecasts", "plans", "compare", "whatif")
+PAGES = ("shortfalls", "forecasts", "plans", "compare", "whatif", "data")
 SECRET_ENV = "CIVICALLOC_SECRET"
 
 # Navigation: path and label key, in the order a user asks the questions.
@@ -35,6 +35,7 @@ NAV = (
     ("/plans", "nav_plans"),
     ("/compare", "nav_compare"),
     ("/whatif", "nav_whatif"),
+    ("/data", "nav_data"),
 )
 NAV_IDS = {path: f"nav-{key}" for path, key in NAV}
 LANG_LINK = {"zh": "lang-zh", "en": "lang-en"}

@@ -18,6 +18,7 @@ TEXT: dict[str, dict[str, str]] = {
     "nav_plans": {"zh": "方案", "en": "Plans"},
     "nav_compare": {"zh": "情景比较", "en": "Compare scenarios"},
     "nav_whatif": {"zh": "假设分析", "en": "Run a what-if"},
+    "nav_data": {"zh": "数据质量", "en": "Data"},
     "logout": {"zh": "退出", "en": "Log out"},
     "login": {"zh": "登录", "en": "Log in"},
     "username": {"zh": "用户名", "en": "User name"},

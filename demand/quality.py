@@ -493,7 +493,7 @@ def stated_totals_check(log) -> list[dict]:
     rows = [r for r in (log.stated_totals if log else []) if r.get("stated") is not None]
     if not rows:
         return []
-    bad = [r for r in rows if abs(r["bands"] - r["stated"]) > max(0.5, 5e-4 * r["stated"])]
+    bad = [r for r in rows if abs(r["bands"] - r["stated"]) > max(0.51, 5e-4 * r["stated"])]
     return [
         _finding(
             "population",
@@ -502,7 +502,8 @@ def stated_totals_check(log) -> list[dict]:
             "age bands adding up to the row's stated total",
             [r["where"] for r in bad],
             len(rows),
-            values=[{"stated": r["stated"], "bands": r["bands"]} for r in bad],
+            detail=f"{len(rows)} row(s) with a stated total checked",
+            values=[{"stated_persons": r["stated"], "bands_persons": r["bands"]} for r in bad],
         )
     ]
 
@@ -564,3 +565,15 @@ def build_quality(tables: dict, report: Report, log=None, title: str = "") -> di
         "sources": list(log.sources) if log else [],
         "problems": [asdict(p) | {"line": p.line()} for p in report.problems],
     }
+
+
+def raw_tables_of(city) -> dict:
+    """A loaded City's tables as text RawTables (for a city built in memory, e.g. the sample)."""
+    from demand.bundle.read import RawTable, _as_text
+
+    out = {}
+    for name, schema in SCHEMAS.items():
+        frame = city.table(name)
+        if len(frame) or schema.required:
+            out[name] = RawTable(name, _as_text(frame), name)
+    return out

@@ -40,6 +40,7 @@ LABELS = {
         "severity": "级别", "values": "数值",
     },
 }  # fmt: skip
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示", "pass": "通过", "notice": "说明"}
 CHECK_ZH = {
     "duplicate_keys": "键重复", "duplicate_rows": "整行重复", "invalid": "无效多边形",
     "slivers": "碎片多边形", "multipart": "多部件区域（飞地、岛屿）",
@@ -109,16 +110,19 @@ def render_html(data: dict, lang: str = "en") -> str:
     parts.append(f"<h2>{t['checks']}</h2>")
     rows = []
     for f in data["findings"]:
-        name = CHECK_ZH.get(f["check"], f["title"]) if lang == "zh-CN" else f["title"]
+        zh = lang == "zh-CN"
+        name = CHECK_ZH.get(f["check"], f["title"]) if zh else f["title"]
+        severity = SEVERITY_ZH.get(f["severity"], f["severity"]) if zh else f["severity"]
+        table = ("跨表" if f["table"] == "across" else f["table"]) if zh else f["table"]
         values = "; ".join(
             ", ".join(f"{k} {v}" for k, v in val.items()) if isinstance(val, dict) else str(val)
             for val in f["values"][:10]
         )
         rows.append(
             [
-                f["table"],
+                table,
                 name,
-                f["severity"],
+                severity,
                 f["count"],
                 _rows_text(f["rows"], f["count"]),
                 f["detail"],
@@ -220,3 +224,26 @@ def write_quality_report(
     paths[0].write_text(render_html(data, "en"), encoding="utf-8")
     paths[1].write_text(render_html(data, "zh-CN"), encoding="utf-8")
     return paths
+
+
+def city_quality(city: str) -> dict:
+    """The report of a scenario's city (a bundle path or 'sample…'), small counts suppressed.
+
+    A bundle's own ``quality/report.json`` (written by import) is used while it is newer than
+    every file of the bundle; otherwise the report is computed from the bundle as it is.
+    """
+    from demand.bundle.load import check_bundle
+    from demand.quality import raw_tables_of
+    from scenarios.pipeline import load_scenario_city
+
+    if city.startswith("sample"):
+        return _safe(build_quality(raw_tables_of(load_scenario_city(city)), Report(), None, city))
+    path = Path(city)
+    saved = path / "quality" / "report.json"
+    if saved.exists() and path.is_dir():
+        newest = max((p.stat().st_mtime for p in path.iterdir() if p.is_file()), default=0)
+        if saved.stat().st_mtime >= newest:
+            return json.loads(saved.read_text(encoding="utf-8"))
+    _, report = check_bundle(path)
+    tables, _ = read_raw_tables(path)
+    return _safe(build_quality(tables, report, None, str(path)))

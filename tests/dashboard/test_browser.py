@@ -207,3 +207,19 @@ def test_health_user_is_refused_an_education_run_by_url(browser, served):
     refused = log.loc[(log["username"] == "hui") & (log["action"] == "refused"), "detail"]
     for attempt in ("view plans", "view compare", "export access_by_area.csv"):
         assert refused.str.startswith(attempt).any(), f"{attempt} not in the audit log"
+
+
+def test_data_page_shows_the_quality_report_of_the_city_in_use(browser, served):
+    sign_in(browser, served, "hui", lang="zh")
+    browser.find_element(_by().ID, "nav-nav_data").click()
+    wait_text(browser, "h2", "数据质量")
+    wait_for(browser, "#data-scores td")
+    cells = [c.text for c in browser.find_elements(_by().CSS_SELECTOR, "#data-scores td")]
+    assert "areas" in cells and "60" in cells  # the 60-area city of the health run
+    wait_text(browser, "#data-crs", "UTM")
+    wait_text(browser, "#data-state", "可用")
+    browser.save_screenshot(str(ARTIFACTS / "6-data-quality.png"))
+    sign_in(browser, served, "hui", lang="en")
+    browser.get(f"{served.url}/data")
+    wait_text(browser, "#data-state", "usable")
+    assert external_requests(browser) == []

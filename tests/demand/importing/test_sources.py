@@ -98,3 +98,10 @@ def test_chinese_headers_and_values():
     assert presets.value_preset("resource")[presets.normalise("一年级")] == "seats:grade_1"
     assert significant_prefix("110108004000") == "110108004"
     assert significant_prefix("110108000000") == "110108"
+
+
+def test_import_docs_list_every_key_and_preset():
+    from demand.importing.docs import import_reference
+
+    text = (Path(__file__).parents[3] / "docs" / "import.md").read_text(encoding="utf-8")
+    assert import_reference() in text, "docs/import.md is stale: python -m demand.importing.docs"
