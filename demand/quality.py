@@ -261,6 +261,16 @@ def geometry_checks(table) -> tuple[list[dict], dict]:
     return found, info
 
 
+def _ids_not_in(table, column: str, known: set, check: str, severity: str, title: str):
+    """One finding for the rows of `table` whose `column` is not in `known` (none if all are)."""
+    ids = _text(table.frame[column])
+    bad = ~ids.isin(known)
+    if not bad.any():
+        return []
+    return [_finding(table.name, check, severity, title, _where(table, np.flatnonzero(bad)),
+                     len(table.frame), values=list(pd.unique(ids[bad])))]  # fmt: skip
+
+
 def _latest_population(pop) -> pd.DataFrame:
     frame = pop.frame
     years = _num(frame["year"]) if "year" in frame.columns else pd.Series(0, index=frame.index)
@@ -293,33 +303,11 @@ def across_checks(tables: dict, geo_info: dict) -> list[dict]:
     if pop is not None and {"area_id", "persons"} <= set(pop.frame.columns):
         pop_ids = _text(pop.frame["area_id"])
         if areas is not None and area_ids:
-            absent = ~pop_ids.isin(area_ids)
-            if absent.any():
-                found.append(
-                    _finding(
-                        "population",
-                        "area_missing",
-                        ERROR,
-                        "population of areas absent from the geometry",
-                        _where(pop, np.flatnonzero(absent)),
-                        len(pop.frame),
-                        values=list(pd.unique(pop_ids[absent])),
-                    )
-                )
+            found += _ids_not_in(pop, "area_id", area_ids, "area_missing", ERROR,
+                                 "population of areas absent from the geometry")  # fmt: skip
             a_ids = _text(areas.frame["area_id"])
-            empty = ~a_ids.isin(set(pop_ids))
-            if empty.any():
-                found.append(
-                    _finding(
-                        "areas",
-                        "no_population",
-                        WARNING,
-                        "areas with no population",
-                        _where(areas, np.flatnonzero(empty)),
-                        len(areas.frame),
-                        values=list(a_ids[empty]),
-                    )
-                )
+            found += _ids_not_in(areas, "area_id", set(pop_ids), "no_population", WARNING,
+                                 "areas with no population")  # fmt: skip
             latest = _latest_population(pop)
             persons = latest.groupby("area_id")["persons"].sum()
             m2 = geo_info.get("areas_m2")
@@ -355,34 +343,12 @@ def across_checks(tables: dict, geo_info: dict) -> list[dict]:
                             )
                         )
     if fac is not None and "facility_id" in fac.frame.columns:
-        f_ids = _text(fac.frame["facility_id"])
         if cap is not None and "facility_id" in cap.frame.columns:
-            no_cap = ~f_ids.isin(set(_text(cap.frame["facility_id"])))
-            if no_cap.any():
-                found.append(
-                    _finding(
-                        "facilities",
-                        "no_capacity",
-                        WARNING,
-                        "facilities with no capacity",
-                        _where(fac, np.flatnonzero(no_cap)),
-                        len(fac.frame),
-                        values=list(f_ids[no_cap]),
-                    )
-                )
+            found += _ids_not_in(fac, "facility_id", set(_text(cap.frame["facility_id"])),
+                                 "no_capacity", WARNING, "facilities with no capacity")  # fmt: skip
         if area_ids and "area_id" in fac.frame.columns:
-            outside = ~_text(fac.frame["area_id"]).isin(area_ids)
-            if outside.any():
-                found.append(
-                    _finding(
-                        "facilities",
-                        "area_missing",
-                        ERROR,
-                        "facilities in areas absent from the geometry",
-                        _where(fac, np.flatnonzero(outside)),
-                        len(fac.frame),
-                    )
-                )
+            found += _ids_not_in(fac, "area_id", area_ids, "area_missing", ERROR,
+                                 "facilities in areas absent from the geometry")  # fmt: skip
         found += _per_1000(tables)
     return found
 
