@@ -335,7 +335,7 @@ def across_checks(tables: dict, geo_info: dict) -> list[dict]:
                                     {
                                         "area_id": a,
                                         "persons": float(persons[a]),
-                                        "persons_per_km2": float(density[a]),
+                                        "per_km2": round(float(density[a]), 1),
                                         "z": float(z[a]),
                                     }
                                     for a in out.index

@@ -54,9 +54,14 @@ CHECK_ZH = {
 
 
 def _suppressed_values(values: list) -> list:
+    """Person counts under 10 as '<10'; a density next to a hidden count is hidden too."""
     if not values or not isinstance(values[0], dict):
         return values
-    return suppress_frame(pd.DataFrame(values)).to_dict("records")
+    frame = suppress_frame(pd.DataFrame(values))
+    if "per_km2" in frame.columns and "persons" in frame.columns:
+        hidden = frame["persons"].astype(str).str.startswith("<")
+        frame["per_km2"] = frame["per_km2"].astype(object).where(~hidden, "–")
+    return frame.to_dict("records")
 
 
 def _safe(data: dict) -> dict:

@@ -81,20 +81,27 @@ def band_zh(band: str) -> str:
 
 
 def _codes(areas: pd.DataFrame) -> tuple[pd.Series, pd.Series, dict[str, str]]:
-    """12-digit codes per area, the 街道's code, and Chinese names, in a stable order."""
-    streets = sorted(areas["district"].unique())
-    street_code = {s: f"{COUNTY_CODE}{i + 1:03d}000" for i, s in enumerate(streets)}
+    """12-digit codes per area, its 街道's code, and Chinese names, in a stable order.
+
+    A 街道 has at most 999 communities (3 digits); a district with more gets more 街道 codes.
+    """
+    counts = areas["district"].value_counts()
+    first_town: dict[str, int] = {}
+    town = 1
+    for district in sorted(counts.index):
+        first_town[district] = town
+        town += -(-int(counts[district]) // 999)
     counter: dict[str, int] = {}
-    codes, names = [], []
+    codes, parents, names = [], [], []
     for _, row in areas.iterrows():
         n = counter[row["district"]] = counter.get(row["district"], 0) + 1
-        codes.append(street_code[row["district"]][:9] + f"{n:03d}")
+        town_code = f"{COUNTY_CODE}{first_town[row['district']] + (n - 1) // 999:03d}"
+        codes.append(f"{town_code}{(n - 1) % 999 + 1:03d}")
+        parents.append(f"{town_code}000")
         names.append(f"{_street_zh(row['district'])}{n}号社区")
-    return (
-        pd.Series(codes, index=areas.index),
-        areas["district"].map(street_code),
-        dict(zip(areas["area_id"], names, strict=True)),
-    )
+    index = areas.index
+    return (pd.Series(codes, index=index), pd.Series(parents, index=index),
+            dict(zip(areas["area_id"], names, strict=True)))  # fmt: skip
 
 
 def _street_zh(district: str) -> str:

@@ -6,7 +6,9 @@ The boundaries ship inside libpysal's wheel (BSD-3-Clause) and are read offline:
   (EPSG:3435; the shapefile has no .prj, its AREA column is in square feet);
 - ``virginia/vautm17n.shp``: Virginia's 136 counties and independent cities (US Census
   boundaries as distributed with PySAL), UTM 17N in metres: counties with holes where an
-  independent city lies (enclaves), multipart areas on the Chesapeake Bay.
+  independent city lies (enclaves), multipart areas on the Chesapeake Bay;
+- ``tokyo/tokyomet262.shp``: 262 municipalities of the Tokyo metropolitan area (Nakaya et al.
+  2005, GWR example data), EPSG:30166 in metres: 10 invalid polygons, 52 multipart areas.
 Population and facilities are made up by hand to our schema, as a bureau would bring them.
 """
 
@@ -136,3 +138,48 @@ def test_enclaves_and_multipart_areas_are_reached_from_inside(tmp_path):
     beds = city.capacity.set_index("facility_id")["amount"]
     access = two_step_fca(persons, beds, travel, max_minutes=3000)
     assert access.notna().all() and (access > 0).all()
+
+
+def test_import_repairs_real_invalid_polygons_and_reports_islands(tmp_path):
+    """Tokyo's 262 municipalities (EPSG:30166): 10 invalid polygons, 52 multipart areas."""
+    import json
+
+    from demand.importing.run import import_city
+    from scenarios.quality_report import write_quality_report
+
+    shp = EXAMPLES / "tokyo" / "tokyomet262.shp"
+    raw = gpd.read_file(shp)
+    assert (~raw.is_valid).sum() == 10
+    areas = gpd.GeoDataFrame({"area_id": raw["GEOCODE"], "name": raw["AREANAME"]},
+                             geometry=raw.geometry.make_valid().values, crs=raw.crs)  # fmt: skip
+    files = hand_made_bundle(areas, tmp_path / "files")
+    (files / "areas.geojson").unlink()
+    (tmp_path / "mapping.toml").write_text(
+        f'[bundle]\nname = "Tokyo"\n\n[areas]\nfile = "{shp.as_posix()}"\n'
+        'columns = { area_id = "GEOCODE", name = "AREANAME" }\n\n'
+        + "".join(
+            f'[{t}]\nfile = "files/{f}"\n\n'
+            for t, f in [
+                ("population", "population.csv"),
+                ("facilities", "facilities.geojson"),
+                ("capacity", "capacity.csv"),
+                ("workforce", "workforce.csv"),
+            ]
+        ),  # fmt: skip
+        encoding="utf-8",
+    )
+    result = import_city(tmp_path / "mapping.toml", tmp_path / "city")
+    assert result.report.ok, result.report.lines()[:5]
+    assert len(result.log.repaired) == 10
+    assert all("tokyomet262.shp, row " in r["where"] for r in result.log.repaired)
+    city = result.city
+    assert city.areas.geometry.is_valid.all() and len(city.areas) == 262
+    write_quality_report(result.report, tmp_path / "q", city, result.log, result.tables)
+    report = json.loads((tmp_path / "q" / "report.json").read_text(encoding="utf-8"))
+    checks = {f["check"]: f for f in report["findings"]}
+    assert checks["multipart"]["count"] >= 50  # islands and coast
+    assert len(report["repaired"]) == 10
+    assert report["crs"]["unit"] == "metre"
+    # travel and access run on it, every area reached from a point inside it
+    travel = city_travel_times(city, mode="drive", cutoff_minutes=600)
+    assert set(travel["area_id"]) == set(city.areas["area_id"])
