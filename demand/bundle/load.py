@@ -57,20 +57,23 @@ def check_bundle(path: str | Path) -> tuple[City | None, Report]:
     validate_tables(tables, unknown, report)
     if not report.ok:
         return None, report
+    return typed_city(tables, _read_meta(path), path), report
+
+
+def typed_city(tables: dict[str, RawTable], meta: dict, path: Path) -> City:
+    """The City of tables that passed validation: typed, in one metric CRS."""
     typed = {name: _typed(tables.get(name), schema) for name, schema in SCHEMAS.items()}
     areas = typed["areas"]
     target = metric_crs(areas)
     typed["areas"] = areas.to_crs(target)
     typed["facilities"] = typed["facilities"].to_crs(target)
-    meta = _read_meta(path)
-    city = City(
+    return City(
         **typed,
         name=str(meta.get("name", path.stem)),
         base_year=meta.get("base_year"),
         source=path,
         meta=meta,
     )
-    return city, report
 
 
 def _read_meta(path: Path) -> dict:

@@ -189,7 +189,7 @@ def _exclude_totals(
         return frame, origins
     is_total = np.zeros(len(frame), dtype=bool)
     for c in cols:
-        is_total |= frame[c].astype(str).map(presets.is_total_label).to_numpy()
+        is_total |= _map_unique(frame[c], presets.is_total_label).to_numpy(dtype=bool)
     if not is_total.any():
         return frame, origins
     rows = np.flatnonzero(is_total)
@@ -215,9 +215,19 @@ def _exclude_totals(
 
 
 def _clean_number(text: pd.Series) -> pd.Series:
-    return text.astype(str).map(
-        lambda s: re.sub(r"[,\s]", "", unicodedata.normalize("NFKC", s)) if s else s
-    )
+    """Number cells as plain digits: full-width digits folded, thousands separators out."""
+    text = text.astype(str)
+    wide = ~text.map(str.isascii)
+    if wide.any():
+        text = text.where(~wide, text[wide].map(lambda s: unicodedata.normalize("NFKC", s)))
+    return text.str.replace(r"[,\s]", "", regex=True)
+
+
+def _map_unique(series: pd.Series, fn) -> pd.Series:
+    """fn applied once per distinct value (columns repeat a few values many times)."""
+    values = series.astype(str)
+    lookup = {v: fn(v) for v in pd.unique(values)}
+    return values.map(lookup)
 
 
 def _wide_columns(spec: SourceSpec, frame: pd.DataFrame, into: list[str]) -> list[str]:
@@ -387,14 +397,15 @@ def _recode(spec: SourceSpec, frame: pd.DataFrame) -> None:
         user = {presets.normalise(k): str(v) for k, v in spec.recode.get(fld, {}).items()}
         preset = presets.value_preset(fld) if spec.preset == "zh" else {}
         if fld == "age_band":
-            frame[fld] = frame[fld].map(
-                lambda v, lk=user: lk.get(presets.normalise(v)) or presets.age_band(v) or v
+            frame[fld] = _map_unique(
+                frame[fld],
+                lambda v, lk=user: lk.get(presets.normalise(v)) or presets.age_band(v) or v,
             )
             continue
         if not user and not preset:
             continue
         lookup = {**preset, **user}
-        frame[fld] = frame[fld].map(lambda v, lk=lookup: lk.get(presets.normalise(v), v))
+        frame[fld] = _map_unique(frame[fld], lambda v, lk=lookup: lk.get(presets.normalise(v), v))
 
 
 def build_source(spec: SourceSpec, log: ImportLog, report: Report) -> Built:

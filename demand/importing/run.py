@@ -15,7 +15,7 @@ import pandas as pd
 import pyogrio
 
 from demand.bundle.city import City
-from demand.bundle.load import check_bundle
+from demand.bundle.load import typed_city
 from demand.bundle.read import RawTable
 from demand.bundle.report import ERROR, NOTICE, Report
 from demand.bundle.schemas import SCHEMAS
@@ -85,7 +85,8 @@ def sourced(name: str, built: Built) -> SourcedTable:
     frame = built.frame.drop(columns=[c for c in HELPER_FIELDS if c in built.frame.columns])
     for col in frame.columns:
         if col != "geometry":
-            frame[col] = frame[col].map(lambda v: "" if v is None or v is np.nan else str(v))
+            values = frame[col]
+            frame[col] = values.astype(str).where(values.notna(), "")
     return SourcedTable(name, frame, f"{name} ← {label}", labels=rows)
 
 
@@ -252,7 +253,7 @@ def build_tables(
     return built
 
 
-def _write(tables: dict[str, SourcedTable], mapping: Mapping, out: Path) -> None:
+def _write(tables: dict[str, SourcedTable], mapping: Mapping, out: Path) -> dict:
     areas = tables["areas"].frame
     crs = mapping.bundle.get("crs") or areas.crs
     out.mkdir(parents=True, exist_ok=True)
@@ -273,6 +274,22 @@ def _write(tables: dict[str, SourcedTable], mapping: Mapping, out: Path) -> None
         for k, v in meta.items()
     ]
     (out / "bundle.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return meta
+
+
+def _check_out(out: Path, mapping: Mapping) -> None:
+    """`out` may be replaced only if it is absent, empty, or a city bundle (never the sources)."""
+    if not out.exists():
+        return
+    if out.is_file():
+        raise InputError(f"{out}: is a file; give a folder for the bundle")
+    files = [p for p in out.iterdir() if not p.name.startswith(".")]
+    bundle_like = (out / "bundle.toml").exists() or any(p.stem == "areas" for p in files)
+    sources = {s.file.resolve() for specs in mapping.sources.values() for s in specs}
+    if files and (not bundle_like or any(p.resolve() in sources for p in files)):
+        raise InputError(
+            f"{out}: exists and is not a city bundle (it would be replaced); give a new folder"
+        )
 
 
 def import_city(
@@ -284,6 +301,7 @@ def import_city(
     accepts it, so a failed import never leaves a half-written bundle behind.
     """
     mapping = read_mapping(mapping_path)
+    _check_out(Path(out), mapping)
     report, log = Report(), ImportLog()
     built = build_tables(mapping, report, log, progress)
     result = ImportResult(report, log, mapping)
@@ -297,25 +315,19 @@ def import_city(
     if not report.ok:
         return result
     out = Path(out)
-    staging = Path(
-        tempfile.mkdtemp(prefix=".import-", dir=out.parent if out.parent.exists() else None)
-    )
+    staging = Path(tempfile.mkdtemp(prefix=".import-", dir=out.parent if out.parent.exists()
+                                    else None))  # fmt: skip
     try:
-        _write(tables, mapping, staging)
-        city, final = check_bundle(staging)
-        for p in final.problems:
-            if p.severity == NOTICE and p not in report.problems:
-                report.problems.append(p)
-        if city is None:
-            report.problems.extend(final.errors)
-            return result
+        meta = _write(tables, mapping, staging)
         if out.exists():
             shutil.rmtree(out) if out.is_dir() else out.unlink()
         shutil.move(str(staging), str(out))
-        city.source = out
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+    # the tables passed validate_tables as written: typed here instead of read back and
+    # checked twice (tests read the written bundles back with load_city)
+    city = typed_city(tables, meta, out)
     result.out, result.city = out, city
     if progress:
         progress("done", 1.0)

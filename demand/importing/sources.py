@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import os
+import re
 import warnings
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,7 +92,7 @@ def _cell_text(value: object) -> str:
 
 
 def _grid_to_table(
-    grid: list[list[str]],
+    grid: list[list[str]] | pd.DataFrame,
     file: str,
     sheet: str | None,
     skip_rows: int,
@@ -103,20 +106,27 @@ def _grid_to_table(
             f"{where}: has {len(grid)} row(s), fewer than skip_rows + header_rows = "
             f"{skip_rows + header_rows}; check 'skip_rows' and 'header_rows' in the mapping"
         )
-    width = max((len(r) for r in grid), default=0)
-    grid = [list(r) + [""] * (width - len(r)) for r in grid]
-    header = grid[skip_rows : skip_rows + header_rows]
+    if isinstance(grid, pd.DataFrame):
+        grid = grid.fillna("")
+        frame_all = grid.apply(lambda col: col.str.strip()) if len(grid) else grid
+        header = frame_all.iloc[skip_rows : skip_rows + header_rows].values.tolist()
+        width = frame_all.shape[1]
+        frame = frame_all.iloc[skip_rows + header_rows :].copy()
+        frame.columns = range(width)
+    else:
+        width = max((len(r) for r in grid), default=0)
+        grid = [list(r) + [""] * (width - len(r)) for r in grid]
+        header = grid[skip_rows : skip_rows + header_rows]
+        frame = pd.DataFrame(grid[skip_rows + header_rows :], columns=range(width), dtype=object)
     labels = []
     for col in range(width):
         parts: list[str] = []
         for row in header:
-            text = row[col].replace("\n", "").strip()
+            text = str(row[col]).replace("\n", "").strip()
             if text and (not parts or parts[-1] != text):
                 parts.append(text)
         labels.append(HEADER_JOIN.join(parts))
-    body = grid[skip_rows + header_rows :]
-    rows = np.arange(len(body)) + first_row + skip_rows + header_rows
-    frame = pd.DataFrame(body, columns=range(width), dtype=object)
+    rows = np.arange(len(frame)) + first_row + skip_rows + header_rows
     keep_rows = (frame != "").any(axis=1).to_numpy()
     keep_cols = [c for c in range(width) if labels[c] or (frame[c] != "").any()]
     blank = [c for c in keep_cols if not labels[c]]
@@ -166,20 +176,59 @@ def excel_sheet_names(path: Path) -> list[str]:
         book.close()
 
 
+def _xlsx_merges(path: Path, sheet: str) -> list[tuple[int, int, int, int]]:
+    """Merged ranges of a sheet as (min_row, min_col, max_row, max_col), 1-based, read from the
+    sheet's XML (openpyxl's fast read-only mode does not report them)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    with zipfile.ZipFile(path) as z:
+        book = z.read("xl/workbook.xml").decode("utf-8")
+        rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+        rid = None
+        for m in re.finditer(r"<(?:\w+:)?sheet\b[^>]*>", book):
+            tag = m.group(0)
+            name = re.search(r'\bname="([^"]*)"', tag)
+            if name and html.unescape(name.group(1)) == sheet:
+                rid = re.search(r'\br:id="([^"]*)"|\bid="([^"]*)"', tag)
+                rid = rid.group(1) or rid.group(2)
+                break
+        target = None
+        for m in re.finditer(r"<Relationship\b[^>]*>", rels):
+            tag = m.group(0)
+            if f'Id="{rid}"' in tag:
+                target = re.search(r'Target="([^"]*)"', tag).group(1)
+        if target is None:
+            return []
+        target = target.lstrip("/")
+        member = target if target.startswith("xl/") else f"xl/{target}"
+        xml = z.read(member).decode("utf-8")
+    merges = []
+    for ref in re.findall(r'<mergeCell\b[^>]*\bref="([A-Z]+\d+:[A-Z]+\d+)"', xml):
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        merges.append((min_row, min_col, max_row, max_col))
+    return merges
+
+
 def _xlsx_grid(path: Path, sheet: str) -> list[list[str]]:
     from openpyxl import load_workbook
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        book = load_workbook(path, data_only=True)
-    ws = book[sheet]
-    grid = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-    for merged in ws.merged_cells.ranges:  # a merged cell's value fills the whole range
-        value = grid[merged.min_row - 1][merged.min_col - 1]
-        for r in range(merged.min_row - 1, min(merged.max_row, len(grid))):
-            for c in range(merged.min_col - 1, merged.max_col):
-                if c < len(grid[r]):
-                    grid[r][c] = value
+        book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        grid = [[_cell_text(v) for v in row] for row in book[sheet].iter_rows(values_only=True)]
+    finally:
+        book.close()
+    for min_row, min_col, max_row, max_col in _xlsx_merges(path, sheet):
+        if min_row - 1 >= len(grid) or min_col - 1 >= len(grid[min_row - 1]):
+            continue
+        value = grid[min_row - 1][min_col - 1]  # a merged cell's value fills its whole range
+        for r in range(min_row - 1, min(max_row, len(grid))):
+            row = grid[r]
+            if len(row) < max_col:
+                row.extend([""] * (max_col - len(row)))
+            for c in range(min_col - 1, max_col):
+                row[c] = value
     return grid
 
 
@@ -236,7 +285,16 @@ def read_csv(
             sep = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
         except csv.Error:
             sep = ","
-    grid = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), delimiter=sep)]
+    # widest line, so a title row above the header does not fix the width (a separator inside
+    # quotes over-counts: the extra column is empty and left out)
+    width = max((line.count(sep) for line in text.splitlines()), default=0) + 1
+    try:
+        grid = pd.read_csv(io.StringIO(text), sep=sep, header=None, names=range(width), dtype=str,
+                           skip_blank_lines=False, keep_default_na=False, engine="c")  # fmt: skip
+    except pd.errors.ParserError as exc:
+        raise InputError(f"{path.name}: cannot be read as CSV ({exc}); check the file") from None
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path.name}: the file is empty") from None
     table = _grid_to_table(grid, path.name, None, skip_rows, header_rows)
     table.encoding = used
     return table

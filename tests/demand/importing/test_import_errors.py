@@ -144,3 +144,10 @@ def test_quality_report_lists_excluded_rows_and_flags_bad_counts(raw, tmp_path):
     assert report["tables"]["workforce"]["score"] < 100
     html = (tmp_path / "city-quality" / "report.zh-CN.html").read_text(encoding="utf-8")
     assert "数据质量报告" in html and "已排除的行" in html
+
+
+def test_out_folder_that_is_not_a_bundle_is_never_replaced(raw, tmp_path):
+    result = runner.invoke(app, ["import", str(raw / "mapping.toml"), "--out", str(raw)])
+    assert result.exit_code == 1
+    assert "exists and is not a city bundle" in result.output
+    assert (raw / "人口普查.xlsx").exists()
