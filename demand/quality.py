@@ -17,6 +17,7 @@ Person counts are kept raw here; whoever shows them suppresses small cells.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import asdict
 
@@ -58,7 +59,17 @@ def _num(series: pd.Series) -> pd.Series:
 
 
 def _text(series: pd.Series) -> pd.Series:
-    return series.astype(str).str.strip()
+    """Cells as text (tables are stripped once, in `_stripped`)."""
+    return series.astype(str)
+
+
+def _stripped(table):
+    """A copy of a raw table with every text cell stripped of surrounding spaces."""
+    frame = table.frame.copy()
+    for col in frame.columns:
+        if col != "geometry" and frame[col].dtype == object:
+            frame[col] = frame[col].astype(str).str.strip()
+    return dataclasses.replace(table, frame=frame)
 
 
 def _blank(series: pd.Series) -> pd.Series:
@@ -496,6 +507,7 @@ def build_quality(tables: dict, report: Report, log=None, title: str = "") -> di
     findings: list[dict] = []
     geo_info: dict = {}
     per_table: dict[str, dict] = {}
+    tables = {name: _stripped(table) for name, table in tables.items()}
     if "areas" in tables:
         geo, geo_info = geometry_checks(tables["areas"])
         findings += geo

@@ -54,7 +54,7 @@ WIDE_DEFAULTS = {
 CODE_LEVELS = (2, 4, 6, 9, 12)  # province, city, county, township (街道), village (社区)
 
 
-@dataclass
+@dataclass(slots=True)
 class Origin:
     """Where a row of a built table came from."""
 
