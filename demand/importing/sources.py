@@ -118,6 +118,7 @@ def _grid_to_table(
         grid = [list(r) + [""] * (width - len(r)) for r in grid]
         header = grid[skip_rows : skip_rows + header_rows]
         frame = pd.DataFrame(grid[skip_rows + header_rows :], columns=range(width), dtype=object)
+    header = _fill_groups([[str(c).strip() for c in row] for row in header])
     labels = []
     for col in range(width):
         parts: list[str] = []
@@ -149,6 +150,19 @@ def _grid_to_table(
     frame = frame.loc[keep_rows, keep_cols]
     frame.columns = [labels[c] for c in keep_cols]
     return SourceTable(frame.reset_index(drop=True), file, sheet, rows[keep_rows])
+
+
+def _fill_groups(header: list[list[str]]) -> list[list[str]]:
+    """Upper header cells left blank inside a group (a merged cell saved as CSV) filled from the
+    left: '男', '', '' over '0-4岁', '5-9岁', '10-14岁' is 男 for all three. A blank is filled only
+    when the column to its left belongs to a group (has a label below), so '社区' over a blank
+    does not spill into the next column."""
+    for level in range(len(header) - 1):
+        upper, below = header[level], header[level + 1]
+        for col in range(1, len(upper)):
+            if not upper[col] and below[col] and upper[col - 1] and below[col - 1]:
+                upper[col] = upper[col - 1]
+    return header
 
 
 def _column_letter(index: int) -> str:

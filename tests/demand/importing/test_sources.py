@@ -105,3 +105,15 @@ def test_import_docs_list_every_key_and_preset():
 
     text = (Path(__file__).parents[3] / "docs" / "import.md").read_text(encoding="utf-8")
     assert import_reference() in text, "docs/import.md is stale: python -m demand.importing.docs"
+
+
+def test_csv_saved_from_merged_headers_keeps_its_groups(tmp_path):
+    path = tmp_path / "人口.csv"
+    path.write_text(
+        "2024年人口\n社区,常住人口,男,,女,\n,,0-4岁,85岁及以上,0-4岁,85岁及以上\n甲社区,10,1,2,3,4\n",
+        encoding="gbk",
+    )
+    table = read_source(path, skip_rows=1, header_rows=2)
+    assert list(table.frame.columns) == ["社区", "常住人口", "男|0-4岁", "男|85岁及以上",
+                                         "女|0-4岁", "女|85岁及以上"]  # fmt: skip
+    assert table.rows.tolist() == [4]
