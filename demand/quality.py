@@ -364,6 +364,27 @@ def across_checks(tables: dict, geo_info: dict) -> list[dict]:
     return found
 
 
+def _ratio_finding(table, key: str, where_table: str, check: str, title: str,
+                   ratio: pd.Series, detail: str, digits: int) -> dict:  # fmt: skip
+    """A ratio per district or school against the city's: robust |z| beyond Z_LIMIT flagged."""
+    z = robust_z(ratio)
+    out = z[z.abs() > Z_LIMIT]
+    positions = {v: i for i, v in enumerate(_text(table.frame[key]))}
+    return _finding(
+        where_table,
+        check,
+        WARNING if len(out) else "pass",
+        f"{title} (robust |z| > {Z_LIMIT} flagged)",
+        _where(table, [positions[v] for v in out.index if v in positions]),
+        len(ratio),
+        detail=detail,
+        values=[
+            {key: v, "value": round(float(ratio[v]), digits), "z": round(float(z[v]), 2)}
+            for v in ratio.index
+        ],
+    )
+
+
 def _per_1000(tables: dict) -> list[dict]:
     """Beds per 1,000 residents and teachers per 1,000 children 5-14 per district; seats/teacher."""
     areas, pop, fac = tables["areas"], tables.get("population"), tables["facilities"]
@@ -408,23 +429,17 @@ def _per_1000(tables: dict) -> list[dict]:
         ratio = ratio[ratio > 0]  # districts with none are counted, not scored
         if len(ratio) < 4:
             continue
-        z = robust_z(ratio)
-        out = z[z.abs() > Z_LIMIT]
-        positions = {d: i for i, d in enumerate(_text(areas.frame["district"]))}
         found.append(
-            _finding(
+            _ratio_finding(
+                areas,
+                "district",
                 "across",
                 "per_1000_" + what.split()[0],
-                WARNING if len(out) else "pass",
-                f"{what} per district (robust |z| > {Z_LIMIT} flagged)",
-                _where(areas, [positions[d] for d in out.index]),
-                len(ratio),
-                detail=f"median {ratio.median():.2f} over {len(ratio)} districts"
+                f"{what} per district",
+                ratio,
+                f"median {ratio.median():.2f} over {len(ratio)} districts"
                 + (f"; {without} district(s) have none" if without else ""),
-                values=[
-                    {"district": d, "value": round(float(ratio[d]), 2), "z": round(float(z[d]), 2)}
-                    for d in ratio.index
-                ],
+                digits=2,
             )
         )
     if (
@@ -440,26 +455,16 @@ def _per_1000(tables: dict) -> list[dict]:
         both = s.index.intersection(t.index[t > 0])
         if len(both) >= 6:
             ratio = s[both] / t[both]
-            z = robust_z(ratio)
-            out = z[z.abs() > Z_LIMIT]
-            pos = {f: i for i, f in enumerate(_text(fac.frame["facility_id"]))}
             found.append(
-                _finding(
+                _ratio_finding(
+                    fac,
+                    "facility_id",
                     "facilities",
                     "seats_per_teacher",
-                    WARNING if len(out) else "pass",
-                    f"seats per teacher per school (robust |z| > {Z_LIMIT} flagged)",
-                    _where(fac, [pos[f] for f in out.index if f in pos]),
-                    len(ratio),
-                    detail=f"city median {ratio.median():.1f}",
-                    values=[
-                        {
-                            "facility_id": f,
-                            "value": round(float(ratio[f]), 1),
-                            "z": round(float(z[f]), 2),
-                        }
-                        for f in out.index
-                    ],
+                    "seats per teacher per school",
+                    ratio,
+                    f"city median {ratio.median():.1f}",
+                    digits=1,
                 )
             )
     return found
