@@ -53,7 +53,7 @@ SOURCE_KEYS = {
     "code_length": "digits of an area code (12 for 统计用区划代码); checked when given",
     "repair": '"make_valid" (default) or "none": fix invalid polygons, listing each',
 }
-BUNDLE_KEYS = {"name", "base_year", "description", "crs"}
+BUNDLE_KEYS = {"name", "base_year", "description", "crs", "travel"}
 
 
 @dataclass
@@ -211,6 +211,13 @@ def read_mapping(path: str | Path) -> Mapping:
                 f"{path.name}: [bundle] unknown key '{key}'{_nearest(key, BUNDLE_KEYS)}; keys "
                 "are: " + ", ".join(sorted(BUNDLE_KEYS))
             )
+    travel = bundle.get("travel")
+    if travel is not None and not isinstance(travel, dict):
+        errors.append(f"{path.name}: [bundle.travel] must be a table (osm = ..., mode = ...)")
+    for key in ("osm", "speeds") if isinstance(travel, dict) else ():
+        if key in travel and not (path.parent / str(travel[key])).exists():
+            errors.append(f"{path.name}: [bundle.travel] {key} = {travel[key]!r}: no such file "
+                          "(paths are relative to the mapping file)")  # fmt: skip
     sources: dict[str, list[SourceSpec]] = {}
     for table, value in raw.items():
         if table not in SCHEMAS:

@@ -13,6 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import tomli_w
 
 from demand.bundle.city import City
 from demand.bundle.load import typed_city
@@ -269,11 +270,17 @@ def _write(tables: dict[str, SourcedTable], mapping: Mapping, out: Path) -> dict
         else:
             frame.to_csv(out / f"{name}.csv", index=False, encoding="utf-8")
     meta = {k: v for k, v in mapping.bundle.items() if k in ("name", "base_year", "description")}
-    lines = [
-        f"{k} = {v!r}".replace("'", '"') if isinstance(v, str) else f"{k} = {v}"
-        for k, v in meta.items()
-    ]
-    (out / "bundle.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    travel = mapping.bundle.get("travel")
+    if isinstance(travel, dict):  # road times (docs/osm.md): files copied into the bundle
+        travel = dict(travel)
+        for key in ("osm", "speeds"):
+            if key in travel:
+                source = mapping.path.parent / str(travel[key])  # checked by read_mapping
+                (out / "osm").mkdir(exist_ok=True)
+                shutil.copy2(source, out / "osm" / source.name)
+                travel[key] = f"osm/{source.name}"
+        meta["travel"] = travel
+    (out / "bundle.toml").write_text(tomli_w.dumps(meta), encoding="utf-8")
     return meta
 
 

@@ -151,3 +151,20 @@ def test_out_folder_that_is_not_a_bundle_is_never_replaced(raw, tmp_path):
     assert result.exit_code == 1
     assert "exists and is not a city bundle" in result.output
     assert (raw / "人口普查.xlsx").exists()
+
+
+def test_road_times_section_is_carried_into_the_bundle(raw, tmp_path):
+    import tomllib
+
+    edit_mapping(
+        raw, "base_year = ", 'travel = { osm = "roads.osm.pbf", mode = "walk" }\nbase_year = '
+    )
+    result = run_import(raw, tmp_path)
+    assert result.exit_code == 1
+    assert "[bundle.travel] osm = 'roads.osm.pbf': no such file" in result.output
+    (raw / "roads.osm.pbf").write_bytes(b"extract")
+    result = run_import(raw, tmp_path)
+    assert result.exit_code == 0, result.output
+    meta = tomllib.loads((tmp_path / "city" / "bundle.toml").read_text(encoding="utf-8"))
+    assert meta["travel"] == {"osm": "osm/roads.osm.pbf", "mode": "walk"}
+    assert (tmp_path / "city" / "osm" / "roads.osm.pbf").read_bytes() == b"extract"
