@@ -655,11 +655,15 @@ def points_from_columns(built: Built, spec: SourceSpec, report: Report, label: s
         lat = pd.to_numeric(_clean_number(frame["lat"]), errors="coerce").to_numpy()
         bad = np.isnan(lon) | np.isnan(lat) | (np.abs(lon) > 180) | (np.abs(lat) > 90)
         if bad.any():
+            swapped = bad & (np.abs(lat) > 90) & (np.abs(lon) <= 90)
+            hint = ""
+            if swapped.sum() > bad.sum() / 2:
+                hint = " — they look swapped: check which column is 经度 (longitude)"
             report.add(
                 ERROR,
                 label,
                 "longitude/latitude missing or not degrees; give decimal degrees (e.g. 116.39, "
-                "39.91)",
+                "39.91)" + hint,
                 column="lon, lat",
                 rows=[row_label(built.origins[i]) for i in np.flatnonzero(bad)],
             )

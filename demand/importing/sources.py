@@ -176,18 +176,24 @@ def _column_letter(index: int) -> str:
 
 def excel_sheet_names(path: Path) -> list[str]:
     """Names of the sheets of a workbook, in order."""
-    if path.suffix.lower() == ".xls":
-        import xlrd
-
-        with open(os.devnull, "w") as quiet:  # xlrd prints OLE2 remarks on stdout
-            return xlrd.open_workbook(path, on_demand=True, logfile=quiet).sheet_names()
-    from openpyxl import load_workbook
-
-    book = load_workbook(path, read_only=True)
     try:
-        return list(book.sheetnames)
-    finally:
-        book.close()
+        if path.suffix.lower() == ".xls":
+            import xlrd
+
+            with open(os.devnull, "w") as quiet:  # xlrd prints OLE2 remarks on stdout
+                return xlrd.open_workbook(path, on_demand=True, logfile=quiet).sheet_names()
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True)
+        try:
+            return list(book.sheetnames)
+        finally:
+            book.close()
+    except Exception as exc:  # a damaged workbook, or another kind of file named .xlsx
+        raise InputError(
+            f"{path.name}: cannot be read as an Excel workbook ({type(exc).__name__}: {exc}); "
+            "open it in Excel and save it again as .xlsx"
+        ) from None
 
 
 def _xlsx_merges(path: Path, sheet: str) -> list[tuple[int, int, int, int]]:
@@ -405,14 +411,26 @@ def read_source(
             "to the mapping file)"
         )
     suffix = path.suffix.lower()
-    if suffix in EXCEL_SUFFIXES:
-        return read_excel(path, 0 if sheet is None else sheet, skip_rows, header_rows)
-    if suffix in (".csv", ".txt", ".tsv"):
-        return read_csv(path, skip_rows, header_rows, encoding, "\t" if suffix == ".tsv" else sep)
-    if suffix in SPATIAL_SUFFIXES:
-        return read_spatial(path, None if sheet is None else str(sheet), encoding)
-    if suffix in (".parquet", ".geoparquet"):
-        return read_parquet(path)
+    kinds = {**dict.fromkeys(EXCEL_SUFFIXES, "an Excel workbook"),
+             **dict.fromkeys((".parquet", ".geoparquet"), "Parquet")}  # fmt: skip
+    try:
+        if suffix in EXCEL_SUFFIXES:
+            return read_excel(path, 0 if sheet is None else sheet, skip_rows, header_rows)
+        if suffix in (".csv", ".txt", ".tsv"):
+            tab = "\t" if suffix == ".tsv" else sep
+            return read_csv(path, skip_rows, header_rows, encoding, tab)
+        if suffix in SPATIAL_SUFFIXES:
+            return read_spatial(path, None if sheet is None else str(sheet), encoding)
+        if suffix in (".parquet", ".geoparquet"):
+            return read_parquet(path)
+    except InputError:
+        raise
+    except Exception as exc:  # a damaged or mislabelled file: each library fails its own way
+        raise InputError(
+            f"{path.name}: cannot be read as {kinds.get(suffix, 'this kind of file')} "
+            f"({type(exc).__name__}: {exc}); open it in the program that made it and save it "
+            "again (Excel: .xlsx)"
+        ) from None
     raise InputError(
         f"{path.name}: unknown kind of file; use .xlsx/.xls, .csv, .shp, .gpkg, .geojson or "
         ".parquet"

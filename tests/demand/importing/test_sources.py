@@ -117,3 +117,10 @@ def test_csv_saved_from_merged_headers_keeps_its_groups(tmp_path):
     assert list(table.frame.columns) == ["社区", "常住人口", "男|0-4岁", "男|85岁及以上",
                                          "女|0-4岁", "女|85岁及以上"]  # fmt: skip
     assert table.rows.tolist() == [4]
+
+
+def test_damaged_files_say_what_to_do(tmp_path):
+    for name in ("人口.xlsx", "出行.parquet"):
+        (tmp_path / name).write_bytes(b"not really")
+        with pytest.raises(InputError, match=f"{name}: cannot be read as .*save it again"):
+            read_source(tmp_path / name)
