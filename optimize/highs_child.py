@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from optimize.processes import die_with_parent
+
 #: Models with at least this many integer columns are solved in a child process when a time
 #: limit is set. Starting one costs about 1-2 s (imports, handing the arrays over), which only
 #: pays on models whose steps can run long: the outreach benchmark has 115,164.
@@ -80,8 +82,10 @@ def load_arrays(h, arrays: dict) -> None:
         )  # fmt: skip
 
 
-def _child(conn, arrays: dict, options: dict) -> None:  # runs in the child process
+def _child(conn, arrays: dict, options: dict, parent_pid: int) -> None:  # in the child
     import highspy
+
+    die_with_parent(parent_pid)  # a killed sweep worker must not leave its solve running
 
     with stdout_silenced():  # HiGHS prints its banner when the first model is made
         h = highspy.Highs()
@@ -118,7 +122,9 @@ def solve_in_child(arrays: dict, options: dict, deadline: float) -> ChildAnswer:
     reading) if it has not answered, keeping the best plan and bound it reported."""
     context = mp.get_context("spawn")  # a fork would inherit HiGHS's threads in a broken state
     parent, child = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(child, arrays, options), daemon=True)
+    process = context.Process(
+        target=_child, args=(child, arrays, options, os.getpid()), daemon=True
+    )
     process.start()
     child.close()
     plan: tuple[float, np.ndarray] | None = None

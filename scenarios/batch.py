@@ -5,6 +5,7 @@ model's plan reported as incomplete."""
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 
 from scenarios.errors import err_console, warn
 
@@ -27,7 +28,8 @@ def store_or_report(engine, record) -> str | None:
     try:
         run_id = save_run(engine, record, notify=warn)
     except RunNotStored as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False,
+                          soft_wrap=True)  # fmt: skip
         return None
     report_incomplete(record)
     return run_id
@@ -52,16 +54,17 @@ def run_and_store(
     stored, failed = [], 0
     with count_bar(console) as bar:
         task = bar.add_task("scenarios", total=len(scenarios))
-        for record in run_sweep(scenarios, username, workers, scheduler):
+        for record in run_sweep(scenarios, username, workers, scheduler, notify=warn):
             bar.advance(task)
             if isinstance(record, SweepFailure):
                 failed += 1
-                console.print(f"[red]not stored[/] {record.scenario!r}: {record.message}")
+                console.print(f"[red]not stored[/] {escape(repr(record.scenario))}: "
+                              f"{escape(record.message)}")  # fmt: skip
                 continue
             if store_or_report(engine, record) is None:
                 failed += 1
                 continue
             stored.append(record.scenario)
             solved = ", ".join(f"{m.model} {m.status}" for m in record.models if m.gap is not None)
-            console.print(f"stored {record.scenario!r} ({record.seconds:.0f} s; {solved})")
+            console.print(escape(f"stored {record.scenario!r} ({record.seconds:.0f} s; {solved})"))
     return stored, failed

@@ -31,4 +31,5 @@ def user_errors() -> Iterator[None]:
 
 def warn(message: str) -> None:
     """Print one warning line on stderr (the work goes on; exit code unchanged)."""
-    err_console.print(f"[bold yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+    err_console.print(f"[bold yellow]warning:[/] {escape(message)}", highlight=False,
+                      soft_wrap=True)  # fmt: skip

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from scenarios.errors import user_errors
@@ -57,7 +58,7 @@ def register(app: typer.Typer) -> None:
                 if run_id is None:
                     failed += 1
                     continue
-                console.print(f"[green]stored[/] {spec.name} as run {run_id[:8]} "
+                console.print(f"[green]stored[/] {escape(spec.name)} as run {run_id[:8]} "
                               f"({record.seconds:.1f} s)")  # fmt: skip
                 for m in record.models:
                     gap = f", gap {m.gap:.2%}" if m.gap is not None else ""
@@ -95,8 +96,8 @@ def register(app: typer.Typer) -> None:
                     continue
                 if not keep:
                     path.unlink()
-                console.print(f"[green]stored[/] {record.scenario} as run {run_id[:8]} from "
-                              f"{path}" + ("" if keep else " (file removed)"))  # fmt: skip
+                said = f"stored {record.scenario} as run {run_id[:8]} from {path}"
+                console.print(escape(said + ("" if keep else " (file removed)")))
         if failed:
             raise typer.Exit(code=1)
 
@@ -176,7 +177,7 @@ def register(app: typer.Typer) -> None:
             engine = connect(db)
             found = find_run(engine, run)
             delete_run(engine, found["run_id"], current_user(user))
-        console.print(f"deleted run {found['run_id'][:8]} ({found['scenario']})")
+        console.print(escape(f"deleted run {found['run_id'][:8]} ({found['scenario']})"))
 
     @app.command("sweep")
     def sweep(
