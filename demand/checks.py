@@ -1,17 +1,52 @@
-"""Small checks that turn bad frames into an InputError naming source, row and column.
+"""Small checks that turn bad frames into an InputError naming the source, row and column.
 
-Row numbers are reported as a user sees them in the file: the header is line 1, so the first
-data row is row 2 (``row_offset=2``). For frames built in code pass ``row_offset=0``.
+Row numbers, everywhere in civicalloc, are the row a spreadsheet shows for the file (the line
+of a CSV): the header is row 1, so the first data row is row 2 (``row_offset=2``). For frames
+built in code pass ``row_offset=0``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from demand.errors import InputError
+
+
+def not_utf8(path: Path | str, exc: UnicodeDecodeError, spreadsheet: bool = True) -> InputError:
+    """The error for a text file that is not UTF-8, saying what it looks like and what to do."""
+    raw = exc.object if isinstance(exc.object, bytes) else b""
+    try:
+        raw.decode("gb18030")
+        looks = "it looks like GBK/GB18030, which Chinese Windows programs save by default"
+    except UnicodeDecodeError:
+        looks = f"{exc.reason} at byte {exc.start}"
+    how = "Excel: Save As > 'CSV UTF-8'" if spreadsheet else "in the editor's Save As dialog"
+    return InputError(
+        f"{path}: not UTF-8 text ({looks}); save it as UTF-8 ({how}), or convert it: "
+        "iconv -f GB18030 -t UTF-8"
+    )
+
+
+#: How far past its latest population year a city may be projected (the scenarios' horizon).
+MAX_YEARS_AHEAD = 30
+
+
+def require_years(years: Iterable[int], first: int, latest: int, option: str) -> list[int]:
+    """``years`` if each lies from ``first`` (the city's first population year) to
+    ``MAX_YEARS_AHEAD`` past ``latest``; InputError naming the option otherwise."""
+    years = list(years)
+    last = latest + MAX_YEARS_AHEAD
+    for year in years:
+        if not first <= year <= last:
+            raise InputError(
+                f"{option} {year}: the city's population runs from {first} to {latest} and can "
+                f"be projected to {last}; choose years in {first}-{last}"
+            )
+    return years
 
 
 def require_columns(frame: pd.DataFrame, columns: Iterable[str], source: str) -> None:
@@ -36,8 +71,10 @@ def require_numbers(
     *,
     minimum: float | None = 0.0,
     row_offset: int = 2,
+    whole: bool = False,
 ) -> pd.Series:
-    """The column as floats; raise at the first blank, non-number or value below ``minimum``."""
+    """The column as floats; raise at the first blank, non-number, value below ``minimum`` or
+    (``whole``) value with a fraction, e.g. 2.5 caseworkers."""
     values = pd.to_numeric(frame[column], errors="coerce")
     bad = values.isna().to_numpy() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))
     if bad.any():
@@ -52,6 +89,12 @@ def require_numbers(
         raise InputError(
             f"{source}, row {row}, column {column}: {values.iloc[row - row_offset]:g} is below "
             f"{minimum:g} ({n} such row(s)). Use a value >= {minimum:g}."
+        )
+    if whole and (values != np.round(values)).any():
+        row, n = _first_bad((values != np.round(values)).to_numpy(), frame, row_offset)
+        raise InputError(
+            f"{source}, row {row}, column {column}: {values.iloc[row - row_offset]:g} is not a "
+            f"whole number ({n} such row(s)). Use whole numbers."
         )
     return values.astype(float)
 

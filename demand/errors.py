@@ -5,3 +5,14 @@ from __future__ import annotations
 
 class InputError(ValueError):
     """A problem with a user's input: says which file, row and column, and what to do."""
+
+
+def shown(value: object) -> str:
+    """A value as a message shows it: numpy numbers as plain numbers (never 'np.float64(nan)'),
+    text quoted."""
+    item = getattr(value, "item", None)
+    if callable(item) and type(value).__module__ == "numpy":
+        value = item()
+    if isinstance(value, float):
+        return f"{value:g}"
+    return repr(value)

@@ -187,6 +187,14 @@ def split_into_hourly_arrivals(
             "cases": cases.to_numpy(dtype=float),
         }
     )
+    twice = load.duplicated(["facility_id", "month"], keep="first").to_numpy()
+    if twice.any():
+        pos = int(np.flatnonzero(twice)[0])
+        raise InputError(
+            f"{source}: row {pos + 2}: centre {load['facility_id'].iloc[pos]} has month "
+            f"{load['month'].iloc[pos]:%Y-%m} twice ({int(twice.sum())} repeated row(s)); keep "
+            "one row of cases per centre and month"
+        )
     if "facility_id" not in profile.columns:
         profile = pd.concat(
             [profile.assign(facility_id=f) for f in load["facility_id"].unique()], ignore_index=True

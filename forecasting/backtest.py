@@ -58,7 +58,7 @@ class BacktestResult:
         verdict = "beats" if a["mase"] < b["mase"] else "does not beat"
         return (
             f"Automatic choice {verdict} seasonal naive: MASE {a['mase']:.2f} vs {b['mase']:.2f} "
-            f"over {int(a['n_series'])} series and up to {self.n_windows} window(s) "
+            f"over {int(a['n_series'])} series and up to {int(a['n_windows'])} window(s) "
             f"of {self.h} periods"
         )
 

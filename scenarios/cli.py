@@ -12,9 +12,11 @@ import pkgutil
 import typer
 
 from scenarios import commands
+from scenarios.errors import OneLineErrors, finite_numbers
 
 app = typer.Typer(
     name="civicalloc",
+    cls=OneLineErrors,  # every error one line and exit 1, float options finite
     help="Forecast public-service need per neighbourhood and rebalance a city's supply to meet it.",
     no_args_is_help=True,
     add_completion=False,
@@ -28,6 +30,10 @@ def _register_commands() -> None:
         register = getattr(module, "register", None)
         if register is not None:
             register(app)
+    groups = [app] + [g.typer_instance for g in app.registered_groups if g.typer_instance]
+    for group in groups:  # NaN / inf in a number option: one error line, for every command
+        for info in group.registered_commands:
+            info.callback = finite_numbers(info.callback)
 
 
 _register_commands()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from demand.errors import InputError
 from scenarios.store import find_run, load_kpis
 
 
@@ -15,7 +16,9 @@ def compare_runs(engine: Engine, refs: list[str], owner: str | None = None) -> p
     of other bureaus are refused.
     """
     if len(refs) < 2:
-        raise ValueError("compare needs at least two runs or scenarios")
+        raise InputError(
+            f"compare needs at least two runs or scenarios, got {len(refs)}; see `civicalloc runs`"
+        )
     columns, frames = [], []
     for ref in refs:
         run = find_run(engine, ref, owner)
@@ -25,7 +28,13 @@ def compare_runs(engine: Engine, refs: list[str], owner: str | None = None) -> p
         columns.append(label)
         frames.append(load_kpis(engine, run["run_id"]).assign(run=label))
     long = pd.concat(frames, ignore_index=True)
-    wide = long.set_index(["service", "kpi", "unit", "run"])["value"].unstack("run")[columns]
+    if long.empty:
+        raise InputError(
+            f"{', '.join(columns)}: none of these runs has KPIs to compare (stored without "
+            "results); run the scenarios again"
+        )
+    wide = long.set_index(["service", "kpi", "unit", "run"])["value"].unstack("run")
+    wide = wide.reindex(columns=columns)  # a run without KPIs is a column of blanks
     wide.columns.name = None
     first = columns[0]
     for label in columns[1:]:

@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from demand.bundle.outputs import data_dictionary
-from demand.errors import InputError
+from scenarios.out_paths import check_out_file, check_out_folder
 from scenarios.privacy import DEFAULT_THRESHOLD, suppress_frame, suppress_kpis
 from scenarios.store import load_kpis, load_plans, log
 
@@ -23,7 +23,7 @@ from scenarios.store import load_kpis, load_plans, log
 def export_run(engine: Engine, run: dict, out: Path, username: str,
                threshold: int = DEFAULT_THRESHOLD) -> list[Path]:  # fmt: skip
     """Write run `run` (a row of `runs`) to folder `out`; return the files written."""
-    out.mkdir(parents=True, exist_ok=True)
+    check_out_folder(out)
     written = []
     kpis = suppress_kpis(load_kpis(engine, run["run_id"]), threshold)
     path = out / "kpis.csv"
@@ -55,11 +55,10 @@ def export_run(engine: Engine, run: dict, out: Path, username: str,
 def export_table(frame: pd.DataFrame, path: Path, threshold: int = DEFAULT_THRESHOLD) -> Path:
     """Write a comparison table to .csv or .xlsx with person counts below `threshold` hidden."""
     value_cols = [c for c in frame.columns if c not in ("service", "kpi", "unit")]
+    check_out_file(path, "--export", (".csv", ".xlsx"))
     safe = suppress_kpis(frame, threshold, value_columns=value_cols)
-    if path.suffix == ".xlsx":
+    if path.suffix.lower() == ".xlsx":
         safe.to_excel(path, index=False, sheet_name="compare")
-    elif path.suffix == ".csv":
-        safe.to_csv(path, index=False)
     else:
-        raise InputError(f"--export {path.name}: write .csv or .xlsx")
+        safe.to_csv(path, index=False)
     return path

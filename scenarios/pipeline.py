@@ -20,7 +20,7 @@ from demand.bundle import City, load_city, make_sample_city
 from demand.errors import InputError
 from scenarios.levers import apply_levers
 from scenarios.runners import RunContext, get_runner
-from scenarios.spec import Scenario
+from scenarios.spec import Scenario, sample_size
 from scenarios.store import RunRecord
 from supply.travel import travel_source
 
@@ -31,13 +31,10 @@ Progress = Callable[[str, float], None]  # message, fraction done (0–1)
 def load_scenario_city(city: str) -> City:
     """The city a scenario names: a bundle path, or 'sample[:N_AREAS[:SEED]]'."""
     if city.startswith("sample"):
-        parts = city.split(":")
         try:
-            n_areas = int(parts[1]) if len(parts) > 1 else 300
-            seed = int(parts[2]) if len(parts) > 2 else 7
-        except ValueError:
-            msg = f"city {city!r}: write 'sample', 'sample:300' or 'sample:300:7'"
-            raise InputError(msg) from None
+            n_areas, seed = sample_size(city)
+        except ValueError as exc:
+            raise InputError(f"city {city!r}: {exc}") from None
         return make_sample_city(n_areas=n_areas, seed=seed)
     if not Path(city).exists():
         raise InputError(f"city {city!r}: no such bundle (paths are relative to the scenario)")

@@ -9,9 +9,12 @@ from pathlib import Path
 import pandas as pd
 
 from demand.bundle.outputs import data_dictionary
-from demand.errors import InputError
 from optimize.education import Redistricting
 from optimize.result import PlanResult
+from scenarios.out_paths import check_out_file
+
+#: The map formats `districts --out` writes.
+MAP_SUFFIXES = (".gpkg", ".geojson", ".json")
 
 
 def write_plans(result: PlanResult, out: Path, prefix: str) -> list[Path]:
@@ -39,7 +42,7 @@ def write_plans(result: PlanResult, out: Path, prefix: str) -> list[Path]:
 
 def write_districts(plan: Redistricting, out: Path) -> list[Path]:
     """Write the district map (.gpkg or .geojson) and the assignment / enrolment CSVs."""
-    out.parent.mkdir(parents=True, exist_ok=True)
+    check_out_file(out, "--out", MAP_SUFFIXES)
     written = [out]
     districts = plan.districts
     if out.suffix.lower() == ".gpkg":
@@ -47,10 +50,8 @@ def write_districts(plan: Redistricting, out: Path) -> list[Path]:
         plan.today_districts.to_file(out, layer="today", driver="GPKG")
         units = plan.inputs.units.merge(plan.result.plans["assignment"], on="area_id")
         units.to_file(out, layer="units", driver="GPKG")
-    elif out.suffix.lower() in (".geojson", ".json"):
-        districts.to_file(out, driver="GeoJSON")
     else:
-        raise InputError(f"--out {out}: use a .gpkg or .geojson file name")
+        districts.to_file(out, driver="GeoJSON")
     stem = out.with_suffix("")
     for name in ("assignment", "enrolment", "summary"):
         path = Path(f"{stem}_{name}.csv")

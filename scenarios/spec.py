@@ -21,9 +21,11 @@ from pydantic import (
     model_validator,
 )
 
+from demand.checks import not_utf8
 from demand.errors import InputError
 
 BUREAUS = ("health", "education", "social_security", "admin")
+SAMPLE_AREAS = (20, 20_000)  # the sample city's size range, areas
 MODEL_NAMES = (
     "access",
     "forecast",
@@ -137,13 +139,41 @@ class Scenario(_Strict):
     models: list[str] = Field(default_factory=lambda: ["access"])
     solver: Solver = Field(default_factory=Solver)
 
+    @field_validator("city")
+    @classmethod
+    def _known_city(cls, city: str) -> str:
+        if city.startswith("sample"):
+            sample_size(city)  # raises ValueError with what to write
+        return city
+
     @field_validator("models")
     @classmethod
     def _known_models(cls, models: list[str]) -> list[str]:
+        if not models:
+            raise ValueError(
+                f"a run needs at least one model; choose from {', '.join(MODEL_NAMES)}"
+            )
         unknown = [m for m in models if m not in MODEL_NAMES]
         if unknown:
             raise ValueError(f"unknown model(s) {unknown}; choose from {', '.join(MODEL_NAMES)}")
         return models
+
+
+def sample_size(city: str) -> tuple[int, int]:
+    """(areas, seed) of a 'sample[:N_AREAS[:SEED]]' city; ValueError saying what to write."""
+    parts = city.split(":")
+    hint = "write 'sample', 'sample:300' or 'sample:300:7' (areas, seed)"
+    if parts[0] != "sample" or len(parts) > 3:
+        raise ValueError(hint)
+    try:
+        n_areas = int(parts[1]) if len(parts) > 1 else 300
+        seed = int(parts[2]) if len(parts) > 2 else 7
+    except ValueError:
+        raise ValueError(hint) from None
+    low, high = SAMPLE_AREAS
+    if not low <= n_areas <= high:
+        raise ValueError(f"the sample city has {low:,} to {high:,} areas, not {n_areas:,}")
+    return n_areas, seed
 
 
 def _merge(base: dict, override: dict) -> dict:
@@ -162,6 +192,10 @@ def _read_toml(path: Path) -> dict:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(f"{path}: no such scenario file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder; give a scenario .toml file") from None
+    except UnicodeDecodeError as exc:
+        raise not_utf8(path, exc, spreadsheet=False) from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path.name}: not valid TOML ({exc}); fix the syntax") from None
 
@@ -187,10 +221,11 @@ def resolve_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict:
 
 
 def _describe(error: ValidationError, file: str) -> str:
+    """Every problem of the scenario on one line: 'FILE: key 'a': …; key 'b': …'."""
     lines = []
     for item in error.errors():
         key = ".".join(str(p) for p in item["loc"]) or "(file)"
-        msg = item["msg"]
+        msg = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
             msg = "unknown key; check the spelling (see docs/scenarios.md)"
         elif item["type"] == "missing":
@@ -199,8 +234,8 @@ def _describe(error: ValidationError, file: str) -> str:
         shown = (
             f" (got {value!r})" if item["type"] != "missing" and not isinstance(value, dict) else ""
         )
-        lines.append(f"{file}: key '{key}': {msg}{shown}")
-    return "\n".join(lines)
+        lines.append(f"key '{key}': {msg}{shown}")
+    return f"{file}: " + "; ".join(lines)
 
 
 def scenario_from_dict(raw: dict, file: str = "scenario") -> Scenario:

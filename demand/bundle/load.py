@@ -13,6 +13,7 @@ from demand.bundle.read import RawTable, read_raw_tables
 from demand.bundle.report import Report
 from demand.bundle.schemas import SCHEMAS, TableSchema
 from demand.bundle.validate import validate_tables
+from demand.checks import not_utf8
 from demand.errors import InputError
 from demand.geo import metric_crs
 
@@ -84,12 +85,17 @@ def _read_meta(path: Path) -> dict:
         return tomllib.loads(meta_file.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"bundle.toml: {exc}; fix the TOML syntax") from None
+    except UnicodeDecodeError as exc:
+        raise not_utf8("bundle.toml", exc, spreadsheet=False) from None
 
 
 def load_city(path: str | Path) -> City:
-    """The validated city at `path`; raises InputError listing every error if it has any."""
+    """The validated city at `path`; raises InputError on one line naming the first error and
+    how to see them all (`civicalloc validate`)."""
     city, report = check_bundle(path)
     if city is None:
-        lines = "\n".join(p.line() for p in report.errors)
-        raise InputError(f"the city bundle at {path} has {len(report.errors)} error(s):\n{lines}")
+        first = report.errors[0].line().removeprefix("ERROR ")
+        more = len(report.errors) - 1
+        others = f" and {more} more: see `civicalloc validate {path}`" if more else ""
+        raise InputError(f"the city bundle at {path} is not usable: {first}{others}")
     return city

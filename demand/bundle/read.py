@@ -6,6 +6,7 @@ nothing is coerced or dropped here.
 
 from __future__ import annotations
 
+import csv
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ import pandas as pd
 import pyogrio
 
 from demand.bundle.schemas import SCHEMAS
+from demand.checks import not_utf8
 from demand.errors import InputError
 
 ATTRIBUTE_SUFFIXES = (".csv", ".parquet")
@@ -31,9 +33,10 @@ class RawTable:
     header_lines: int = 1  # CSV: data row i (0-based) is on line i + 2
 
     def where(self, index: int) -> str:
-        """User-facing position of the 0-based row `index`: 'row 5 (line 6)'."""
+        """User-facing position of the 0-based row `index`: in a CSV the row a spreadsheet
+        shows (the header is row 1, so the first data row is row 2); else the feature count."""
         if self.file.endswith(".csv"):
-            return f"row {index + 1} (line {index + 1 + self.header_lines})"
+            return f"row {index + 1 + self.header_lines}"
         return f"row {index + 1}"
 
 
@@ -42,12 +45,10 @@ def read_csv_text(path: Path) -> pd.DataFrame:
     try:
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{path.name}: not UTF-8 text ({exc.reason} at byte {exc.start}); save the file as "
-            "UTF-8 CSV (Excel: 'CSV UTF-8')"
-        ) from None
-    except pd.errors.ParserError as exc:
-        raise InputError(f"{path.name}: cannot be read as CSV: {exc}") from None
+        raise not_utf8(path.name, exc) from None
+    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"{path.name}: cannot be read as CSV: {first}") from None
     except pd.errors.EmptyDataError:
         raise InputError(f"{path.name}: the file is empty; it needs a header row") from None
 
@@ -60,7 +61,10 @@ def _read_spatial(path: Path, layer: str | None = None) -> pd.DataFrame:
             return pd.read_parquet(path)  # no geometry metadata: an attribute table
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        frame = pyogrio.read_dataframe(path, layer=layer)
+        try:
+            frame = pyogrio.read_dataframe(path, layer=layer)
+        except UnicodeDecodeError as exc:
+            raise not_utf8(path.name, exc, spreadsheet=False) from None
     return frame
 
 

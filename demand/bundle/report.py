@@ -16,7 +16,9 @@ class Problem:
     file: str
     message: str  # what is wrong and what to do
     column: str | None = None
-    rows: list[str] = field(default_factory=list)  # user-facing positions, e.g. "row 3 (line 4)"
+    rows: list[str] = field(
+        default_factory=list
+    )  # user-facing positions, e.g. "row 4" (header = row 1)
 
     def line(self) -> str:
         """The problem as one line of text."""

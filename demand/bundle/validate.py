@@ -82,7 +82,17 @@ def _check_number(table: RawTable, col: Column, text: pd.Series, report: Report)
             column=col.name,
             rows=_positions(table, bad),
         )
-    valid = numbers.notna()
+    infinite = numbers.notna() & ~np.isfinite(numbers.astype(float))
+    if infinite.any():
+        report.add(
+            ERROR,
+            table.file,
+            f"not a finite number: {_examples(text[infinite])}; write the actual amount of "
+            f"{col.unit or col.name}",
+            column=col.name,
+            rows=_positions(table, infinite),
+        )
+    valid = numbers.notna() & ~infinite
     if col.dtype == "int":
         frac = valid & (numbers % 1 != 0)
         if frac.any():

@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from demand.errors import InputError
+from demand.errors import InputError, shown
 from optimize.queueing import erlang_b
 
 __all__ = [
@@ -40,7 +40,7 @@ def _check_share(value: float, name: str) -> None:
 def _check_load(load_erlangs: float) -> None:
     if not math.isfinite(load_erlangs) or load_erlangs < 0:
         raise InputError(
-            f"bed load must be a finite number of occupied beds >= 0, got {load_erlangs!r}"
+            f"bed load must be a finite number of occupied beds >= 0, got {shown(load_erlangs)}"
         )
 
 
@@ -79,7 +79,7 @@ def target_occupancy(beds: int, max_turn_away: float = 0.03) -> float:
     """
     _check_share(max_turn_away, "max_turn_away")
     if int(beds) != beds or beds < 1:
-        raise InputError(f"beds must be a whole number >= 1, got {beds!r}")
+        raise InputError(f"beds must be a whole number >= 1, got {shown(beds)}")
     lo, hi = 0.0, float(beds) * 2 + 10
     for _ in range(80):
         mid = (lo + hi) / 2
@@ -93,7 +93,7 @@ def target_occupancy(beds: int, max_turn_away: float = 0.03) -> float:
 def expected_turned_away_per_day(beds: int, admissions_per_day: float, alos_days: float) -> float:
     """Patients per day expected to find the ward full (admissions x Erlang B)."""
     if alos_days <= 0:
-        raise InputError(f"average length of stay must be > 0 days, got {alos_days!r}")
+        raise InputError(f"average length of stay must be > 0 days, got {shown(alos_days)}")
     load = admissions_per_day * alos_days
     return admissions_per_day * erlang_b(int(max(beds, 0)), load)
 

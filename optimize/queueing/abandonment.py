@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import betainc, gammainc
 
-from demand.errors import InputError
+from demand.errors import InputError, shown
 from optimize.queueing.erlang import offered_load_erlangs
 
 __all__ = ["ErlangAResult", "erlang_a", "servers_needed_with_abandonment"]
@@ -100,11 +100,11 @@ def erlang_a(
 ) -> ErlangAResult:
     """Service level, waiting and abandonment of a counter whose visitors may give up."""
     if int(servers) != servers or servers < 1:
-        raise InputError(f"servers must be a whole number >= 1, got {servers!r}")
+        raise InputError(f"servers must be a whole number >= 1, got {shown(servers)}")
     if not patience_minutes > 0:
-        raise InputError(f"patience_minutes must be > 0, got {patience_minutes!r}")
+        raise InputError(f"patience_minutes must be > 0, got {shown(patience_minutes)}")
     if within_minutes < 0:
-        raise InputError(f"within_minutes must be >= 0, got {within_minutes!r}")
+        raise InputError(f"within_minutes must be >= 0, got {shown(within_minutes)}")
     load = offered_load_erlangs(arrivals_per_hour, handling_minutes)
     servers = int(servers)
     if load == 0:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from demand.errors import InputError
+from demand.errors import InputError, shown
 
 __all__ = [
     "average_wait_minutes",
@@ -25,19 +25,19 @@ MAX_SERVERS = 100_000
 
 def _check_servers_and_load(servers: int, load_erlangs: float) -> None:
     if int(servers) != servers or servers < 0:
-        raise InputError(f"servers must be a whole number >= 0, got {servers!r}")
+        raise InputError(f"servers must be a whole number >= 0, got {shown(servers)}")
     if not math.isfinite(load_erlangs) or load_erlangs < 0:
         raise InputError(
-            f"offered load must be a finite number of Erlangs >= 0, got {load_erlangs!r}"
+            f"offered load must be a finite number of Erlangs >= 0, got {shown(load_erlangs)}"
         )
 
 
 def offered_load_erlangs(arrivals_per_hour: float, handling_minutes: float) -> float:
     """Average number of busy servers (Erlangs) for an arrival rate and a mean handling time."""
     if arrivals_per_hour < 0 or not math.isfinite(arrivals_per_hour):
-        raise InputError(f"arrivals_per_hour must be >= 0, got {arrivals_per_hour!r}")
+        raise InputError(f"arrivals_per_hour must be >= 0, got {shown(arrivals_per_hour)}")
     if handling_minutes <= 0 or not math.isfinite(handling_minutes):
-        raise InputError(f"handling_minutes must be > 0, got {handling_minutes!r}")
+        raise InputError(f"handling_minutes must be > 0, got {shown(handling_minutes)}")
     return arrivals_per_hour * handling_minutes / 60.0
 
 
@@ -73,7 +73,7 @@ def service_level(
 ) -> float:
     """Share of visitors whose wait is at most ``within_minutes`` (Erlang C; 0 if overloaded)."""
     if within_minutes < 0:
-        raise InputError(f"within_minutes must be >= 0, got {within_minutes!r}")
+        raise InputError(f"within_minutes must be >= 0, got {shown(within_minutes)}")
     load = offered_load_erlangs(arrivals_per_hour, handling_minutes)
     if load == 0:
         return 1.0
@@ -116,9 +116,9 @@ def servers_needed(
     if not 0 < target < 1:
         raise InputError(f"service-level target must be a share between 0 and 1, got {target!r}")
     if not 0 < max_occupancy <= 1:
-        raise InputError(f"max_occupancy must be in (0, 1], got {max_occupancy!r}")
+        raise InputError(f"max_occupancy must be in (0, 1], got {shown(max_occupancy)}")
     if within_minutes < 0:
-        raise InputError(f"within_minutes must be >= 0, got {within_minutes!r}")
+        raise InputError(f"within_minutes must be >= 0, got {shown(within_minutes)}")
     load = offered_load_erlangs(arrivals_per_hour, handling_minutes)
     if load == 0:
         return 0

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import math
 
-from demand.errors import InputError
+from demand.errors import InputError, shown
 
 __all__ = ["rostered_staff", "rostered_staff_needed", "servers_on_duty"]
 
 
 def _check_shrinkage(shrinkage: float) -> None:
     if not 0 <= shrinkage < 1:
-        raise InputError(f"shrinkage must be a share in [0, 1), got {shrinkage!r}")
+        raise InputError(f"shrinkage must be a share in [0, 1), got {shown(shrinkage)}")
 
 
 def rostered_staff(servers: float, shrinkage: float) -> float:

@@ -13,6 +13,7 @@ import typer
 
 from demand.errors import InputError
 from scenarios.errors import user_errors
+from scenarios.out_paths import check_out_file
 
 METHODS = ("2sfca", "e2sfca", "gravity", "coverage")  # optimize.metrics.ACCESS_METHODS
 
@@ -79,6 +80,7 @@ def register(app: typer.Typer) -> None:
         from supply.travel import travel_times_from_matrix
 
         with user_errors():
+            check_out_file(out, "--out", (".csv",))
             if method not in METHODS:
                 raise InputError(f"--method {method!r} is not one of {', '.join(METHODS)}.")
             if threshold is not None and not threshold > 0:
@@ -91,6 +93,5 @@ def register(app: typer.Typer) -> None:
             )
             result = access_by_method(method, persons, capacity, travel, threshold,
                                       **decay_kwargs)  # fmt: skip
-            out.parent.mkdir(parents=True, exist_ok=True)
             result.to_csv(out, index=False)
         print_access(result, persons, method, threshold, out, console)

@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 
 from scenarios.errors import user_errors
+from scenarios.out_paths import check_out_file, check_out_folder
 
 console = Console(highlight=False, soft_wrap=True)
 STYLE = {"error": "bold red", "warning": "yellow", "notice": "cyan"}
@@ -50,13 +51,17 @@ def register(app: typer.Typer) -> None:
     @app.command("sample-city")
     def sample_city(
         out: Path = typer.Option(..., "--out", help="Folder (or .gpkg file) to write."),
-        areas: int = typer.Option(300, "--areas", min=20, help="Number of areas."),
+        areas: int = typer.Option(300, "--areas", min=20, max=20_000, help="Number of areas."),
         seed: int = typer.Option(7, "--seed", help="Random seed; same seed, same city."),
     ) -> None:
         """Write the sample city as a bundle (the format to follow for your own city)."""
         from demand.bundle import make_sample_city, write_bundle
 
         with user_errors():
+            if out.suffix == ".gpkg":
+                check_out_file(out, "--out", (".gpkg",))
+            else:
+                check_out_folder(out)
             city = make_sample_city(n_areas=areas, seed=seed)
             path = write_bundle(city, out, fmt="gpkg" if out.suffix == ".gpkg" else "folder")
         console.print(
@@ -71,6 +76,7 @@ def register(app: typer.Typer) -> None:
         """Write the data reference generated from the schemas."""
         from demand.bundle.docs import data_reference
 
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(data_reference(), encoding="utf-8")
+        with user_errors():
+            check_out_file(out, "--out", (".md",))
+            out.write_text(data_reference(), encoding="utf-8")
         console.print(f"wrote {out}")

@@ -15,21 +15,29 @@ import typer
 from demand.errors import InputError
 from scenarios.errors import user_errors
 from scenarios.options import SOLVER, gap, solver_options, time_limit
+from scenarios.out_paths import check_out_file
 
 
 def parse_years(text: str | None) -> list[int] | None:
     """'2026-2030' or '2026,2028' as a list of years (None when not given)."""
     if not text:
         return None
+    hint = f"--years {text!r}: give a range like 2026-2030 or a list 2026,2028"
+    low, dash, high = text.partition("-")
     try:
-        if "-" in text:
-            first, last = (int(t) for t in text.split("-", 1))
-            return list(range(first, last + 1))
-        return [int(t) for t in text.split(",") if t.strip()]
+        if dash:
+            first, last = int(low), int(high)
+        else:
+            years = [int(t) for t in text.split(",") if t.strip()]
     except ValueError:
-        raise InputError(
-            f"--years {text!r}: give a range like 2026-2030 or a list 2026,2028"
-        ) from None
+        raise InputError(hint) from None
+    if dash:
+        if last < first:
+            raise InputError(f"--years {text}: the range runs backwards; write {last}-{first}")
+        years = list(range(first, last + 1))
+    if not years:
+        raise InputError(hint)
+    return years
 
 
 def parse_new_schools(specs: list[str]):
@@ -59,9 +67,15 @@ def register(app: typer.Typer) -> None:
         level: str = typer.Option("primary", "--level", help="primary (ages 6-11) or middle."),
         years: str = typer.Option(None, "--years", help="e.g. 2025-2030 (default: +5 years)."),
         plan_year: int = typer.Option(None, "--plan-year", help="Default: peak pressure."),
-        max_minutes: float = typer.Option(30.0, "--max-minutes", help="Longest trip, minutes."),
-        tolerance: float = typer.Option(0.05, "--tolerance", help="Seats may be exceeded by."),
-        max_reassigned: float = typer.Option(0.2, "--max-reassigned", help="Share of pupils."),
+        max_minutes: float = typer.Option(
+            30.0, "--max-minutes", min=0.1, help="Longest trip, minutes."
+        ),
+        tolerance: float = typer.Option(
+            0.05, "--tolerance", min=0, help="Seats may be exceeded by."
+        ),
+        max_reassigned: float = typer.Option(
+            0.2, "--max-reassigned", min=0, max=1, help="Share of pupils."
+        ),
         close: list[str] = typer.Option([], "--close", help="School id to close (repeat)."),
         new_school: list[str] = typer.Option([], "--new-school", help="ID:AREA_ID:SEATS."),
         keep_together: list[str] = typer.Option(
@@ -70,7 +84,7 @@ def register(app: typer.Typer) -> None:
         today: Path = typer.Option(
             None, "--today", help="CSV area_id, school_id (default: nearest school)."
         ),  # fmt: skip
-        candidates: int = typer.Option(4, "--candidates", help="Schools offered per unit."),
+        candidates: int = typer.Option(4, "--candidates", min=1, help="Schools offered per unit."),
         solver: str = SOLVER,
         time_limit_s: float = time_limit(60.0),
         gap_rel: float = gap(None),
@@ -78,15 +92,22 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Redraw school attendance districts: capacity, travel, contiguity, few moves."""
         from demand.bundle import load_city
+        from demand.checks import require_years
         from demand.tables import TODAY_DISTRICTS, read_table
         from optimize.education import DistrictRules, redistrict_city
-        from scenarios.plan_files import write_districts
+        from scenarios.plan_files import MAP_SUFFIXES, write_districts
         from scenarios.show import console
         from scenarios.show.education import print_redistricting
 
         with user_errors():
+            check_out_file(out, "--out", MAP_SUFFIXES)
             options = solver_options(solver, time_limit_s, gap_rel=gap_rel)
+            years_asked = parse_years(years)
             city = load_city(bundle)
+            if years_asked is not None or plan_year is not None:
+                first = int(city.population["year"].min())
+                asked = (years_asked or []) + ([plan_year] if plan_year is not None else [])
+                require_years(asked, first, city.latest_year, "--years/--plan-year")
             rules = DistrictRules(
                 max_minutes=max_minutes,
                 capacity_tolerance=tolerance,
@@ -97,7 +118,7 @@ def register(app: typer.Typer) -> None:
             plan = redistrict_city(
                 city,
                 level,
-                years=parse_years(years),
+                years=years_asked,
                 plan_year=plan_year,
                 rules=rules,
                 closed=close,

@@ -12,7 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from scenarios.errors import user_errors
+from scenarios.errors import user_errors, warn
+from scenarios.out_paths import check_out_file
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -20,6 +21,11 @@ HISTORY = typer.Option(..., "--history", help="CSV with series_id, ds, y (monthl
 HORIZON = typer.Option(12, "--horizon", min=1, help="Periods ahead (months or years).")
 LEVEL = typer.Option([80, 95], "--level", help="Interval level in percent; repeat for several.")
 JOBS = typer.Option(-1, "--jobs", help="Worker processes (-1 = all cores, 1 = none).")
+
+
+def _score(value: float) -> str:
+    """A MASE for the table: '–' when there is none (never 'nan')."""
+    return "–" if value is None or value != value else f"{value:.2f}"
 
 
 def _forecast_table(fc, choice, horizon: int, level: list[int], limit: int = 15) -> Table:
@@ -43,8 +49,8 @@ def _forecast_table(fc, choice, horizon: int, level: list[int], limit: int = 15)
         table.add_row(
             str(sid),
             pick["model"],
-            f"{own:.2f}",
-            f"{naive:.2f}",
+            _score(own),
+            _score(naive),
             f"{row['first']:%Y-%m}",
             f"{row['yhat']:,.0f}",
             f"{row['lo']:,.0f}–{row['hi']:,.0f}" if lv else "",
@@ -94,12 +100,18 @@ def register(app: typer.Typer) -> None:
         from forecasting.models import AutoForecaster
 
         with user_errors():
+            check_out_file(out, "--out", (".csv",))
             hist = read_history_csv(history)
             model = AutoForecaster(n_jobs=jobs).fit(hist, source=str(history))
             fc = model.predict(horizon, level=level)
-            out.parent.mkdir(parents=True, exist_ok=True)
             fc.to_csv(out, index=False, date_format="%Y-%m-%d")
         choice = model.choice_
+        unscored = choice[choice["n_windows"] == 0] if "n_windows" in choice else choice[:0]
+        if len(unscored):
+            first = unscored.iloc[0]
+            warn(f"{len(unscored)} series too short to backtest (e.g. {first['series_id']}, "
+                 f"{first['n_obs']} observations): forecast by {first['model']} with no error "
+                 "score (MASE shown as –); give more history to score a model")  # fmt: skip
         console.print(_forecast_table(fc, choice, horizon, sorted(set(level))))
         counts = ", ".join(f"{k} {v}" for k, v in choice["model"].value_counts().items())
         console.print(f"{len(choice)} series ({counts}) → {out}")
@@ -122,6 +134,7 @@ def register(app: typer.Typer) -> None:
         from forecasting.models import AutoForecaster
 
         with user_errors():
+            check_out_file(out, "--out", (".csv",))
             hist = read_history_csv(history)
             result = backtest(
                 hist,
@@ -132,8 +145,11 @@ def register(app: typer.Typer) -> None:
                 forecaster=AutoForecaster(n_jobs=jobs),
                 source=str(history),
             )
-            out.parent.mkdir(parents=True, exist_ok=True)
             result.per_series.to_csv(out, index=False)
+        used = int(result.summary["n_windows"].max()) if len(result.summary) else 0
+        if used < windows:
+            warn(f"only {used} of the {windows} windows asked for fit in this history (each "
+                 f"needs {horizon} periods to test and enough before it to train)")  # fmt: skip
         console.print(_backtest_table(result.summary, result.level))
         console.print(result.explain())
         console.print(f"per-series scores → {out}")

@@ -16,6 +16,7 @@ import typer
 from optimize.health.rules import BedRules, OutreachRules, OutreachWeights
 from scenarios.errors import user_errors
 from scenarios.options import SOLVER, gap, rules_options, solver_options, time_limit
+from scenarios.out_paths import check_out_folder
 
 health_app = typer.Typer(
     help="Health bureau: specialist outreach to community centres, hospital bed rebalancing.",
@@ -63,6 +64,7 @@ def outreach(
     from scenarios.show.health import print_outreach
 
     with user_errors():
+        check_out_folder(out)
         options = solver_options(solver, time_limit_s, gap_rel=gap_rel)
         with count_bar(console, transient=True) as bar:
             result = plan_city_outreach(
@@ -96,6 +98,7 @@ def beds(
     from scenarios.show.health import print_beds
 
     with user_errors():
+        check_out_folder(out)
         options = solver_options(solver, time_limit_s)
         result = rebalance_city_beds(_city(bundle), rules, options, basis=basis, method=forecast)
         print_beds(result, console)

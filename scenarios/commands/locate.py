@@ -6,8 +6,9 @@ from pathlib import Path
 
 import typer
 
-from scenarios.errors import user_errors
+from scenarios.errors import user_errors, warn
 from scenarios.options import SOLVER, gap, solver_options, time_limit
+from scenarios.out_paths import check_out_file
 
 #: The models by name, and the class of ``optimize.location`` that solves each.
 MODELS = {
@@ -44,16 +45,22 @@ def register(app: typer.Typer) -> None:
         cost: Path = typer.Option(..., "--cost", help="Long CSV: demand_id, site_id, cost."),
         weights: Path = typer.Option(None, "--weights", help="CSV: demand_id, weight."),
         capacity: Path = typer.Option(None, "--capacity", help="CSV: site_id, capacity."),
-        p: int = typer.Option(None, "--p", help="Number of sites to open (fixed ones count)."),
-        radius: float = typer.Option(None, "--radius", help="Service radius, cost units."),
+        p: int = typer.Option(
+            None, "--p", min=1, help="Number of sites to open (fixed ones count)."
+        ),
+        radius: float = typer.Option(None, "--radius", min=0, help="Service radius, cost units."),
         fixed: str = typer.Option(None, "--fixed", help="Sites open already: S1,S2 or a file."),
-        k_nearest: int = typer.Option(None, "--k-nearest", help="Speed: start from k cheapest."),
-        max_cost: float = typer.Option(None, "--max-cost", help="Nobody served farther."),
-        unmet_penalty: float = typer.Option(None, "--unmet-penalty", help="Per unserved unit."),
+        k_nearest: int = typer.Option(
+            None, "--k-nearest", min=1, help="Speed: start from k cheapest."
+        ),
+        max_cost: float = typer.Option(None, "--max-cost", min=0, help="Nobody served farther."),
+        unmet_penalty: float = typer.Option(
+            None, "--unmet-penalty", min=0, help="Per unserved unit."
+        ),
         solver: str = SOLVER,
         time_limit_s: float = time_limit(None),
         gap_rel: float = gap(None),
-        threads: int = typer.Option(None, "--threads", help="Solver threads."),
+        threads: int = typer.Option(None, "--threads", min=1, help="Solver threads."),
         seed: int = typer.Option(None, "--seed", help="Solver random seed."),
         out: Path = typer.Option(..., "--out", help="RESULT.json to write."),
     ) -> None:
@@ -66,6 +73,7 @@ def register(app: typer.Typer) -> None:
         from scenarios.show.location import print_location
 
         with user_errors():
+            check_out_file(out, "--out", (".json",))
             if model not in MODELS:
                 raise InputError(f"--model {model!r} is not known; use one of {', '.join(MODELS)}")
             if model in NEEDS_P and p is None:
@@ -81,7 +89,14 @@ def register(app: typer.Typer) -> None:
             costs.attrs["checked"] = True
             w = None
             if weights is not None:
-                w = check_weights(read_table(weights, WEIGHTS), costs["demand_id"], str(weights))
+                table = read_table(weights, WEIGHTS)
+                w = check_weights(table, costs["demand_id"], str(weights))
+                unserved = ~table["demand_id"].isin(costs["demand_id"]).to_numpy()
+                if unserved.any():
+                    first = int(unserved.argmax())
+                    warn(f"{weights}: {int(unserved.sum())} weighted demand(s) have no cost rows "
+                         f"(first {table['demand_id'].iloc[first]!r}, row {first + 2}); they "
+                         "cannot be served and count as unmet")  # fmt: skip
             settings: dict = {"fixed_open": read_fixed(fixed)}
             if model in NEEDS_P:
                 settings["p"] = p

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from scenarios.errors import user_errors
+from scenarios.out_paths import check_out_file, check_out_folder
 
 console = Console(highlight=False, soft_wrap=True)
 DB_HELP = "Store URL (default $CIVICALLOC_DB or sqlite:///civicalloc.sqlite)."
@@ -137,6 +138,7 @@ def register(app: typer.Typer) -> None:
         from scenarios.store import connect, log
 
         with user_errors():
+            check_out_file(export, "--export", (".csv", ".xlsx"))
             engine = connect(db)
             table = compare_runs(engine, refs)
             value_cols = [c for c in table.columns if c not in ("service", "kpi", "unit")]
@@ -159,6 +161,7 @@ def register(app: typer.Typer) -> None:
         from scenarios.store import connect, find_run
 
         with user_errors():
+            check_out_folder(out)
             engine = connect(db)
             files = export_run(engine, find_run(engine, run), out, current_user(user), threshold)
         for f in files:

@@ -20,6 +20,7 @@ import typer
 from optimize.staffing.rules import ServiceTarget, TransferLimits
 from scenarios.errors import user_errors
 from scenarios.options import SOLVER, rules_options, solver_options, time_limit
+from scenarios.out_paths import check_out_file
 
 
 def register(app: typer.Typer) -> None:
@@ -57,6 +58,7 @@ def register(app: typer.Typer) -> None:
         from scenarios.show.staffing import centre_table
 
         with user_errors():
+            check_out_file(out, "--out", (".csv",))
             options = solver_options(solver, time_limit_s)
             if bundle is not None:
                 from demand.bundle import load_city
@@ -90,6 +92,5 @@ def register(app: typer.Typer) -> None:
             for rule, amount in total.items():
                 console.print(f"short: {rule}: {amount:g} in {len(result.shortfall)} places")
         if out is not None:
-            out.parent.mkdir(parents=True, exist_ok=True)
             posting.to_csv(out, index=False)
             console.print(f"wrote the plan per centre and month → {out}")

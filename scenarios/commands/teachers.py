@@ -9,6 +9,7 @@ import typer
 from optimize.education.teacher_rules import TeacherRules
 from scenarios.errors import user_errors
 from scenarios.options import SOLVER, rules_options, solver_options, time_limit
+from scenarios.out_paths import check_out_file
 
 
 def register(app: typer.Typer) -> None:
@@ -33,6 +34,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Teachers by subject per school: meet pupil-teacher norms, move few, report shortage."""
         from demand.bundle import load_city
+        from demand.checks import require_known, require_years
+        from demand.errors import InputError
         from demand.tables import ENROLMENT, read_table
         from optimize.education import place_city_teachers
         from optimize.education.levels import level_named
@@ -40,21 +43,28 @@ def register(app: typer.Typer) -> None:
         from scenarios.show.education import print_teachers
 
         with user_errors():
+            check_out_file(out, "--out", (".csv",))
             options = solver_options(solver, time_limit_s)
-            city = load_city(bundle)
             lvl = level_named(level)
+            city = load_city(bundle)
             year = year or city.latest_year + 1
+            first = int(city.population["year"].min())
+            require_years([year], first, city.latest_year, "--year")
             pupils = None
             if enrolment is not None:
                 frame = read_table(enrolment, ENROLMENT)
+                schools = city.facilities_of(lvl.kind)["facility_id"]
+                require_known(frame, "school_id", schools, enrolment.name, lvl.kind)
                 if "year" in frame.columns:
                     frame = frame[frame["year"] == year]
+                    if frame.empty:
+                        raise InputError(f"{enrolment.name}: no rows for {year}; give --year "
+                                         "one of its years")  # fmt: skip
                 pupils = frame.set_index("school_id")["pupils"]
             result = place_city_teachers(city, lvl, year, pupils, rules, options)
         print_teachers(result, console, f"{lvl.name} teachers for {year}")
         if not result.has_plan:
             raise typer.Exit(code=2)
         if out is not None:
-            out.parent.mkdir(parents=True, exist_ok=True)
             result.plans["postings"].to_csv(out, index=False)
             console.print(f"wrote {out}")

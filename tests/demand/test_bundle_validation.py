@@ -49,7 +49,7 @@ def test_text_in_persons_names_file_row_and_column(bundle_copy):
     errors = _error_lines(result.output)
     assert len(errors) == 1
     assert "population.csv" in errors[0]
-    assert "row 17 (line 18)" in errors[0]
+    assert "row 18," in errors[0]  # the row a spreadsheet shows: the header is row 1
     assert "column persons" in errors[0]
     assert "'abc'" in errors[0]
 
@@ -62,7 +62,7 @@ def test_negative_or_missing_counts_are_errors(bundle_copy, value, words):
     pop.loc[3, "persons"] = value
     _save(pop, bundle_copy, "population")
     errors = _error_lines(_validate(bundle_copy).output)
-    assert len(errors) == 1 and words in errors[0] and "row 4 (line 5)" in errors[0]
+    assert len(errors) == 1 and words in errors[0] and "row 5," in errors[0]
 
 
 def test_missing_required_column(bundle_copy):
@@ -98,7 +98,7 @@ def test_duplicate_ids(bundle_copy):
     errors = _error_lines(_validate(bundle_copy).output)
     assert len(errors) == 1
     assert "duplicate facility_id + role" in errors[0]
-    assert f"rows 3 (line 4), {len(wf)} (line {len(wf) + 1})" in errors[0]
+    assert f"rows 4, {len(wf) + 1}," in errors[0]
 
 
 def test_unknown_facility_and_area_references(bundle_copy):
@@ -109,7 +109,7 @@ def test_unknown_facility_and_area_references(bundle_copy):
     mob.loc[0, "dest_area"] = "Z1"
     _save(mob, bundle_copy, "mobility")
     errors = _error_lines(_validate(bundle_copy).output)
-    assert any("capacity.csv" in e and "'H999'" in e and "row 6" in e for e in errors)
+    assert any("capacity.csv" in e and "'H999'" in e and "row 7," in e for e in errors)
     assert any("mobility.csv" in e and "'Z1'" in e and "column dest_area" in e for e in errors)
     assert len(errors) == 2
 
@@ -213,7 +213,7 @@ def test_load_city_raises_input_error_listing_problems(bundle_copy):
     pop = _csv(bundle_copy, "population")
     pop.loc[0, "sex"] = "X"
     _save(pop, bundle_copy, "population")
-    with pytest.raises(InputError, match=r"population.csv, row 1 \(line 2\), column sex"):
+    with pytest.raises(InputError, match=r"population.csv, row 2, column sex"):
         load_city(bundle_copy)
 
 
