@@ -9,10 +9,10 @@ class InputError(ValueError):
 
 def shown(value: object) -> str:
     """A value as a message shows it: numpy numbers as plain numbers (never 'np.float64(nan)'),
-    text quoted."""
+    NaN (how pandas reads a blank cell) as 'a blank cell', text quoted."""
     item = getattr(value, "item", None)
     if callable(item) and type(value).__module__ == "numpy":
         value = item()
     if isinstance(value, float):
-        return f"{value:g}"
+        return "a blank cell" if value != value else f"{value:g}"
     return repr(value)

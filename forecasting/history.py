@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from demand.errors import InputError
+from demand.checks import not_utf8
+from demand.errors import InputError, shown
 
 __all__ = [
     "FREQ_MONTHLY",
@@ -44,7 +45,9 @@ def read_history_csv(path: str | Path) -> pd.DataFrame:
         raise InputError(f"{path}: file not found; give the path of a CSV with series_id, ds, y")
     try:
         frame = pd.read_csv(path, dtype={"series_id": str}, keep_default_na=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise not_utf8(path, exc) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(f"{path}: not a readable CSV ({exc}); save it as UTF-8 CSV") from None
     return check_history(frame, source=str(path))
 
@@ -79,7 +82,7 @@ def check_history(frame: pd.DataFrame, source: str = "history") -> pd.DataFrame:
     if ds.isna().any():
         pos = int(np.flatnonzero(ds.isna().to_numpy())[0])
         raise InputError(
-            f"{source}: row {_row(pos)}, column ds: {out['ds'].iloc[pos]!r} is not a date; "
+            f"{source}: row {_row(pos)}, column ds: {shown(out['ds'].iloc[pos])} is not a date; "
             "use YYYY-MM-DD (month start for monthly, January 1 for yearly series)"
         )
     out["ds"] = ds.dt.tz_localize(None) if ds.dt.tz is not None else ds
@@ -90,7 +93,7 @@ def check_history(frame: pd.DataFrame, source: str = "history") -> pd.DataFrame:
         pos = int(np.flatnonzero(bad_y.to_numpy())[0])
         raise InputError(
             f"{source}: row {_row(pos)}, column y (series {out['series_id'].iloc[pos]}): "
-            f"{out['y'].iloc[pos]!r} is not a number; fill in the count or remove the series"
+            f"{shown(out['y'].iloc[pos])} is not a number; fill in the count or remove the series"
         )
     if (y < 0).any():
         pos = int(np.flatnonzero((y < 0).to_numpy())[0])
@@ -106,8 +109,8 @@ def check_history(frame: pd.DataFrame, source: str = "history") -> pd.DataFrame:
         if values.isna().any():
             pos = int(np.flatnonzero(values.isna().to_numpy())[0])
             raise InputError(
-                f"{source}: row {_row(pos)}, column {col}: {out[col].iloc[pos]!r} is not a number; "
-                "extra columns are read as numeric drivers (e.g. population 65+)"
+                f"{source}: row {_row(pos)}, column {col}: {shown(out[col].iloc[pos])} is not a "
+                "number; extra columns are read as numeric drivers (e.g. population 65+)"
             )
         out[col] = values.astype(float)
 

@@ -196,7 +196,13 @@ def travel_times_from_matrix(
     and one column per facility_id (blank = unreachable). Ids, when given, must be known.
     Pairs beyond ``cutoff_minutes`` are left out (that is the meaning of a cutoff).
     """
-    if "minutes" not in matrix.columns and "area_id" in matrix.columns:
+    wide = "minutes" not in matrix.columns and "facility_id" not in matrix.columns
+    if wide and "area_id" in matrix.columns:
+        if len(matrix.columns) < 2:
+            raise InputError(
+                f"{source}: only an area_id column; give area_id, facility_id, minutes (long) or "
+                "area_id and one column of minutes per facility (wide)"
+            )
         frame = _wide_to_long(matrix, area_ids, facility_ids, source, row_offset)
         if cutoff_minutes is not None:
             frame = frame[frame["minutes"] <= cutoff_minutes].reset_index(drop=True)
