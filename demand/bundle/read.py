@@ -46,11 +46,11 @@ def read_csv_text(path: Path) -> pd.DataFrame:
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise not_utf8(path.name, exc) from None
+    except pd.errors.EmptyDataError:  # a ValueError too: first
+        raise InputError(f"{path.name}: the file is empty; it needs a header row") from None
     except (pd.errors.ParserError, csv.Error, ValueError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"{path.name}: cannot be read as CSV: {first}") from None
-    except pd.errors.EmptyDataError:
-        raise InputError(f"{path.name}: the file is empty; it needs a header row") from None
 
 
 def _read_spatial(path: Path, layer: str | None = None) -> pd.DataFrame:
