@@ -13,19 +13,22 @@ def compare_runs(engine: Engine, refs: list[str], owner: str | None = None) -> p
     """One row per (service, kpi, unit); a column per run labelled by scenario, then Δ columns.
 
     `refs` are run ids (or prefixes) or scenario names (their latest run). With `owner`, runs
-    of other bureaus are refused.
+    of other bureaus are refused. ``attrs["incomplete"]`` lists the labels of runs stored as
+    incomplete (a model found no plan: its KPIs are blank, not zero).
     """
     if len(refs) < 2:
         raise InputError(
             f"compare needs at least two runs or scenarios, got {len(refs)}; see `civicalloc runs`"
         )
-    columns, frames = [], []
+    columns, frames, incomplete = [], [], []
     for ref in refs:
         run = find_run(engine, ref, owner)
         label = run["scenario"]
         if label in columns:
             label = f"{label} ({run['run_id'][:8]})"
         columns.append(label)
+        if not run.get("complete", True):
+            incomplete.append(label)
         frames.append(load_kpis(engine, run["run_id"]).assign(run=label))
     long = pd.concat(frames, ignore_index=True)
     if long.empty:
@@ -39,4 +42,6 @@ def compare_runs(engine: Engine, refs: list[str], owner: str | None = None) -> p
     first = columns[0]
     for label in columns[1:]:
         wide[f"Δ {label}"] = wide[label] - wide[first]
-    return wide.reset_index().sort_values(["service", "kpi"], kind="stable")
+    table = wide.reset_index().sort_values(["service", "kpi"], kind="stable")
+    table.attrs["incomplete"] = incomplete
+    return table

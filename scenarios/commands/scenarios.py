@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from scenarios.errors import user_errors
+from scenarios.errors import user_errors, warn
 from scenarios.out_paths import check_out_file, check_out_folder
 
 console = Console(highlight=False, soft_wrap=True)
@@ -141,6 +141,9 @@ def register(app: typer.Typer) -> None:
             check_out_file(export, "--export", (".csv", ".xlsx"))
             engine = connect(db)
             table = compare_runs(engine, refs)
+            for label in table.attrs.get("incomplete", []):
+                warn(f"run {label!r} is incomplete: a model found no plan, so its KPIs are "
+                     "blank (–), not zero; see `civicalloc runs`")  # fmt: skip
             value_cols = [c for c in table.columns if c not in ("service", "kpi", "unit")]
             print_comparison(suppress_kpis(table, threshold, value_cols), console)
             if export is not None:

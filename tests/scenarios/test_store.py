@@ -128,3 +128,20 @@ def test_a_run_with_a_model_without_plan_is_stored_as_incomplete(store_url):
     results = load_model_results(engine, run_id).set_index("model")["has_plan"]
     assert bool(results["access"]) and not bool(results["education.districts"])
     assert "incomplete, no plan from education.districts" in audit_log(engine)["detail"].iloc[0]
+
+
+def test_compare_says_which_runs_are_incomplete(store_url):
+    from typer.testing import CliRunner
+
+    from scenarios.cli import app
+    from scenarios.store import ModelOutcome
+
+    engine = connect(store_url)
+    save_run(engine, run_scenario(small("whole", models=["access"]), "a"))
+    record = run_scenario(small("short of time", models=["access"]), "a")
+    record.models.append(ModelOutcome("education.districts", "no solution found", has_plan=False))
+    save_run(engine, record)
+    result = CliRunner().invoke(app, ["compare", "whole", "short of time", "--db", store_url])
+    assert result.exit_code == 0, result.output
+    assert "run 'short of time' is incomplete" in result.stderr
+    assert "'whole'" not in result.stderr
