@@ -29,6 +29,7 @@ __all__ = [
     "FACILITY_SUPPLY",
     "SITE_CAPACITY",
     "TODAY_DISTRICTS",
+    "WATER_CROSSINGS",
     "VISIT_PROFILE",
     "WEIGHTS",
     "read_table",
@@ -126,6 +127,13 @@ TODAY_DISTRICTS = TableSchema(
     "The school each area belongs to today.",
     (_id("area_id", "Area."), _id("school_id", "School of the area's district today.")),
     key=("area_id",),
+)
+WATER_CROSSINGS = TableSchema(
+    "water crossings",
+    "Pairs of areas joined across water (a ferry, a bridge the polygons lack): neighbours for "
+    "the districts' contiguity rule.",
+    (_id("area_id", "Area on one side."), _id("neighbour_id", "Area on the other side.")),
+    key=("area_id", "neighbour_id"),
 )
 
 

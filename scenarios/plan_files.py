@@ -53,7 +53,7 @@ def write_districts(plan: Redistricting, out: Path) -> list[Path]:
     else:
         districts.to_file(out, driver="GeoJSON")
     stem = out.with_suffix("")
-    for name in ("assignment", "enrolment", "summary"):
+    for name in ("assignment", "enrolment", "summary", "links"):
         path = Path(f"{stem}_{name}.csv")
         plan.result.plans[name].to_csv(path, index=False)
         written.append(path)

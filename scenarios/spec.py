@@ -98,6 +98,7 @@ class Rules(_Strict):
     """Planning rules shared by the models."""
 
     max_travel_minutes: float = Field(default=30, gt=0, le=240)
+    travel_cutoff_minutes: float = Field(default=60, gt=0, le=600)  # travel computed within
     class_size_cap: int | None = Field(default=None, ge=10, le=80)  # pupils; None = as built
     service_level_target: float = Field(default=0.8, gt=0, lt=1)
     service_level_minutes: float = Field(default=20, gt=0, le=240)

@@ -72,15 +72,20 @@ def redistrict_city(
     keep_together: Iterable[Iterable[str]] = (),
     today: pd.Series | None = None,
     options: SolverOptions | None = None,
+    cutoff_minutes: float = 60.0,
+    crossings: pd.DataFrame | None = None,
 ) -> Redistricting:
     """Redraw ``level``'s districts for ``years`` (default: last population year + 5 years).
 
     plan_year (default: the year of peak pressure under today's districts) weighs travel and
-    reassignment; capacity holds in every year.
+    reassignment; capacity holds in every year. cutoff_minutes: travel beyond it is not
+    computed (an area with no school within it gets no district: a reported shortfall).
+    crossings: [area_id, neighbour_id] water crossings that count as neighbours.
     """
     rules = rules or DistrictRules()
     years = forecast_years(city) if years is None else sorted(set(years))
-    inputs = education_inputs(city, level, years, closed, new_schools, today)
+    inputs = education_inputs(city, level, years, closed, new_schools, today,
+                              cutoff_minutes=cutoff_minutes)  # fmt: skip
     if plan_year is None:
         plan_year = peak_pressure_year(
             inputs.pupils, inputs.schools, inputs.today, rules.capacity_tolerance
@@ -95,6 +100,7 @@ def redistrict_city(
         keep_together=keep_together,
         plan_year=plan_year,
         options=options,
+        crossings=crossings,
     )
     return Redistricting(inputs, result, plan_year)
 

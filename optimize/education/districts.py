@@ -9,7 +9,8 @@ Rules
     school's own unit        x[home(j), j] = 1: the unit a school stands in is in its district
     contiguity               x[i, j] <= sum of x[k, j] over neighbours k of i strictly closer
                              to j (the shortest-path-tree rule: every district grows from the
-                             school's own unit through neighbours, so it is one piece)
+                             school's own unit through neighbours, so it is one piece; "closer"
+                             is first rings of neighbours from the school's unit, then minutes)
     capacity (per year)      sum_i pupils[i, t] x[i, j] - over[j, t] <= seats[j] (1 + tolerance)
     keep together            x[i, j] = x[k, j] for units i, k of one group
     reassignment limit       pupils leaving today's school <= share x all pupils (plan year)
@@ -18,69 +19,61 @@ Objective (pupil-minutes)
     pupils x travel minutes, plus over_capacity_penalty per pupil over capacity, plus
     reassign_penalty per pupil moved from today's school, plus balance_penalty x imbalance.
 
-Pairs a unit may take: schools within ``max_minutes`` (its ``candidate_schools`` nearest, and
-today's school), closed schools never. A pair that cannot be reached through strictly closer
-neighbours is dropped before solving. A unit with no school within the limit gets a chain of
-pairs to its nearest school (penalised like over-capacity, reported in ``messages``), so the
-model says where the limit cannot hold instead of failing.
+Pairs a unit may take: see ``district_pairs``. Neighbours are units sharing a boundary, plus
+water crossings (declared ones, and with ``rules.crossings="nearest"`` the narrowest gap joining
+each piece of land to the rest). A unit with no school in the travel data, or on land that no
+crossing joins to a school, gets no district: it is listed in ``shortfall`` with its pupils and
+flagged in the assignment, and the rest of the city is planned.
+
+Solving (``rules.method``): "plain" hands the MIP to the solver with the starting plan as its
+start; "regions" (large cities) builds the starting plan, improves it region by region
+(``district_search.improve_by_regions``) and then lets the whole MIP prove a bound with the
+plan's cost as cutoff. Either way a plan is returned: when the solver finds none better in
+time, the starting plan (today's districts, mended where they break the rules), with the
+solver's bound and the gap to it.
 """
 
 from __future__ import annotations
 
+import functools
+import time
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pulp
+import shapely
 
 from demand.errors import InputError
 from optimize import blocks as b
 from optimize.blocks import EQ, GE, LE
-from optimize.education.neighbours import unit_neighbours
+from optimize.education import district_search
+from optimize.education.district_pairs import ISLAND, AllowedPairs, allowed_pairs
+from optimize.education.district_rules import REGIONS_FROM_PAIRS, DistrictRules
+from optimize.education.district_search import (
+    SearchModel,
+    improve_by_regions,
+    moved_pupils,
+    plan_cost,
+    relaxation,
+    school_loads,
+    starting_plan,
+)
+from optimize.education.neighbours import land_pieces, nearest_crossings, unit_neighbours
 from optimize.model import PlanModel, solve_plan
 from optimize.result import PlanResult
-from optimize.solver import SolverOptions
+from optimize.solver import OPTIMAL_GAP, SolverOptions, relative_gap, solve
 
+#: Columns of the ``links`` plan: the water crossings counted as neighbours.
+LINK_COLUMNS = ["area_id", "neighbour_id", "gap_m", "kind"]
 
-@dataclass(frozen=True)
-class DistrictRules:
-    """The rules of a redistricting.
+#: Share of the time limit that the region-by-region search may use before the whole MIP takes
+#: over to prove a bound (the search usually settles well before).
+REGION_SHARE = 0.5
 
-    max_minutes: longest travel any child may have to their school (None = no limit).
-    capacity_tolerance: a school may take up to seats x (1 + tolerance) pupils (0.05 = 5%).
-    max_reassigned_share: at most this share of pupils (plan year) leave today's school
-        (None = no limit). Moves forced by closures or by the travel limit count towards it;
-        when they alone exceed it, the limit is raised to them (said in ``messages``).
-    contiguous: every district is one connected piece (shortest-path-tree rule).
-    candidate_schools: offer each unit only its k nearest schools within reach, plus today's
-        (None = all within reach); keeps large instances small.
-    over_capacity_penalty: pupil-minutes per pupil over capacity (and per pupil travelling
-        beyond max_minutes); must exceed any travel time so that seats are used first.
-    reassign_penalty: pupil-minutes per pupil moved from today's school.
-    balance_penalty: pupil-minutes per unit of imbalance of the balance attribute.
-    """
-
-    max_minutes: float | None = 30.0
-    capacity_tolerance: float = 0.05
-    max_reassigned_share: float | None = 0.2
-    contiguous: bool = True
-    candidate_schools: int | None = 4
-    over_capacity_penalty: float = 1_000.0
-    reassign_penalty: float = 1.0
-    balance_penalty: float = 0.0
-
-    def __post_init__(self) -> None:
-        if self.max_minutes is not None and self.max_minutes <= 0:
-            raise InputError(f"max_minutes must be > 0, got {self.max_minutes}")
-        if self.capacity_tolerance < 0:
-            raise InputError(f"capacity_tolerance must be >= 0, got {self.capacity_tolerance}")
-        share = self.max_reassigned_share
-        if share is not None and not 0 <= share <= 1:
-            raise InputError(f"max_reassigned_share must be within 0..1, got {share}")
-        if self.candidate_schools is not None and self.candidate_schools < 1:
-            raise InputError(f"candidate_schools must be >= 1, got {self.candidate_schools}")
+__all__ = ["DistrictRules", "district_map", "peak_pressure_year", "redraw_districts"]
 
 
 # --- inputs -----------------------------------------------------------------------------------
@@ -170,184 +163,6 @@ def _groups(keep_together: Iterable[Iterable[str]], unit_ids: pd.Index) -> list[
     return groups
 
 
-# --- pairs ------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Pairs:
-    """Allowed (unit, school) pairs with their travel minutes and contiguity status."""
-
-    minutes: dict[tuple[str, str], float]
-    beyond: set[tuple[str, str]]  # longer than max_minutes (only where nothing nearer works)
-    exempt: set[str]  # units that cannot be joined through neighbours (islands)
-    messages: list[str]
-
-
-def _allowed_pairs(
-    unit_ids: pd.Index,
-    travel: pd.DataFrame,
-    schools: pd.DataFrame,
-    today: pd.Series,
-    neighbours: dict[str, list[str]],
-    groups: list[list[str]],
-    rules: DistrictRules,
-) -> _Pairs:
-    active = schools.index[schools["status"] != "closed"]
-    rows = travel[travel["school_id"].isin(active) & travel["area_id"].isin(unit_ids)]
-    rows = rows.sort_values(["area_id", "minutes", "school_id"], kind="stable")
-    full = {(a, s): float(m) for a, s, m in rows[["area_id", "school_id", "minutes"]].itertuples(
-        index=False)}  # fmt: skip
-    homes = schools.loc[active, "area_id"]
-    for school, home in homes.items():
-        full.setdefault((home, school), 0.0)
-    limit = np.inf if rules.max_minutes is None else rules.max_minutes
-    near = rows[rows["minutes"] <= limit]
-    rank = near.groupby("area_id", sort=False).cumcount()
-    keep = np.ones(len(near), dtype=bool)
-    if rules.candidate_schools is not None:
-        keep = (rank < rules.candidate_schools).to_numpy()
-        pair_today = near["area_id"].map(today).to_numpy() == near["school_id"].to_numpy()
-        keep |= pair_today
-    offered: dict[tuple[str, str], float] = {
-        (a, s): float(m)
-        for a, s, m in near.loc[keep, ["area_id", "school_id", "minutes"]].itertuples(index=False)
-    }
-    for school, home in homes.items():
-        offered[(home, school)] = full[(home, school)]
-    roots = {(home, school) for school, home in homes.items()}
-    messages: list[str] = []
-    exempt = {u for u in unit_ids if not neighbours.get(u)} if rules.contiguous else set()
-    if exempt:
-        messages.append(
-            f"{len(exempt)} unit(s) have no neighbour and join a school on their own: "
-            + ", ".join(sorted(exempt)[:5])
-        )
-    for _ in range(5):  # keep-together and contiguity narrow each other; a few rounds settle it
-        before = len(offered)
-        offered = _common_schools(offered, groups)
-        if rules.contiguous:
-            offered = _reachable(offered, neighbours, roots, exempt)
-        if len(offered) == before:
-            break
-    beyond: set[tuple[str, str]] = set()
-    has_pair = {a for a, _ in offered}
-    lacking = [u for u in unit_ids if u not in has_pair]
-    for unit in lacking:
-        chain = _chain_to_nearest(unit, full, offered, neighbours, roots, rules.contiguous)
-        if chain is None:
-            choices = sorted((m, s) for (a, s), m in full.items() if a == unit)
-            if not choices:
-                raise InputError(
-                    f"travel: unit {unit!r} has no travel time to any open school; widen the "
-                    "travel cutoff or add a school"
-                )
-            chain = [(unit, choices[0][1])]
-            exempt.add(unit)
-        for pair in chain:
-            offered[pair] = full[pair]
-            if full[pair] > limit:
-                beyond.add(pair)
-    if lacking:
-        messages.append(
-            f"{len(lacking)} unit(s) have no school they can join within "
-            f"{rules.max_minutes:g} minutes; they go to the nearest reachable school (penalised): "
-            + ", ".join(sorted(lacking)[:5])
-        )
-    for g, group in enumerate(groups, start=1):
-        common = set.intersection(*({s for (a, s) in offered if a == u} for u in group))
-        if not common:
-            raise InputError(
-                f"keep-together group {g} ({', '.join(group[:4])}…): no school that every unit "
-                "may join (within the travel limit, through neighbours); split the group or "
-                "raise the travel limit"
-            )
-    return _Pairs(offered, beyond, exempt, messages)
-
-
-def _common_schools(
-    offered: dict[tuple[str, str], float], groups: list[list[str]]
-) -> dict[tuple[str, str], float]:
-    """Units of a keep-together group may only take schools all of them may take."""
-    if not groups:
-        return offered
-    schools_of: dict[str, set[str]] = {}
-    for a, s in offered:
-        schools_of.setdefault(a, set()).add(s)
-    drop = set()
-    for group in groups:
-        common = set.intersection(*(schools_of.get(u, set()) for u in group))
-        for u in group:
-            drop.update((u, s) for s in schools_of.get(u, set()) - common)
-    return {p: m for p, m in offered.items() if p not in drop}
-
-
-def _reachable(
-    offered: dict[tuple[str, str], float],
-    neighbours: dict[str, list[str]],
-    roots: set[tuple[str, str]],
-    exempt: set[str],
-) -> dict[tuple[str, str], float]:
-    """Pairs (i, j) reachable from j's own unit through offered pairs, each step nearer to j.
-
-    Per school, units are taken nearest first; a unit is kept when it is the root or has a kept
-    neighbour strictly nearer to the school -- the fixed point of the shortest-path-tree rule.
-    """
-    by_school: dict[str, list[tuple[float, str]]] = {}
-    for (a, s), m in offered.items():
-        by_school.setdefault(s, []).append((m, a))
-    kept: dict[tuple[str, str], float] = {}
-    for school, members in by_school.items():
-        members.sort(key=lambda ma: ((ma[1], school) not in roots, ma[0]))
-        dist: dict[str, float] = {}
-        for minutes, a in members:
-            ok = (a, school) in roots or a in exempt
-            order = -1.0 if (a, school) in roots else minutes  # the root comes first
-            if not ok:
-                ok = any(dist.get(k, np.inf) < order for k in neighbours.get(a, ()))
-            if ok:
-                dist[a] = order
-                kept[(a, school)] = minutes
-    return kept
-
-
-def _order(pair: tuple[str, str], minutes: dict, roots: set) -> float:
-    """Distance used by the shortest-path-tree rule: a school's own unit comes first."""
-    return -1.0 if pair in roots else minutes.get(pair, np.inf)
-
-
-def _chain_to_nearest(
-    unit: str,
-    full: dict[tuple[str, str], float],
-    offered: dict[tuple[str, str], float],
-    neighbours: dict[str, list[str]],
-    roots: set[tuple[str, str]],
-    contiguous: bool,
-) -> list[tuple[str, str]] | None:
-    """Pairs joining ``unit`` to its nearest school that can be reached step by step."""
-    choices = sorted((m, s) for (a, s), m in full.items() if a == unit)
-    for _, school in choices[:5]:
-        if not contiguous:
-            return [(unit, school)]
-        chain, here = [(unit, school)], unit
-        while (here, school) not in roots:
-            d_here = _order((here, school), full, roots)
-            steps = [
-                (_order((k, school), full, roots), k)
-                for k in neighbours.get(here, ())
-                if _order((k, school), full, roots) < d_here
-            ]
-            if not steps:
-                chain = None
-                break
-            here = min(steps)[1]
-            chain.append((here, school))
-            if (here, school) in offered:
-                break
-        if chain is not None:
-            return chain
-    return None
-
-
 # --- the model --------------------------------------------------------------------------------
 
 
@@ -382,6 +197,7 @@ def redraw_districts(
     neighbours: pd.DataFrame | None = None,
     options: SolverOptions | None = None,
     warm_start: bool = True,
+    crossings: pd.DataFrame | None = None,
 ) -> PlanResult:
     """New attendance districts for one school level (see the module docstring for the model).
 
@@ -390,18 +206,26 @@ def redraw_districts(
                gets its own capacity rule.
     schools    [school_id, area_id, seats, status]: status open / closed / new; area_id is the
                unit the school stands in.
-    travel     [area_id, school_id, minutes].
+    travel     [area_id, school_id, minutes]; a unit with no row for any open school gets no
+               district (a shortfall "no school within the travel cutoff", not an error).
     today      area_id -> today's school (default: nearest existing school by travel).
     keep_together  groups of area_ids that must share a school (e.g. one residential compound).
     balance    area_id -> amount of an attribute (e.g. pupils from low-income families) to spread
                evenly: each school's share should match the city's (needs balance_penalty > 0).
     plan_year  the year whose pupils weigh travel and reassignment (default: peak pressure).
     neighbours [area_id, neighbour_id] (default: from the polygons, ``unit_neighbours``).
+    crossings  [area_id, neighbour_id]: water crossings (ferry, bridge) that join units as
+               neighbours; with ``rules.crossings="nearest"`` the nearest gaps are added too.
 
     Returns a PlanResult whose plans are ``assignment`` (one row per unit), ``enrolment`` (per
-    school and year) and ``summary`` (before / after); over-capacity is in ``shortfall``.
+    school and year), ``summary`` (before / after) and ``links`` (the water crossings used as
+    neighbours); over-capacity and units without a district are in ``shortfall``. A plan is
+    always returned: the starting plan (today's districts, mended where they break the rules)
+    when the solver finds none better in time.
     """
     rules = rules or DistrictRules()
+    options = options or SolverOptions()
+    started = time.perf_counter()
     _require(units, ["area_id", "geometry"], "units")
     _require(travel, ["area_id", "school_id", "minutes"], "travel")
     if units["area_id"].duplicated().any():
@@ -419,51 +243,38 @@ def redraw_districts(
     if plan_year not in years:
         raise InputError(f"plan year {plan_year} is not among the pupil years {years}")
     groups = _groups(keep_together, unit_ids)
-    if neighbours is None:
-        neighbours = unit_neighbours(units) if rules.contiguous else pd.DataFrame(
-            columns=["area_id", "neighbour_id"])  # fmt: skip
-    nbrs = neighbours.groupby("area_id")["neighbour_id"].agg(list).to_dict()
-    pairs = _allowed_pairs(unit_ids, travel, school, today_s, nbrs, groups, rules)
+    active = school[school["status"] != "closed"]
+    land = _land(units, unit_ids, neighbours, crossings, active, rules)
+    pairs = allowed_pairs(unit_ids, travel, school, today_s, land.nbrs, groups, rules,
+                          land.unplaced)  # fmt: skip
+    pairs.messages[:0] = land.messages
+    groups = [g for g in ([u for u in group if u not in pairs.unplaced] for group in groups)
+              if len(g) > 1]  # fmt: skip
+    placed = unit_ids[~unit_ids.isin(list(pairs.unplaced))]
 
-    m = PlanModel(f"{len(unit_ids)} units to {int((school['status'] != 'closed').sum())} schools")
+    m = PlanModel(f"{len(unit_ids)} units to {len(active)} schools")
     frame = pd.DataFrame(list(pairs.minutes), columns=["demand_id", "site_id"])
     frame["minutes"] = list(pairs.minutes.values())
     frame = frame.sort_values(["demand_id", "minutes"], kind="stable").reset_index(drop=True)
     frame = b.add_assignment(m, frame, binary=True)  # x[i, j]
-    var = dict(zip(zip(frame["demand_id"], frame["site_id"], strict=True), frame["var"],
-                   strict=True))  # fmt: skip
+    key = list(zip(frame["demand_id"], frame["site_id"], strict=True))
+    var = dict(zip(key, frame["var"], strict=True))
     p_plan = table[plan_year]
 
     # one school per unit: every unit is in exactly one district
-    b.serve_once(m, frame, unit_ids, family="one school per unit")
+    b.serve_once(m, frame, placed, family="one school per unit")
 
     # school's own unit: the unit a school stands in belongs to its district
-    active = school[school["status"] != "closed"]
     sole = active.groupby("area_id").size()
-    m.add_rules(
-        "school's own unit",
-        {s: b.rule(b.expression([var[(h, s)]]), EQ, 1) for s, h in active["area_id"].items()
-         if sole[h] == 1},
-    )  # fmt: skip
+    home = {s: (h, s) for s, h in active["area_id"].items() if sole[h] == 1}
+    m.add_rules("school's own unit",
+                {s: b.rule(b.expression([var[p]]), EQ, 1) for s, p in home.items()})  # fmt: skip
 
     # contiguity: a unit joins j only if a neighbour strictly nearer to j joins j too
-    if rules.contiguous:
-        roots = {(h, s) for s, h in active["area_id"].items()}
-        spt = {}
-        for (i, j), x in var.items():
-            if (i, j) in roots or i in pairs.exempt:
-                continue
-            d = pairs.minutes[(i, j)]
-            nearer = [
-                var[(k, j)]
-                for k in nbrs.get(i, ())
-                if (k, j) in var
-                and k not in pairs.exempt
-                and _order((k, j), pairs.minutes, roots) < d
-            ]
-            lhs = pulp.LpAffineExpression([(x, 1.0)] + [(v, -1.0) for v in nearer])
-            spt[(i, j)] = b.rule(lhs, LE, 0)
-        m.add_rules("contiguity", spt)
+    carriers = pairs.carriers(land.nbrs) if rules.contiguous else {}
+    m.add_rules("contiguity", {
+        p: b.rule(pulp.LpAffineExpression([(var[p], 1.0)] + [(var[q], -1.0) for q in qs]), LE, 0)
+        for p, qs in carriers.items()})  # fmt: skip
 
     # capacity (per year): pupils placed at a school stay within seats x (1 + tolerance)
     over_keys = pd.MultiIndex.from_tuples([(s, t) for s in active.index for t in years])
@@ -491,10 +302,11 @@ def redraw_districts(
     m.add_rules("keep together", together)
 
     # reassignment limit: pupils who leave today's school, within a share of all pupils
-    stay = {i: var.get((i, s)) for i, s in today_s.dropna().items()}
-    forced = float(sum(p_plan[i] for i in unit_ids if stay.get(i) is None))
+    stay = {i: var.get((i, s)) for i, s in today_s.dropna().items() if i in placed}
+    forced = float(sum(p_plan[i] for i in placed if stay.get(i) is None))
     stayers = [(x, float(p_plan[i])) for i, x in stay.items() if x is not None]
     movable = sum(w for _, w in stayers)
+    room = None
     if rules.max_reassigned_share is not None:
         allowed = rules.max_reassigned_share * float(p_plan.sum())
         if forced > allowed:
@@ -504,19 +316,14 @@ def redraw_districts(
                 "the limit is raised to them"
             )
         room = max(allowed - forced, 0.0)
-        m.add_rules(
-            "reassignment limit",
-            {"pupils moved": b.rule(pulp.LpAffineExpression(stayers), GE, movable - room)},
-        )
-    # and the reassignment penalty on every pair other than today's (no objective constant, so
-    # the solver's bound and the plan's objective are on the same footing)
+    # the reassignment penalty sits on every pair other than today's (no objective constant,
+    # so the solver's bound and the plan's objective are on the same footing)
     frame["cost"] = frame["demand_id"].map(p_plan) * frame["minutes"]
     elsewhere = frame["site_id"].to_numpy() != frame["demand_id"].map(today_s).to_numpy()
     frame.loc[elsewhere, "cost"] += rules.reassign_penalty * frame.loc[elsewhere, "demand_id"].map(
         p_plan
     )
-    beyond = np.array([p in pairs.beyond for p in zip(frame["demand_id"], frame["site_id"],
-                                                       strict=True)])  # fmt: skip
+    beyond = np.array([p in pairs.beyond for p in key])
     frame.loc[beyond, "cost"] += frame.loc[beyond, "demand_id"].map(p_plan) * (
         rules.over_capacity_penalty
     )
@@ -527,20 +334,277 @@ def redraw_districts(
         dev = _add_balance(m, frame, balance.reindex(unit_ids).fillna(0.0), p_plan, active.index,
                            rules.balance_penalty)  # fmt: skip
 
-    if warm_start:
-        _start_from_today(frame, over, today_s, table, limit_of, active.index)
+    search = _search_model(frame, key, carriers, pairs.distance, placed, active, table, limit_of,
+                           home, today_s, p_plan, groups, room, rules)  # fmt: skip
+    start = starting_plan(search)
+    if start.plan is not None and room is not None:
+        needed = moved_pupils(search, start.plan)
+        if needed > room + 1e-6:  # today's districts break the rules in more places than room
+            pairs.messages.append(
+                f"mending today's districts where they break the rules moves {needed:,.0f} "
+                f"pupils, more than the {rules.max_reassigned_share:.0%} limit leaves; the limit "
+                "is raised to them"
+            )
+            room = search.room = needed
+    if room is not None:
+        m.add_rules(
+            "reassignment limit",
+            {"pupils moved": b.rule(pulp.LpAffineExpression(stayers), GE, movable - room)},
+        )
 
     def read_plans() -> dict[str, pd.DataFrame]:
-        return _read_plans(frame, table, school, today_s, travel, plan_year, rules, pairs)
+        return _read_plans(frame, table, school, today_s, travel, plan_year, rules, pairs,
+                           land.links)  # fmt: skip
 
-    params = {"rules": asdict(rules), "plan_year": plan_year, "years": years,
+    method = rules.method
+    if method == "auto":
+        method = "regions" if len(frame) >= REGIONS_FROM_PAIRS and dev is None else "plain"
+    if method == "regions" and dev is not None:
+        raise InputError("method 'regions' does not take a balance attribute; use 'plain'")
+    params = {"rules": asdict(rules), "plan_year": plan_year, "years": years, "method": method,
               "pairs": len(frame), "keep_together_groups": len(groups)}  # fmt: skip
-    result = solve_plan(m, read_plans, options, warm_start=warm_start, params=params)
-    result.messages = pairs.messages + result.messages
+    fill = functools.partial(_set_plan, frame["var"].to_numpy(), over, search)
+    if method == "regions" and start.plan is not None:
+        result = _solve_by_regions(m, search, start, fill, read_plans, options, started, params)
+    else:
+        if warm_start and start.plan is not None:
+            fill(start.plan)  # the starting plan as the solver's start (CBC reads it)
+        result = solve_plan(m, read_plans, options, warm_start=warm_start, params=params)
+        if start.plan is not None:
+            result = _at_least_the_start(result, m, search, start, fill, read_plans)
+    result.messages = pairs.messages + start.notes + result.messages
+    if result.has_plan and len(result.plans["links"]["school_id"].dropna()):
+        crossing = result.plans["links"].dropna(subset=["school_id"])
+        result.messages.append(
+            f"{crossing['school_id'].nunique()} district(s) cross water (their map is in more "
+            "than one piece): " + ", ".join(
+                f"{r.school_id} ({r.area_id}–{r.neighbour_id}, {r.kind})"
+                for r in crossing.head(5).itertuples(index=False))
+        )  # fmt: skip
+    if pairs.unplaced and result.has_plan:
+        result.shortfall = pd.concat(
+            [result.shortfall, _unplaced_shortfall(pairs.unplaced, table)], ignore_index=True
+        )
     if dev is not None and result.has_plan:
         result.plans["balance"] = pd.DataFrame(
             {"school_id": list(dev.index), "imbalance": [v.varValue or 0.0 for v in dev]}
         )
+    return result
+
+
+# --- land, crossings and units without a district ---------------------------------------------
+
+
+@dataclass
+class _Land:
+    """Which units count as neighbours (land and water crossings) and who gets no district."""
+
+    nbrs: dict[str, list[str]]
+    links: pd.DataFrame  # the water crossings counted: [area_id, neighbour_id, gap_m, kind]
+    unplaced: dict[str, str]
+    messages: list[str]
+
+
+def _land(
+    units: gpd.GeoDataFrame,
+    unit_ids: pd.Index,
+    neighbours: pd.DataFrame | None,
+    crossings: pd.DataFrame | None,
+    active: pd.DataFrame,
+    rules: DistrictRules,
+) -> _Land:
+    empty = pd.DataFrame(
+        {c: pd.Series(dtype=float if c == "gap_m" else object) for c in LINK_COLUMNS}
+    )
+    if not rules.contiguous:
+        return _Land({}, empty, {}, [])
+    if neighbours is None:
+        neighbours = unit_neighbours(units)
+    links = [neighbours[["area_id", "neighbour_id"]]]
+    used = [empty]
+    if crossings is not None and len(crossings):
+        _require(crossings, ["area_id", "neighbour_id"], "crossings")
+        bad = ~crossings["area_id"].isin(unit_ids) | ~crossings["neighbour_id"].isin(unit_ids)
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise InputError(
+                f"crossings, row {row + 2}: {crossings['area_id'].iloc[row]!r} – "
+                f"{crossings['neighbour_id'].iloc[row]!r} is not a pair of units of the map"
+            )
+        declared = crossings[["area_id", "neighbour_id"]].assign(gap_m=np.nan, kind="declared")
+        links.append(declared[["area_id", "neighbour_id"]])
+        used.append(declared)
+    messages = []
+    if rules.crossings == "nearest":
+        joined = pd.concat(links, ignore_index=True)
+        near = nearest_crossings(units, joined, rules.max_crossing_m)
+        if len(near):
+            links.append(near[["area_id", "neighbour_id"]])
+            used.append(near.assign(kind="nearest"))
+            messages.append(
+                f"{len(near)} water crossing(s) join land that no shared boundary joins, each "
+                "across the narrowest gap (rules.crossings='nearest'): "
+                + ", ".join(
+                    f"{a}–{b} ({g:,.0f} m)"
+                    for a, b, g in near.head(5)[["area_id", "neighbour_id", "gap_m"]].itertuples(
+                        index=False
+                    )
+                )  # fmt: skip
+            )
+    both = pd.concat(links, ignore_index=True)
+    both = pd.concat([both, both.rename(columns={"area_id": "neighbour_id",
+                                                 "neighbour_id": "area_id"})])  # fmt: skip
+    both = both[both["area_id"] != both["neighbour_id"]].drop_duplicates()
+    nbrs = both.groupby("area_id")["neighbour_id"].agg(list).to_dict()
+    piece = land_pieces(unit_ids, both)
+    with_school = set(piece[piece.index.isin(active["area_id"])])
+    cut_off = piece.index[~piece.isin(with_school)]
+    unplaced = {u: ISLAND for u in cut_off}
+    if unplaced:
+        messages.append(
+            f"{len(unplaced)} unit(s) lie on land that no crossing joins to a school and get no "
+            "district (shortfall 'land that no crossing joins to a school'); declare a crossing "
+            "(ferry, bridge) or use rules.crossings='nearest': " + ", ".join(sorted(unplaced)[:5])
+        )
+    links_used = pd.concat([u for u in used if len(u)] or [empty], ignore_index=True)
+    return _Land(nbrs, links_used, unplaced, messages)
+
+
+def _unplaced_shortfall(unplaced: dict[str, str], table: pd.DataFrame) -> pd.DataFrame:
+    """Pupils of units without a district, per unit and year: [constraint, where, amount]."""
+    rows = [(why, f"{u} / {t}", float(table.loc[u, t]))
+            for u, why in sorted(unplaced.items()) for t in table.columns]  # fmt: skip
+    return pd.DataFrame(rows, columns=["constraint", "where", "amount"])
+
+
+# --- solving: the start, the plain MIP, regions -----------------------------------------------
+
+
+def _search_model(frame, key, carriers, distance, placed, active, table, limit_of, home, today_s,
+                  p_plan, groups, room, rules) -> SearchModel:  # fmt: skip
+    """The model above as arrays (``district_search.SearchModel``), pair k = frame row k."""
+    unit_pos = pd.Series(np.arange(len(placed)), index=placed)
+    school_pos = pd.Series(np.arange(len(active)), index=active.index)
+    pair_pos = {p: k for k, p in enumerate(key)}
+    order = np.array([distance(p, m) for p, m in zip(key, frame["minutes"], strict=True)])
+    preds = [None if p not in carriers else np.array([pair_pos[q] for q in carriers[p]], np.int64)
+             for p in key]  # fmt: skip
+    fixed = np.full(len(placed), -1, dtype=np.int64)
+    for p in home.values():
+        fixed[unit_pos[p[0]]] = pair_pos[p]
+    stay = np.full(len(placed), -1, dtype=np.int64)
+    for i, s in today_s.dropna().items():
+        if (i, s) in pair_pos:
+            stay[unit_pos[i]] = pair_pos[(i, s)]
+    return SearchModel(
+        n_units=len(placed),
+        n_schools=len(active),
+        pair_unit=unit_pos[frame["demand_id"]].to_numpy(),
+        pair_school=school_pos[frame["site_id"]].to_numpy(),
+        order=order,
+        cost=frame["cost"].to_numpy(dtype=float),
+        pupils=table.loc[placed].to_numpy(dtype=float),
+        limit=limit_of.to_numpy(dtype=float),
+        penalty=rules.over_capacity_penalty,
+        preds=preds,
+        fixed=fixed,
+        stay=stay,
+        weight=p_plan[placed].to_numpy(dtype=float),
+        room=room,
+        groups=[unit_pos[g].to_numpy() for g in groups],
+    )
+
+
+def _set_plan(xs: np.ndarray, over: pd.Series, search: SearchModel, plan: np.ndarray) -> None:
+    """Put ``plan`` (unit -> pair) into the PuLP variables: x and the over-capacity slacks."""
+    chosen = np.zeros(len(xs), dtype=bool)
+    chosen[plan] = True
+    for x, on in zip(xs, chosen, strict=True):
+        x.varValue = 1.0 if on else 0.0
+        x.setInitialValue(1.0 if on else 0.0)
+    excess = np.clip(school_loads(search, plan) - search.limit[:, None], 0.0, None)
+    for v, value in zip(over.to_numpy(), excess.reshape(-1), strict=True):  # (school, year)
+        v.varValue = float(value)
+        v.setInitialValue(float(value))
+
+
+def _at_least_the_start(result, m, search, start, fill, read_plans) -> PlanResult:
+    """The solver's plan, or the starting plan when the solver found none or a worse one."""
+    start_cost = plan_cost(search, start.plan)
+    if result.has_plan and (result.objective or 0.0) <= start_cost * (1 + 1e-9) + 1e-6:
+        return result
+    fill(start.plan)
+    bound = result.best_bound
+    result.status = "stopped at time limit with best plan"
+    result.objective = float(pulp.value(m.problem.objective))
+    if bound is not None:
+        bound = min(bound, result.objective)
+    result.best_bound, result.gap = bound, relative_gap(result.objective, bound)
+    result.plans = read_plans()
+    result.shortfall = m.shortfall()
+    result.binding = result.binding.iloc[0:0]
+    result.messages.append(
+        "the solver found no plan better than the starting plan in time; the plan is the "
+        "starting plan (today's districts, mended where they break the rules)"
+    )
+    return result
+
+
+def _solve_by_regions(m, search, start, fill, read_plans, options, started, params) -> PlanResult:
+    """Start, improve region by region, then let the whole MIP prove a bound (see module)."""
+    limit = options.time_limit_s
+    deadline = None if limit is None else started + limit
+    search_deadline = None if limit is None else started + REGION_SHARE * limit
+    lp = relaxation(search, start.plan, search_deadline)
+    found = improve_by_regions(
+        search, start.plan, search_deadline, lp.price, target_pairs=district_search.REGION_PAIRS
+    )
+    m.set_objective()
+    build_seconds = time.perf_counter() - m.started
+    fill(found.plan)
+    cutoff = found.cost + max(1e-9 * abs(found.cost), 1e-6)
+    left = None if deadline is None else max(1.0, deadline - time.perf_counter())
+    proving = replace(options, time_limit_s=left, cutoff=cutoff)
+    outcome = solve(m.problem, proving, warm_start=True)
+    messages = [
+        f"regions: starting plan {found.start_cost:,.0f}; {found.regions_improved} of "
+        f"{found.regions_solved} region MIPs improved it in {found.passes} pass(es) "
+        f"({found.seconds:.1f} s) to {found.cost:,.0f}"
+        + ("" if found.converged else "; stopped by the clock")
+        + (f"; LP bound {lp.bound:,.0f} in {lp.seconds:.1f} s" if lp.bound is not None else "")
+    ] + outcome.messages
+    if outcome.has_plan and outcome.objective is not None and outcome.objective < found.cost:
+        objective = outcome.objective
+        messages.append("the whole MIP improved the regions' plan")
+    else:
+        fill(found.plan)
+        objective = float(pulp.value(m.problem.objective))
+    if outcome.status == "infeasible":  # nothing beats the cutoff: the plan is proven best
+        bound = objective
+    else:
+        bounds = [b for b in (outcome.best_bound, lp.bound) if b is not None]
+        bound = min(max(bounds), objective) if bounds else None
+    gap = relative_gap(objective, bound)
+    if gap is not None and gap <= OPTIMAL_GAP:
+        status = "optimal"
+    elif outcome.status == "stopped at time limit with best plan" or (
+        outcome.status == "no solution found"
+    ):
+        status = "stopped at time limit with best plan"
+    else:
+        status = "feasible within gap"
+    result = PlanResult(
+        model=m.name, status=status, objective=objective, best_bound=bound, gap=gap,
+        build_seconds=build_seconds, solve_seconds=time.perf_counter() - started - build_seconds,
+        solver=outcome.solver, messages=messages, params=params,
+    )  # fmt: skip
+    result.params["regions"] = {
+        "start_cost": found.start_cost, "regions_cost": found.cost, "passes": found.passes,
+        "regions_solved": found.regions_solved, "regions_improved": found.regions_improved,
+        "seconds": round(found.seconds, 2), "converged": found.converged,
+    }  # fmt: skip
+    result.plans = read_plans()
+    result.shortfall = m.shortfall()
     return result
 
 
@@ -572,31 +636,6 @@ def _add_balance(
     return dev
 
 
-def _start_from_today(
-    frame: pd.DataFrame,
-    over: pd.Series,
-    today: pd.Series,
-    table: pd.DataFrame,
-    limit_of: pd.Series,
-    school_ids: pd.Index,
-) -> None:
-    """Today's districts as a starting plan, where today's pairs are allowed (else nearest)."""
-    first = frame.drop_duplicates("demand_id").set_index("demand_id")["site_id"]
-    pick = today.reindex(first.index)
-    allowed = set(zip(frame["demand_id"], frame["site_id"], strict=True))
-    chosen = {
-        i: (s if isinstance(s, str) and (i, s) in allowed else first[i]) for i, s in pick.items()
-    }
-    is_chosen = [chosen.get(i) == s for i, s in zip(frame["demand_id"], frame["site_id"],
-                                                    strict=True)]  # fmt: skip
-    for x, on in zip(frame["var"], is_chosen, strict=True):
-        x.setInitialValue(1 if on else 0)
-    load = table.groupby(pd.Series(chosen).reindex(table.index)).sum()
-    for (s, t), v in over.items():
-        placed = float(load.loc[s, t]) if s in load.index else 0.0
-        v.setInitialValue(max(placed - float(limit_of[s]), 0.0))
-
-
 def _read_plans(
     frame: pd.DataFrame,
     table: pd.DataFrame,
@@ -605,7 +644,8 @@ def _read_plans(
     travel: pd.DataFrame,
     plan_year: int,
     rules: DistrictRules,
-    pairs: _Pairs,
+    pairs: AllowedPairs,
+    links: pd.DataFrame,
 ) -> dict[str, pd.DataFrame]:
     chosen = frame[[(v.varValue or 0.0) > 0.5 for v in frame["var"]]]
     chosen = chosen.drop_duplicates("demand_id").set_index("demand_id")
@@ -629,14 +669,23 @@ def _read_plans(
         known = isinstance(s, str) and (i, s) in pairs.minutes
         if known and np.isnan(minutes_of.get((i, s), np.nan)):
             assignment.loc[assignment["area_id"] == i, "minutes_today"] = pairs.minutes[(i, s)]
-    assignment["reassigned"] = assignment["school_id"] != assignment["school_today"]
-    assignment["beyond_max_minutes"] = [
+    assignment["reassigned"] = assignment["school_id"].notna() & (
+        assignment["school_id"] != assignment["school_today"]
+    )
+    limit = np.inf if rules.max_minutes is None else rules.max_minutes
+    assignment["beyond_max_minutes"] = (assignment["minutes"] > limit + 1e-9) | np.array([
         (i, s) in pairs.beyond for i, s in zip(assignment["area_id"], assignment["school_id"],
                                                strict=True)
-    ]  # fmt: skip
+    ])  # fmt: skip
+    assignment["unplaced"] = assignment["area_id"].map(pairs.unplaced).fillna("")
     enrolment = _enrolment(assignment, table, school, rules.capacity_tolerance)
     summary = _summary(assignment, table, school, plan_year, rules.capacity_tolerance)
-    return {"assignment": assignment, "enrolment": enrolment, "summary": summary}
+    at = assignment.set_index("area_id")["school_id"]
+    links = links.reset_index(drop=True)
+    ends = links["area_id"].map(at), links["neighbour_id"].map(at)
+    links["school_id"] = ends[0].where(ends[0] == ends[1])  # the district that crosses there
+    return {"assignment": assignment, "enrolment": enrolment, "summary": summary,
+            "links": links}  # fmt: skip
 
 
 def _enrolment(
@@ -707,7 +756,9 @@ def _summary(
 def district_map(
     units: gpd.GeoDataFrame, assignment: pd.DataFrame, column: str = "school_id"
 ) -> gpd.GeoDataFrame:
-    """The districts as one (multi)polygon per school: [school_id, units, pupils, geometry].
+    """The districts as one (multi)polygon per school: [school_id, units, pupils, pieces,
+    geometry]; ``pieces`` counts the separate pieces of land on the map (more than 1 where a
+    unit is itself in several parts, e.g. with islands, or where a district crosses water).
 
     assignment: [area_id, <column>, pupils] (e.g. ``result.plans['assignment']``); use
     column='school_today' for today's districts.
@@ -718,4 +769,6 @@ def district_map(
     merged = merged.dropna(subset=[column]).assign(units=1)
     out = merged.dissolve(by=column, aggfunc={"units": "sum", "pupils": "sum"})
     out = out.reset_index().rename(columns={column: "school_id"})
-    return gpd.GeoDataFrame(out[["school_id", "units", "pupils", "geometry"]], crs=units.crs)
+    out["pieces"] = shapely.get_num_geometries(out.geometry.to_numpy())
+    cols = ["school_id", "units", "pupils", "pieces", "geometry"]
+    return gpd.GeoDataFrame(out[cols], crs=units.crs)

@@ -85,6 +85,21 @@ def register(app: typer.Typer) -> None:
             None, "--today", help="CSV area_id, school_id (default: nearest school)."
         ),  # fmt: skip
         candidates: int = typer.Option(4, "--candidates", min=1, help="Schools offered per unit."),
+        method: str = typer.Option(
+            "auto", "--method", help="auto, plain (whole MIP) or regions (large cities)."
+        ),
+        crossings: str = typer.Option(
+            "nearest",
+            "--crossings",
+            help="Water crossings that count: nearest (the narrowest gaps) or declared (only "
+            "--crossing-file).",
+        ),  # fmt: skip
+        crossing_file: Path = typer.Option(
+            None, "--crossing-file", help="CSV area_id, neighbour_id: ferries, bridges."
+        ),
+        travel_cutoff: float = typer.Option(
+            60.0, "--travel-cutoff", help="Minutes within which travel is computed."
+        ),
         solver: str = SOLVER,
         time_limit_s: float = time_limit(60.0),
         gap_rel: float = gap(None),
@@ -93,7 +108,7 @@ def register(app: typer.Typer) -> None:
         """Redraw school attendance districts: capacity, travel, contiguity, few moves."""
         from demand.bundle import load_city
         from demand.checks import require_years
-        from demand.tables import TODAY_DISTRICTS, read_table
+        from demand.tables import TODAY_DISTRICTS, WATER_CROSSINGS, read_table
         from optimize.education import DistrictRules, redistrict_city
         from scenarios.plan_files import MAP_SUFFIXES, write_districts
         from scenarios.show import console
@@ -113,6 +128,8 @@ def register(app: typer.Typer) -> None:
                 capacity_tolerance=tolerance,
                 max_reassigned_share=max_reassigned,
                 candidate_schools=candidates,
+                crossings=crossings,
+                method=method,
             )
             groups = [[a.strip() for a in g.split(",") if a.strip()] for g in keep_together]
             plan = redistrict_city(
@@ -128,6 +145,10 @@ def register(app: typer.Typer) -> None:
                 if today is None
                 else read_table(today, TODAY_DISTRICTS).set_index("area_id")["school_id"],
                 options=options,
+                cutoff_minutes=travel_cutoff,
+                crossings=None
+                if crossing_file is None
+                else read_table(crossing_file, WATER_CROSSINGS),  # fmt: skip
             )
             print_redistricting(plan, console)
             if out is not None and plan.result.has_plan:

@@ -12,7 +12,12 @@ LEVELS = ("primary", "middle")
 
 
 def redistricting(ctx: RunContext) -> dict:
-    """Both levels' redistricting for the scenario, once per run."""
+    """Both levels' redistricting for the scenario, once per run.
+
+    Each level may take the scenario's whole ``solver.time_limit_s`` (there is no hidden cap:
+    a big city needs the time it is given). A level always gets a plan: at worst today's
+    districts mended where they break the rules, with the solver's bound and gap.
+    """
     if "districts" not in ctx.cache:
         s = ctx.scenario
         rules = DistrictRules(
@@ -27,7 +32,8 @@ def redistricting(ctx: RunContext) -> dict:
             ctx.progress(f"districts: {level}")
             plans[level] = redistrict_city(
                 city, level, years=years, rules=rules,
-                options=solver_options(s, min(s.solver.time_limit_s, 30)),
+                options=solver_options(s, s.solver.time_limit_s),
+                cutoff_minutes=s.rules.travel_cutoff_minutes,
             )  # fmt: skip
         ctx.cache["districts"] = plans
     return ctx.cache["districts"]
@@ -38,8 +44,14 @@ def run_districts(ctx: RunContext) -> ModelRun:
     """Redraw primary and middle districts for the year of peak pressure."""
     kpis, plans, outcomes = [], {}, []
     for level, plan in redistricting(ctx).items():
-        outcomes.append(outcome_of(f"education.districts:{level}", plan.result,
-                                   plan_year=plan.plan_year))  # fmt: skip
+        outcomes.append(
+            outcome_of(
+                f"education.districts:{level}",
+                plan.result,
+                plan_year=plan.plan_year,
+                method=plan.result.params.get("method"),
+            )
+        )
         if not plan.result.has_plan:
             continue
         summary = plan.summary.set_index("measure")
@@ -63,8 +75,9 @@ def run_districts(ctx: RunContext) -> ModelRun:
         plans[f"enrolment_{level}"] = plan.enrolment
     worst = max(outcomes, key=lambda o: (o.objective is None, o.gap or 0.0))
     outcome = dataclasses.replace(worst, model="education.districts", detail={
-        "levels": {o.model: {"status": o.status, "gap": o.gap, "messages":
-                             o.detail.get("messages")} for o in outcomes}},
+        "time_limit_s": ctx.scenario.solver.time_limit_s,
+        "levels": {o.model: {"status": o.status, "gap": o.gap, "method": o.detail.get("method"),
+                             "messages": o.detail.get("messages")} for o in outcomes}},
         has_plan=all(o.has_plan for o in outcomes))  # fmt: skip
     return ModelRun(kpis=kpis, plans=plans, outcome=outcome)
 
