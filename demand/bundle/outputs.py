@@ -48,6 +48,8 @@ UNITS: dict[str, Unit] = {
         Unit("counters", "counters", "个窗口"),
         Unit("schools", "schools", "所学校"),
         Unit("areas", "areas", "个地区"),
+        Unit("pieces", "pieces of land", "块"),
+        Unit("m", "metres", "米"),
         Unit("specialists", "specialists", "名专科医生"),
         Unit("teachers", "teachers", "名教师"),
         Unit("caseworkers", "caseworkers", "名窗口人员"),
@@ -149,6 +151,9 @@ def _district_columns(level_note: str) -> tuple[PlanColumn, ...]:
         _c("units", "areas", "Areas (units) in the district.", "Areas", "地区数"),
         _c("pupils", "pupils", "Pupils of the plan year living in the district.", "Pupils",
            "学生数"),
+        _c("pieces", "pieces", "Separate pieces of land on the map: more than 1 where an area "
+           "is itself in several parts (islands) or the district crosses water.", "Pieces",
+           "地块数"),
         GEOMETRY,
     )  # fmt: skip
 
@@ -717,9 +722,51 @@ _PLANS: list[PlanSchema] = [
             _c(
                 "beyond_max_minutes",
                 "yes/no",
-                "No school within the travel limit could take the area.",
+                "The trip is beyond the travel limit (no school within it could take the area, "
+                "or the area holds the school but its centre lies farther).",
                 "Beyond the travel limit",
                 "超出时间上限",
+            ),
+            _c(
+                "unplaced",
+                "",
+                "Why the area has no district: no school within the travel cutoff, or land that "
+                "no counted water crossing joins to a school; empty when it has one.",
+                "No district because",
+                "未划入学区原因",
+            ),
+        ),
+    ),  # fmt: skip
+    PlanSchema(
+        "district_links_{level}",
+        "education.districts",
+        "water crossing",
+        "Water crossings counted as neighbours",
+        "计为相邻的跨水连接",
+        (
+            AREA,
+            _c("neighbour_id", "", "Area across the water.", "Across", "对岸地区"),
+            _c(
+                "gap_m",
+                "m",
+                "Width of the water between the two areas (empty when declared).",
+                "Gap",
+                "水面宽度",
+            ),
+            _c(
+                "kind",
+                "",
+                "nearest (the narrowest gap, by rule) or declared (a ferry or bridge "
+                "given by the user).",
+                "Kind",
+                "类型",
+            ),
+            _c(
+                "school_id",
+                "",
+                "The district that crosses there (both areas in it).",
+                "District",
+                "学区",
             ),
         ),
     ),  # fmt: skip

@@ -49,6 +49,7 @@ import shapely
 from demand.errors import InputError
 from optimize import blocks as b
 from optimize.blocks import EQ, GE, LE
+from optimize.deadline import Deadline
 from optimize.education import district_search
 from optimize.education.district_pairs import ISLAND, AllowedPairs, allowed_pairs
 from optimize.education.district_rules import REGIONS_FROM_PAIRS, DistrictRules
@@ -198,6 +199,7 @@ def redraw_districts(
     options: SolverOptions | None = None,
     warm_start: bool = True,
     crossings: pd.DataFrame | None = None,
+    deadline: Deadline | None = None,
 ) -> PlanResult:
     """New attendance districts for one school level (see the module docstring for the model).
 
@@ -216,6 +218,8 @@ def redraw_districts(
     neighbours [area_id, neighbour_id] (default: from the polygons, ``unit_neighbours``).
     crossings  [area_id, neighbour_id]: water crossings (ferry, bridge) that join units as
                neighbours; with ``rules.crossings="nearest"`` the nearest gaps are added too.
+    deadline   the run's deadline (default: ``options.time_limit_s`` from now); building the
+               model counts against it.
 
     Returns a PlanResult whose plans are ``assignment`` (one row per unit), ``enrolment`` (per
     school and year), ``summary`` (before / after) and ``links`` (the water crossings used as
@@ -225,7 +229,7 @@ def redraw_districts(
     """
     rules = rules or DistrictRules()
     options = options or SolverOptions()
-    started = time.perf_counter()
+    deadline = deadline or Deadline.after(options.time_limit_s)
     _require(units, ["area_id", "geometry"], "units")
     _require(travel, ["area_id", "school_id", "minutes"], "travel")
     if units["area_id"].duplicated().any():
@@ -365,11 +369,12 @@ def redraw_districts(
               "pairs": len(frame), "keep_together_groups": len(groups)}  # fmt: skip
     fill = functools.partial(_set_plan, frame["var"].to_numpy(), over, search)
     if method == "regions" and start.plan is not None:
-        result = _solve_by_regions(m, search, start, fill, read_plans, options, started, params)
+        result = _solve_by_regions(m, search, start, fill, read_plans, options, deadline, params)
     else:
         if warm_start and start.plan is not None:
             fill(start.plan)  # the starting plan as the solver's start (CBC reads it)
-        result = solve_plan(m, read_plans, options, warm_start=warm_start, params=params)
+        result = solve_plan(m, read_plans, options, deadline=deadline, warm_start=warm_start,
+                            params=params)  # fmt: skip
         if start.plan is not None:
             result = _at_least_the_start(result, m, search, start, fill, read_plans)
     result.messages = pairs.messages + start.notes + result.messages
@@ -550,11 +555,11 @@ def _at_least_the_start(result, m, search, start, fill, read_plans) -> PlanResul
     return result
 
 
-def _solve_by_regions(m, search, start, fill, read_plans, options, started, params) -> PlanResult:
-    """Start, improve region by region, then let the whole MIP prove a bound (see module)."""
-    limit = options.time_limit_s
-    deadline = None if limit is None else started + limit
-    search_deadline = None if limit is None else started + REGION_SHARE * limit
+def _solve_by_regions(m, search, start, fill, read_plans, options, deadline, params) -> PlanResult:
+    """Start, LP, improve region by region, then let the whole MIP prove a bound (see module)."""
+    started = time.perf_counter()
+    search_deadline = None if deadline.at is None else (
+        started + REGION_SHARE * max(deadline.at - started, 0.0))  # fmt: skip
     lp = relaxation(search, start.plan, search_deadline)
     found = improve_by_regions(
         search, start.plan, search_deadline, lp.price, target_pairs=district_search.REGION_PAIRS
@@ -563,9 +568,8 @@ def _solve_by_regions(m, search, start, fill, read_plans, options, started, para
     build_seconds = time.perf_counter() - m.started
     fill(found.plan)
     cutoff = found.cost + max(1e-9 * abs(found.cost), 1e-6)
-    left = None if deadline is None else max(1.0, deadline - time.perf_counter())
-    proving = replace(options, time_limit_s=left, cutoff=cutoff)
-    outcome = solve(m.problem, proving, warm_start=True)
+    proving = replace(options, cutoff=cutoff)
+    outcome = solve(m.problem, proving, warm_start=True, deadline=deadline)
     messages = [
         f"regions: starting plan {found.start_cost:,.0f}; {found.regions_improved} of "
         f"{found.regions_solved} region MIPs improved it in {found.passes} pass(es) "
@@ -595,7 +599,7 @@ def _solve_by_regions(m, search, start, fill, read_plans, options, started, para
         status = "feasible within gap"
     result = PlanResult(
         model=m.name, status=status, objective=objective, best_bound=bound, gap=gap,
-        build_seconds=build_seconds, solve_seconds=time.perf_counter() - started - build_seconds,
+        build_seconds=build_seconds, solve_seconds=time.perf_counter() - started,
         solver=outcome.solver, messages=messages, params=params,
     )  # fmt: skip
     result.params["regions"] = {

@@ -73,6 +73,7 @@ def run_districts(ctx: RunContext) -> ModelRun:
         plans[f"districts_{level}"] = plan.districts
         plans[f"district_assignment_{level}"] = plan.result.plans["assignment"]
         plans[f"enrolment_{level}"] = plan.enrolment
+        plans[f"district_links_{level}"] = plan.result.plans["links"]
     worst = max(outcomes, key=lambda o: (o.objective is None, o.gap or 0.0))
     outcome = dataclasses.replace(worst, model="education.districts", detail={
         "time_limit_s": ctx.scenario.solver.time_limit_s,
