@@ -74,10 +74,11 @@ class RuleDistance:
         self.pos = {u: k for k, u in enumerate(unit_ids)}
         self.school = {s: k for k, s in enumerate(homes.index)}
         self.roots = {(h, s) for s, h in homes.items()}
-        a = [self.pos[u] for u, ks in neighbours.items() if u in self.pos for k in ks
-             if k in self.pos]  # fmt: skip
-        b = [self.pos[k] for u, ks in neighbours.items() if u in self.pos for k in ks
-             if k in self.pos]  # fmt: skip
+        edges = pd.DataFrame(
+            [(u, k) for u, ks in neighbours.items() for k in ks], columns=["a", "b"]
+        ).apply(lambda col: col.map(self.pos))  # fmt: skip
+        edges = edges.dropna().astype(np.int64)
+        a, b = edges["a"].to_numpy(), edges["b"].to_numpy()
         n = len(self.pos)
         graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n)).tocsr()
         sources = [self.pos[h] for h in homes]
@@ -122,10 +123,8 @@ def allowed_pairs(
             unplaced[unit] = NO_SCHOOL_IN_REACH
     limit = np.inf if rules.max_minutes is None else rules.max_minutes
     near = rows[rows["minutes"] <= limit]
-    lacking_any = reached - set(near["area_id"]) - set(homes)  # no school within the limit
-    by_pair = rows[rows["area_id"].isin(lacking_any) | rows["school_id"].isin(homes.index)
-                   | (rows["minutes"] <= limit)]  # fmt: skip
-    full = _Minutes(rows, {(a, s): float(m) for a, s, m in by_pair[
+    home_rows = rows.merge(pd.DataFrame({"school_id": homes.index, "area_id": homes.to_numpy()}))
+    full = _Minutes(rows, {(a, s): float(m) for a, s, m in home_rows[
         ["area_id", "school_id", "minutes"]].itertuples(index=False)})  # fmt: skip
     for school, home in homes.items():
         full.add((home, school), 0.0)

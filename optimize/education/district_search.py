@@ -454,6 +454,7 @@ def improve_by_regions(
     price: float = 0.0,
     target_pairs: int = REGION_PAIRS,
     max_passes: int = 12,
+    good_enough: float | None = None,
 ) -> RegionSearch:
     """Fix-and-optimise: solve the model on one region of schools at a time (see module).
 
@@ -462,7 +463,8 @@ def improve_by_regions(
     budget on small gains); the last pass prices moves at 0 to spend what is left.
     deadline: ``time.perf_counter()`` reading after which no new region is started (None = none).
     Each region's MIP has a node limit, so the search is repeatable; it stops when a pass with
-    price 0 improves nothing, after ``max_passes``, or at the deadline.
+    price 0 improves nothing, after ``max_passes``, at the deadline, or once the cost is at or
+    below ``good_enough`` (e.g. within the gap asked for of a proven bound).
     """
     started = time.perf_counter()
     links = school_links(model)
@@ -482,6 +484,9 @@ def improve_by_regions(
                 continue
             if deadline is not None and time.perf_counter() >= deadline:
                 stopped = True
+                break
+            if good_enough is not None and cost <= good_enough:
+                converged = stopped = True
                 break
             region = region_around(seed, links, pairs_at, target_pairs)
             covered[region] = True
