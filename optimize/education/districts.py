@@ -75,6 +75,10 @@ LINK_COLUMNS = ["area_id", "neighbour_id", "gap_m", "kind"]
 #: closes the last per cent faster than more region passes would).
 REGION_SHARE = 0.3
 
+#: Seconds the LP relaxation may always take, past the time limit if building the model used it
+#: up (the LP's bound is what gives a plan its gap; 1-5 s of CPU at 5,000-10,000 units).
+LP_FLOOR_S = 30.0
+
 __all__ = ["DistrictRules", "district_map", "peak_pressure_year", "redraw_districts"]
 
 
@@ -379,6 +383,18 @@ def redraw_districts(
         if start.plan is not None:
             result = _at_least_the_start(result, m, search, start, fill, read_plans)
     result.messages = pairs.messages + start.notes + result.messages
+    target = 1e-4 if options.gap_rel is None else options.gap_rel
+    if (
+        result.status == "stopped at time limit with best plan"
+        and deadline.limit_s is not None
+        and not (result.gap is not None and result.gap <= target)
+    ):
+        shown = "unknown" if result.gap is None else f"{result.gap:.1%}"
+        result.messages.append(
+            f"the {deadline.limit_s:g} s time limit ended the solve at a gap of {shown} "
+            f"(asked: {target:.2%}) for {len(placed):,} units; a longer limit "
+            "(solver.time_limit_s, --time-limit) gives a better plan and a smaller gap"
+        )
     if result.has_plan and len(result.plans["links"]["school_id"].dropna()):
         crossing = result.plans["links"].dropna(subset=["school_id"])
         result.messages.append(
@@ -561,10 +577,10 @@ def _solve_by_regions(m, search, start, fill, read_plans, options, deadline, par
     started = time.perf_counter()
     search_deadline = None if deadline.at is None else (
         started + REGION_SHARE * max(deadline.at - started, 0.0))  # fmt: skip
-    # the LP's bound is the gap's floor: it gets at least a fifth of the limit, even when the
-    # build ate the time (a plan without a gap tells the user little)
+    # the LP's bound is the gap's floor: it gets at least LP_FLOOR_S (or a fifth of the limit),
+    # even when the build ate the time: a plan without a gap tells the user little
     lp_deadline = None if deadline.at is None else max(
-        search_deadline, started + 0.2 * (deadline.limit_s or 0.0))  # fmt: skip
+        search_deadline, started + max(LP_FLOOR_S, 0.2 * (deadline.limit_s or 0.0)))  # fmt: skip
     lp = relaxation(search, start.plan, lp_deadline)
     target = 1e-4 if options.gap_rel is None else options.gap_rel
     good_enough = None if lp.bound is None else lp.bound / max(1.0 - target, 1e-9)
