@@ -11,7 +11,7 @@ city's 0.4 plus growth; 0.9 is a stress test where a third of the need cannot be
 pools, rooms and travel all bind somewhere. Prints model build and solver time separately for
 each run, the status and gap reached, and each run's gap and time against the first run's.
 Modes: "split" solves one specialty at a time with room prices from the joint LP (the default
-for a model this big, ``optimize.health.outreach_by_specialty``); "joint" is the baseline, the
+for a model this big, ``optimize.health.outreach.by_specialty``); "joint" is the baseline, the
 whole model in one MIP (115,164 integers). ``--solvers highs,cbc`` adds CBC (bundled with
 PuLP). Target: within a 1% gap in under 2 minutes; the time limit covers the whole run.
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from demand.errors import InputError
-from scenarios.store import ModelOutcome, RunRecord, frame_from_parquet, frame_to_parquet
+from scenarios.records import ModelOutcome, RunRecord, frame_from_parquet, frame_to_parquet
 
 FORMAT = "civicalloc-run"
 FORMAT_VERSION = 1

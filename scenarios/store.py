@@ -11,14 +11,10 @@ stores.
 
 from __future__ import annotations
 
-import io
 import json
 import os
-import sys
 import time
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,6 +23,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from demand.errors import InputError
+from scenarios.records import (  # noqa: F401 (ModelOutcome: the store's record, as before)
+    ModelOutcome,
+    RunRecord,
+    frame_from_parquet,
+    frame_to_parquet,
+)
 from scenarios.store_schema import ensure_schema
 
 DEFAULT_DB = "sqlite:///civicalloc.sqlite"
@@ -107,49 +109,6 @@ audit = sa.Table(
 )
 
 
-@dataclass
-class ModelOutcome:
-    """What one model of a run produced, as the store keeps it."""
-
-    model: str
-    status: str
-    objective: float | None = None
-    gap: float | None = None
-    build_seconds: float | None = None
-    solve_seconds: float | None = None
-    detail: dict = field(default_factory=dict)
-    has_plan: bool = True  # False: the model found no plan, so the run lacks its results
-
-
-@dataclass
-class RunRecord:
-    """A finished run: everything needed to store it, compare it and export it."""
-
-    scenario: str
-    owner: str
-    description: str
-    scenario_json: str
-    inputs_fingerprint: str
-    code_version: str
-    seconds: float
-    kpis: pd.DataFrame  # service, kpi, value, unit
-    plans: dict[str, pd.DataFrame]
-    models: list[ModelOutcome]
-    created_by: str = "cli"
-    run_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-
-    @property
-    def complete(self) -> bool:
-        """True when every model of the run found a plan."""
-        return all(m.has_plan for m in self.models)
-
-    @property
-    def models_without_plan(self) -> list[ModelOutcome]:
-        """The models that found no plan (their KPIs and plans are missing from the run)."""
-        return [m for m in self.models if not m.has_plan]
-
-
 def db_url(url: str | None = None) -> str:
     """The database URL: the argument, else $CIVICALLOC_DB, else civicalloc.sqlite here."""
     url = url or os.environ.get(ENV_DB) or DEFAULT_DB
@@ -199,26 +158,6 @@ def _safe(url: str) -> str:
 def _first_line(error: BaseException | None) -> str:
     text = str(error or "").strip()
     return text.splitlines()[0] if text else type(error).__name__
-
-
-def frame_to_parquet(frame: pd.DataFrame) -> tuple[bytes, bool]:
-    """A plan as Parquet bytes (GeoParquet when spatial), and whether it is spatial."""
-    buf = io.BytesIO()
-    gpd = sys.modules.get("geopandas")  # a GeoDataFrame exists only once geopandas is loaded
-    spatial = gpd is not None and isinstance(frame, gpd.GeoDataFrame)
-    frame = frame.reset_index(drop=True)
-    frame.to_parquet(buf, index=False)
-    return buf.getvalue(), spatial
-
-
-def frame_from_parquet(content: bytes, spatial: bool) -> pd.DataFrame:
-    """A plan back from its Parquet bytes."""
-    buf = io.BytesIO(content)
-    if spatial:
-        import geopandas as gpd  # only when a map is read: the store opens faster without
-
-        return gpd.read_parquet(buf)
-    return pd.read_parquet(buf)
 
 
 class RunNotStored(InputError):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from optimize.health.outreach import OutreachRules
+from optimize.health.rules import OutreachRules
 from optimize.metrics import two_step_fca
 
 __all__ = ["specialist_access_change"]

@@ -17,7 +17,8 @@ from demand.bundle import City
 from optimize.health.access import specialist_access_change
 from optimize.health.beds import BedRules, rebalance_beds
 from optimize.health.city import outreach_inputs, ward_inputs
-from optimize.health.outreach import OutreachRules, OutreachWeights, plan_specialist_outreach
+from optimize.health.outreach import plan_specialist_outreach
+from optimize.health.rules import OutreachRules, OutreachWeights
 from optimize.result import PlanResult
 from optimize.solver import SolverOptions
 

@@ -13,10 +13,14 @@ specialty's own. So (Lagrangian relaxation of the room rule):
    that see the same areas in the same specialty may go up, all others stay; the LP's sessions
    are rounded (``_round_sessions``), fixed, and the joint LP fits visits and pools' shares to
    them; sessions left empty are taken back, and sessions are added where visits are still
-   unmet near a centre with a room and a pool with time (``_top_up``).
+   unmet near a centre with a room and a pool with time (``SessionBook``).
 4. Pools' shares are made whole (``make_pool_shares_whole``, a small MIP where that fails).
 On the 500-centre benchmark the specialties' models reach 0.1% each in about 4 s where the
 joint model with 115,164 integers stays at 2% after minutes (ARCHITECTURE-NOTES.md).
+
+Each specialty's model is formulated here from its own inputs (``formulate_outreach``) and
+solved like any joint model (``strategies.solve_joint``); the worker processes get everything
+they need as the task's argument.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from multiprocessing import get_context
 
 import numpy as np
@@ -34,19 +38,20 @@ import pandas as pd
 import pulp
 
 from optimize.deadline import Deadline
-from optimize.health.outreach import (
+from optimize.health.outreach.formulation import OutreachModel, formulate_outreach
+from optimize.health.outreach.pairs import OutreachFrames, session_pairs
+from optimize.health.outreach.sessions import (
+    SessionBook,
     make_pool_shares_whole,
-    plan_specialist_outreach,
     pool_time_left,
-    spare_sessions,
-    top_up_sessions,
 )
+from optimize.health.outreach.strategies import PlanReader, solve_joint
+from optimize.health.rules import OutreachRules, OutreachWeights
 from optimize.highs_child import can_have_children
-from optimize.model import PlanModel
 from optimize.result import PlanResult
 from optimize.solver import OPTIMAL_GAP, SolverOptions, relative_gap, solve
 
-__all__ = ["Joint", "solve_by_specialty"]
+__all__ = ["solve_by_specialty"]
 
 #: Each specialty aims at this share of the wanted gap, leaving room for the rooms' repair.
 GAP_SHARE = 0.25
@@ -54,57 +59,38 @@ GAP_SHARE = 0.25
 REPAIR_LPS = 2.5
 
 
-@dataclass
-class Joint:
-    """The joint model (whole sessions per centre, no strong links) and what reads its plan."""
-
-    model: PlanModel
-    sessions: pd.DataFrame  # pool-centre pairs with their (continuous) share variables
-    totals: pd.Series  # whole sessions per (centre_id, specialty): integer variables
-    pool_limit: pd.Series  # outreach half-days per (hospital_id, specialty)
-    room_half_days: pd.Series  # by centre_id
-    read_plans: Callable[[], dict[str, pd.DataFrame]]
-    visits: pd.DataFrame  # area-centre visit pairs [demand_id, specialty, centre_id, ...]
-    unmet: pd.Series  # demand_id -> unmet share variable
-    demand: pd.Series  # demand_id -> visits per week
-    params: dict
-    frames: dict[str, pd.DataFrame]  # the checked inputs, for the specialties' models
-
-
 def solve_by_specialty(
-    joint: Joint,
-    rules,
-    weights,
+    om: OutreachModel,
     options: SolverOptions,
     deadline: Deadline,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> PlanResult:
-    """The joint plan from one model per specialty; see the module docstring.
-
-    progress(step, done, total) is called as the specialties' models finish.
-    """
-    model = joint.model
+    """The joint plan of ``om`` (whole sessions per centre, no strong links) from one model per
+    specialty; see the module docstring. progress(step, done, total) is called as the
+    specialties' models finish."""
+    model = om.model
     wanted = options.gap_rel if options.gap_rel is not None else 1e-4
     lp_options = replace(options, time_limit_s=None)  # LPs of seconds: a cut one has no plan
-    integers = list(joint.totals)
+    integers = om.integers
     for y in integers:
         y.cat = pulp.LpContinuous
     model.set_objective()
+    params = {"rules": asdict(om.rules), "weights": asdict(om.weights)}
     build_seconds = time.perf_counter() - model.started
     lp = solve(model.problem, lp_options)
     if not lp.has_plan or lp.objective is None:
         return PlanResult(
             model=model.name, status=lp.status, build_seconds=build_seconds,
-            solve_seconds=lp.solve_seconds, solver=options.name, params=joint.params,
+            solve_seconds=lp.solve_seconds, solver=options.name, params=params,
             messages=[*lp.messages, "the joint LP relaxation has no plan"],
         )  # fmt: skip
     rooms = model.rules["consultation rooms"]
     mu = pd.Series({c: max(0.0, -(r.pi or 0.0)) for c, r in rooms.items()}, dtype=float)
     mu = mu[mu > 1e-9]
-    lp_held = pd.Series([y.varValue or 0.0 for y in integers], index=joint.totals.index)
+    lp_held = pd.Series([y.varValue or 0.0 for y in integers], index=om.totals.index)
 
     # --- one model per specialty, in parallel ---------------------------------------------------
-    specialties = sorted(set(joint.sessions["specialty"]) | set(joint.frames["need"]["specialty"]))
+    specialties = om.specialties
     workers = max(1, min(options.threads or 1, len(specialties), os.cpu_count() or 1))
     if not can_have_children():
         workers = 1
@@ -114,13 +100,15 @@ def solve_by_specialty(
         budget = left - REPAIR_LPS * lp.solve_seconds - 2.0
         each = max(1.0, budget * workers / len(specialties) - 1.0)
     sub = replace(options, gap_rel=wanted * GAP_SHARE, time_limit_s=each, threads=1, msg=False)
-    shared = dict(joint.frames, rules=rules, weights=weights, mu=mu, options=sub)
+    tasks = [
+        _Task(s, om.frames.of_specialty(s), om.rules, om.weights, mu, sub) for s in specialties
+    ]
     steps = [f"joint LP {lp.solve_seconds:.1f} s"]
     clock = time.perf_counter()
-    answers, how = _run_all(specialties, shared, workers, progress)
+    answers, how = _run_all(tasks, workers, progress)
     steps.append(f"specialties {time.perf_counter() - clock:.1f} s")
     bounds = [a.bound for a in answers]
-    room_total = float((mu * joint.room_half_days.reindex(mu.index)).sum())
+    room_total = float((mu * om.room_half_days.reindex(mu.index)).sum())
     lagrange = None if any(b is None for b in bounds) else float(sum(bounds)) - room_total
     bound = lp.objective if lagrange is None else max(lp.objective, lagrange)
     messages = [
@@ -141,16 +129,16 @@ def solve_by_specialty(
     # --- put the specialties' plans together; overfull centres give way -------------------------
     held = _held_sessions(answers, lp_held)
     clock = time.perf_counter()
-    messages += _share_rooms(joint, held, integers, rules, lp_options)
-    added = _top_up(joint, held, integers, rules.visits_per_session)
+    messages += _share_rooms(om, held, lp_options)
+    added = _top_up(om, held)
     if added:
         solve(model.problem, lp_options)
         messages.append(f"{added} sessions added where visits were still unmet nearby")
     steps.append(f"rooms' repair {time.perf_counter() - clock:.1f} s")
     clock = time.perf_counter()
-    if _whole_pool_shares(joint, held, integers, options, messages, deadline):
+    if _whole_pool_shares(om, held, options, messages, deadline):
         solve(model.problem, lp_options)  # visits re-fitted to the sessions pools can hold
-        make_pool_shares_whole(joint.sessions, joint.pool_limit)
+        make_pool_shares_whole(om.sessions, om.pool_limit)
     steps.append(f"whole pool shares {time.perf_counter() - clock:.1f} s")
     messages.append("time: " + ", ".join(steps))
     for y in integers:
@@ -174,16 +162,16 @@ def solve_by_specialty(
         build_seconds=build_seconds,
         solve_seconds=max(0.0, total - build_seconds),
         solver=options.name,
-        plans=joint.read_plans(),
+        plans=PlanReader(om)(),
         shortfall=model.shortfall(),
-        params=dict(joint.params, by_specialty=True),
+        params=dict(params, by_specialty=True),
         messages=messages,
     )
 
 
-def _fix(integers: list, held: pd.Series) -> None:
+def _fix(om: OutreachModel, held: pd.Series) -> None:
     """Fix the joint model's whole sessions per (centre, specialty) to ``held``."""
-    for y, n in zip(integers, held.to_numpy(), strict=True):
+    for y, n in zip(om.integers, held.to_numpy(), strict=True):
         y.lowBound = y.upBound = y.varValue = float(n)
 
 
@@ -200,7 +188,7 @@ def _held_sessions(answers: list[_Answer], lp_held: pd.Series) -> pd.Series:
     return held
 
 
-def _share_rooms(joint: Joint, held: pd.Series, integers, rules, lp_options) -> list[str]:
+def _share_rooms(om: OutreachModel, held: pd.Series, lp_options: SolverOptions) -> list[str]:
     """Fit the joint plan to ``held`` (updated in place) where the rooms allow it.
 
     Overfull centres may only lose sessions; centres that see the same areas in the same
@@ -208,24 +196,25 @@ def _share_rooms(joint: Joint, held: pd.Series, integers, rules, lp_options) -> 
     LP chooses, its sessions are rounded (``_round_sessions``), and fixed for a last LP that fits
     visits and pools' shares. Sessions that plan leaves empty are then taken back.
     """
+    integers = om.integers
     by_centre = held.groupby(level="centre_id").sum()
-    room = joint.room_half_days.reindex(by_centre.index).fillna(0.0)
+    room = om.room_half_days.reindex(by_centre.index).fillna(0.0)
     over = by_centre.index[(by_centre > room + 1e-9).to_numpy()]
     in_over = held.index.get_level_values("centre_id").isin(over)
-    may_add = held.index.isin(_near_overfull(joint.visits, held[in_over & (held > 0)].index))
+    may_add = held.index.isin(_near_overfull(om.visits, held[in_over & (held > 0)].index))
     for y, n, cut, add in zip(integers, held.to_numpy(), in_over, may_add & ~in_over, strict=True):
         y.lowBound = 0.0 if cut else float(n)
         y.upBound = None if add else float(n)
-    solve(joint.model.problem, lp_options)
+    solve(om.model.problem, lp_options)
     if not len(over):
         return []
     share = pd.Series([y.varValue or 0.0 for y in integers], index=held.index)
     before = held.copy()
-    held[:] = _round_sessions(share, held.where(in_over, np.inf), before, joint).to_numpy()
-    _fix(integers, held)
-    solve(joint.model.problem, lp_options)
+    held[:] = _round_sessions(share, held.where(in_over, np.inf), before, om).to_numpy()
+    _fix(om, held)
+    solve(om.model.problem, lp_options)
     taken = float((before - held).clip(lower=0).sum())
-    trimmed = _trim_unused(joint, held, integers, rules.visits_per_session)
+    trimmed = _trim_unused(om, held)
     added = float((held - before).clip(lower=0).sum())
     return [
         f"{len(over)} centres were asked for more sessions than their rooms allow: {taken:,.0f} "
@@ -245,30 +234,59 @@ def _near_overfull(visits: pd.DataFrame, cut: pd.Index) -> pd.Index:
     return pd.MultiIndex.from_frame(near.drop_duplicates())
 
 
-def _whole_pool_shares(joint: Joint, held, integers, options, messages, deadline) -> int:
+def _trim_unused(om: OutreachModel, held: pd.Series) -> float:
+    """Take back whole sessions the fitted plan leaves empty (no re-solve: the visits stay
+    where they are); the farthest pools' shares go first. Returns how many."""
+    shares = [float(v.varValue or 0.0) for v in om.sessions["var"]]
+    book = SessionBook.holding(om, shares)
+    taken = book.trim_unused()
+    if not len(taken):
+        return 0.0
+    for v, x in zip(om.sessions["var"], book.held, strict=True):
+        v.varValue = x
+    held[taken.index] -= taken
+    _fix(om, held)
+    return float(taken.sum())
+
+
+def _top_up(om: OutreachModel, held: pd.Series) -> int:
+    """Add whole sessions where the fitted plan leaves half a visit or more unmet within reach
+    of a centre with a room half-day free and a pool of the specialty with the half-days for it
+    (``SessionBook.top_up``); fixes them (the caller re-fits). Returns how many."""
+    used = [float(v.varValue or 0.0) for v in om.sessions["var"]]
+    book = SessionBook.on_top_of(om, used, held)
+    added = book.top_up(at_least=0.5)
+    if added:
+        held += book.per_centre().reindex(held.index).fillna(0.0).to_numpy()
+        _fix(om, held)
+    return added
+
+
+def _whole_pool_shares(om: OutreachModel, held, options, messages, deadline: Deadline) -> int:
     """Make the pools' shares whole: by largest fraction first; for a specialty where that
     leaves sessions without a pool, by a small MIP (whole sessions per pool, the centre's
     total fixed, pools' half-days kept). Sessions no pool has time for are dropped from the
     fixed totals (the caller re-fits the visits) and reported; returns how many."""
-    values = {v.name: v.varValue for v in joint.sessions["var"]}
+    sessions = om.sessions
+    values = {v.name: v.varValue for v in sessions["var"]}
     dropped = 0
-    for rows in joint.sessions.groupby("specialty", sort=False).indices.values():
-        part = joint.sessions.iloc[rows]  # pools are one specialty's: each is rounded alone
-        if make_pool_shares_whole(part, joint.pool_limit) == 0:
+    for rows in sessions.groupby("specialty", sort=False).indices.values():
+        part = sessions.iloc[rows]  # pools are one specialty's: each is rounded alone
+        if make_pool_shares_whole(part, om.pool_limit) == 0:
             continue
         for v in part["var"]:
             v.varValue = values[v.name]
         seconds = 5.0 if not deadline.limited else min(5.0, deadline.left(floor_s=-float("inf")))
         if seconds < 0.5:  # out of time: the sessions no pool could take stay dropped
-            dropped += make_pool_shares_whole(part, joint.pool_limit)
+            dropped += make_pool_shares_whole(part, om.pool_limit)
             continue
-        dropped += _pool_split_mip(part, held, joint.pool_limit, options, seconds)
+        dropped += _pool_split_mip(part, held, om.pool_limit, options, seconds)
     if dropped:
-        got = joint.sessions.assign(n=[v.varValue for v in joint.sessions["var"]])
+        got = sessions.assign(n=[v.varValue for v in sessions["var"]])
         whole = got.groupby(["centre_id", "specialty"])["n"].sum()
         held[:] = whole.reindex(held.index).fillna(0.0).to_numpy()
-        _fix(integers, held)
-        for v in joint.sessions["var"]:
+        _fix(om, held)
+        for v in sessions["var"]:
             v.lowBound = v.upBound = v.varValue
         messages.append(f"{dropped} sessions dropped: no pool had whole half-days left for them")
     return dropped
@@ -309,54 +327,8 @@ def _pool_split_mip(
     return int(round(sum(v.varValue or 0.0 for v in short.values())))
 
 
-def _trim_unused(joint: Joint, held: pd.Series, integers, visits_per_session: float) -> float:
-    """Take back whole sessions the fitted plan leaves empty (no re-solve: the visits stay
-    where they are); the farthest pools' shares go first. Returns how many."""
-    spare = spare_sessions(joint.visits, held, visits_per_session)
-    spare = spare[spare > 0]
-    if not len(spare):
-        return 0.0
-    rows_at = joint.sessions.groupby(["centre_id", "specialty"], sort=False).indices
-    variables, cost = joint.sessions["var"].to_numpy(), joint.sessions["half_days"].to_numpy()
-    for key, n in spare.items():
-        take = float(n)
-        for i in sorted(rows_at.get(key, []), key=lambda i: -cost[i]):
-            got = min(take, float(variables[i].varValue or 0.0))
-            variables[i].varValue = (variables[i].varValue or 0.0) - got
-            take -= got
-            if take <= 1e-9:
-                break
-        held[key] -= n
-    _fix(integers, held)
-    return float(spare.sum())
-
-
-def _top_up(joint: Joint, held: pd.Series, integers, visits_per_session: float) -> int:
-    """Add whole sessions where the fitted plan leaves half a visit or more unmet within reach
-    of a centre with a room half-day free and a pool of the specialty with the half-days for it
-    (``outreach.top_up_sessions``); fixes them (the caller re-fits). Returns how many."""
-    sessions = joint.sessions
-    used = [float(v.varValue or 0.0) for v in sessions["var"]]
-    _, pool_left = pool_time_left(sessions, joint.pool_limit, used)
-    rooms_left = joint.room_half_days - held.groupby(level="centre_id").sum().reindex(
-        joint.room_half_days.index
-    ).fillna(0.0)
-    more = np.zeros(len(sessions))
-    added = top_up_sessions(
-        sessions, more, list(zip(sessions["hospital_id"], sessions["specialty"], strict=True)),
-        sessions["centre_id"].tolist(), sessions["half_days"].to_numpy(dtype=float),
-        pool_left.to_dict(), rooms_left.to_dict(), joint.visits, joint.demand, joint.unmet,
-        visits_per_session, at_least=0.5,
-    )  # fmt: skip
-    if added:
-        key = [sessions["centre_id"].to_numpy(), sessions["specialty"].to_numpy()]
-        held += pd.Series(more).groupby(key).sum().reindex(held.index).fillna(0.0).to_numpy()
-        _fix(integers, held)
-    return added
-
-
 def _round_sessions(
-    share: pd.Series, upper: pd.Series, before: pd.Series, joint: Joint
+    share: pd.Series, upper: pd.Series, before: pd.Series, om: OutreachModel
 ) -> pd.Series:
     """Whole sessions per (centre, specialty) from the joint LP's ``share``: rounded down, then
     up by largest fraction where the centre's rooms allow, ``upper`` is not passed, and one
@@ -376,12 +348,12 @@ def _round_sessions(
     )
     ups_left = (np.ceil(extra - 1e-6) + 1).to_dict()
     centre = share.index.get_level_values("centre_id")
-    free = pd.Series(joint.room_half_days.reindex(centre).to_numpy(), index=share.index)
+    free = pd.Series(om.room_half_days.reindex(centre).to_numpy(), index=share.index)
     free = free.groupby(level="centre_id").first() - whole.groupby(level="centre_id").sum()
-    sessions = joint.sessions
+    sessions = om.sessions
     cost = sessions["half_days"].to_numpy(dtype=float)
     used = [float(v.varValue or 0.0) for v in sessions["var"]]
-    codes, slack = pool_time_left(sessions, joint.pool_limit, used)
+    codes, slack = pool_time_left(sessions, om.pool_limit, used)
     slack = slack.to_numpy()
     rows_at = sessions.groupby(["centre_id", "specialty"], sort=False).indices
     frac = (share - whole).sort_values(ascending=False, kind="stable")
@@ -406,6 +378,21 @@ def _round_sessions(
     return whole
 
 
+# --- the specialties' models, in worker processes ---------------------------------------------
+
+
+@dataclass
+class _Task:
+    """What one specialty's model needs: its inputs, the rules, the rooms' prices, options."""
+
+    specialty: str
+    frames: OutreachFrames
+    rules: OutreachRules
+    weights: OutreachWeights
+    room_price: pd.Series
+    options: SolverOptions
+
+
 @dataclass
 class _Answer:
     specialty: str
@@ -413,76 +400,58 @@ class _Answer:
     at_centre: pd.Series | None  # whole sessions by centre_id; None = no plan
 
 
-_SHARED: dict = {}
+def _solve_one(task: _Task) -> _Answer:
+    """One specialty's plan with the rooms' prices (runs in a worker process, one BLAS thread:
+    the workers' threads would otherwise fight over the cores)."""
+    from threadpoolctl import threadpool_limits
 
-
-def _init_worker(shared: dict) -> None:
-    _SHARED.clear()
-    _SHARED.update(shared)
-
-
-def _solve_one(specialty: str) -> _Answer:
-    """One specialty's plan with the rooms' prices (runs in a worker process)."""
-    f = _SHARED
-    mine = {k: f[k][f[k]["specialty"] == specialty] for k in ("pools", "hosts", "need")}
-    frames = dict(
-        mine, centres=f["centres"], resident_travel=f["resident_travel"],
-        specialist_travel=f["specialist_travel"], rules=f["rules"], weights=f["weights"],
-        options=f["options"], by_specialty=False, room_price=f["mu"],
-    )  # fmt: skip
-    r = plan_specialist_outreach(**frames, whole_per_centre=True, strong_links=False)
-    bound = r.best_bound
-    if r.params.get("sessions_dropped") and f["options"].time_limit_s is None:
-        # pools too tight for continuous shares: whole sessions per pool (slower; with a time
-        # limit the dropped sessions are left to the joint plan's repair instead)
-        exact = plan_specialist_outreach(**frames)
-        if exact.has_plan:
-            if bound is not None and exact.best_bound is not None:
-                exact.best_bound = max(bound, exact.best_bound)
-            r = exact
+    with threadpool_limits(1):
+        pairs = session_pairs(task.frames, task.rules)
+        om = formulate_outreach(
+            task.frames, pairs, task.rules, task.weights, whole_per_centre=True,
+            strong_links=False, room_price=task.room_price,
+        )  # fmt: skip
+        r = solve_joint(om, task.options, Deadline.after(task.options.time_limit_s))
+        bound = r.best_bound
+        if r.params.get("sessions_dropped") and task.options.time_limit_s is None:
+            # pools too tight for continuous shares: whole sessions per pool (slower; with a
+            # time limit the dropped sessions are left to the joint plan's repair instead)
+            om = formulate_outreach(
+                task.frames, pairs, task.rules, task.weights, room_price=task.room_price
+            )
+            exact = solve_joint(om, task.options, Deadline.after(task.options.time_limit_s))
+            if exact.has_plan:
+                if bound is not None and exact.best_bound is not None:
+                    exact.best_bound = max(bound, exact.best_bound)
+                r = exact
     at_centre = None
     if r.has_plan:
         at_centre = r.plans["schedule"].groupby("centre_id")["sessions"].sum()
-    return _Answer(specialty, r.best_bound, at_centre)
+    return _Answer(task.specialty, r.best_bound, at_centre)
 
 
-def _run_all(
-    specialties: list[str], shared: dict, workers: int, progress=None
-) -> tuple[list[_Answer], str]:
+def _run_all(tasks: list[_Task], workers: int, progress=None) -> tuple[list[_Answer], str]:
     """The specialties' answers, and how they ran ("in 2 processes", "in this process")."""
 
     def tell(done: int) -> None:
         if progress is not None:
-            progress("specialties solved", done, len(specialties))
+            progress("specialties solved", done, len(tasks))
 
     def here() -> list[_Answer]:
-        _init_worker(shared)
         answers = []
-        for s in specialties:
-            answers.append(_solve_one(s))
+        for task in tasks:
+            answers.append(_solve_one(task))
             tell(len(answers))
         return answers
 
     if workers <= 1:
         return here(), "in this process"
-    # spawn, not fork: a forked child inherits HiGHS's thread pool half-alive; one BLAS thread
-    # per worker, or the workers' threads fight over the cores
-    saved = {k: os.environ.get(k) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
-    os.environ.update({k: "1" for k in saved})
+    # spawn, not fork: a forked child inherits HiGHS's thread pool half-alive
     try:
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=get_context("spawn"),
-            initializer=_init_worker, initargs=(shared,),
-        ) as pool:  # fmt: skip
-            futures = [pool.submit(_solve_one, s) for s in specialties]
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+            futures = [pool.submit(_solve_one, task) for task in tasks]
             for done, _ in enumerate(as_completed(futures), start=1):
                 tell(done)
             return [f.result() for f in futures], f"in {workers} processes"
     except BrokenProcessPool:  # e.g. a script without `if __name__ == "__main__":` under spawn
         return here(), "in this process (worker processes could not start)"
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
