@@ -2,8 +2,9 @@
 ``columns.csv``: each plan column's unit, meaning and labels (en / zh-CN) from the plans' schemas
 (``demand.bundle.outputs``).
 
-Small cells are suppressed in everything written (see scenarios/privacy.py); each export is
-recorded in the audit log.
+Small cells are suppressed in everything written (by each column's unit; `scenarios.privacy`),
+text that a spreadsheet would run as a formula is neutralised (`scenarios.spreadsheet`), and
+each export is recorded in the audit log.
 """
 
 from __future__ import annotations
@@ -16,36 +17,37 @@ from sqlalchemy.engine import Engine
 
 from demand.bundle.outputs import data_dictionary
 from scenarios.out_paths import check_out_file, check_out_folder
-from scenarios.privacy import DEFAULT_THRESHOLD, suppress_frame, suppress_kpis
+from scenarios.privacy import DEFAULT_THRESHOLD, plan_units, suppress_frame, suppress_kpis
+from scenarios.spreadsheet import write_csv, write_xlsx
 from scenarios.store import load_kpis, load_plans, log
+
+
+def safe_plan(name: str, frame: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """A plan as it may leave the store: small counts of people hidden, by each column's unit."""
+    return suppress_frame(frame, plan_units(name, frame), threshold)
 
 
 def export_run(engine: Engine, run: dict, out: Path, username: str,
                threshold: int = DEFAULT_THRESHOLD) -> list[Path]:  # fmt: skip
     """Write run `run` (a row of `runs`) to folder `out`; return the files written."""
     check_out_folder(out)
-    written = []
-    kpis = suppress_kpis(load_kpis(engine, run["run_id"]), threshold)
-    path = out / "kpis.csv"
-    kpis.to_csv(path, index=False)
-    written.append(path)
+    written = [write_csv(suppress_kpis(load_kpis(engine, run["run_id"]), threshold),
+                         out / "kpis.csv")]  # fmt: skip
     plans = load_plans(engine, run["run_id"])
     for name, frame in plans.items():
-        safe = suppress_frame(frame, threshold)
+        safe = safe_plan(name, frame, threshold)
         if isinstance(frame, gpd.GeoDataFrame):
             path = out / f"{name}.gpkg"
             path.unlink(missing_ok=True)
-            gpd.GeoDataFrame(safe, geometry=frame.geometry.name, crs=frame.crs).to_file(
+            geometry = frame.geometry.name
+            attributes = pd.DataFrame(safe.drop(columns=geometry))  # GIS, not a spreadsheet
+            gpd.GeoDataFrame(attributes, geometry=frame.geometry.values, crs=frame.crs).to_file(
                 path, layer=name, driver="GPKG"
             )
             written.append(path)
-            safe = pd.DataFrame(safe.drop(columns=frame.geometry.name))
-        path = out / f"{name}.csv"
-        safe.to_csv(path, index=False)
-        written.append(path)
-    path = out / "columns.csv"
-    pd.DataFrame(data_dictionary(plans)).to_csv(path, index=False)
-    written.append(path)
+            safe = pd.DataFrame(safe.drop(columns=geometry))
+        written.append(write_csv(safe, out / f"{name}.csv"))
+    written.append(write_csv(pd.DataFrame(data_dictionary(plans)), out / "columns.csv"))
     (out / "scenario.json").write_text(run["scenario_json"], encoding="utf-8")
     written.append(out / "scenario.json")
     log(engine, username, "export", run["scenario"], run["run_id"], str(out))
@@ -58,7 +60,5 @@ def export_table(frame: pd.DataFrame, path: Path, threshold: int = DEFAULT_THRES
     check_out_file(path, "--export", (".csv", ".xlsx"))
     safe = suppress_kpis(frame, threshold, value_columns=value_cols)
     if path.suffix.lower() == ".xlsx":
-        safe.to_excel(path, index=False, sheet_name="compare")
-    else:
-        safe.to_csv(path, index=False)
-    return path
+        return write_xlsx(safe, path, sheet_name="compare")
+    return write_csv(safe, path)

@@ -12,6 +12,7 @@ from demand.bundle.outputs import data_dictionary
 from optimize.education import Redistricting
 from optimize.result import PlanResult
 from scenarios.out_paths import check_out_file
+from scenarios.spreadsheet import write_csv
 
 #: The map formats `districts --out` writes.
 MAP_SUFFIXES = (".gpkg", ".geojson", ".json")
@@ -24,18 +25,16 @@ def write_plans(result: PlanResult, out: Path, prefix: str) -> list[Path]:
     written = []
     for name, frame in result.plans.items():
         path = out / f"{prefix}_{name}.csv"
-        frame.to_csv(path, index=False)
+        write_csv(frame, path)
         written.append(path)
     path = out / f"{prefix}_shortfall.csv"
-    result.shortfall.to_csv(path, index=False)
+    write_csv(result.shortfall, path)
     written.append(path)
     path = out / f"{prefix}_result.json"
     result.to_json(path)
     written.append(path)
     path = out / f"{prefix}_columns.csv"
-    pd.DataFrame(data_dictionary(f"{prefix}_{name}" for name in result.plans)).to_csv(
-        path, index=False
-    )
+    write_csv(pd.DataFrame(data_dictionary(f"{prefix}_{name}" for name in result.plans)), path)
     written.append(path)
     return written
 
@@ -55,6 +54,6 @@ def write_districts(plan: Redistricting, out: Path) -> list[Path]:
     stem = out.with_suffix("")
     for name in ("assignment", "enrolment", "summary", "links"):
         path = Path(f"{stem}_{name}.csv")
-        plan.result.plans[name].to_csv(path, index=False)
+        write_csv(plan.result.plans[name], path)
         written.append(path)
     return written

@@ -42,6 +42,9 @@ UNITS: dict[str, Unit] = {
         Unit("visitors/year", "visitors a year", "人次/年", counts_people=True),
         Unit("visitors/hour", "visitors an hour", "人次/小时", counts_people=True),
         Unit("cases/month", "cases a month", "件/月", counts_people=True),
+        Unit("cases/year", "cases a year", "件/年", counts_people=True),
+        Unit("visits/year", "visits a year", "人次/年", counts_people=True),
+        Unit("occupied beds", "occupied beds", "张占用床位", counts_people=True),  # a patient each
         Unit("beds", "beds", "张床位"),
         Unit("seats", "seats", "个学位"),
         Unit("rooms", "rooms", "间诊室"),
@@ -1053,6 +1056,23 @@ _PLANS: list[PlanSchema] = [
 
 #: Every plan frame a model writes, by the name a run stores it under.
 PLAN_SCHEMAS: dict[str, PlanSchema] = {plan.name: plan for plan in _PLANS}
+
+#: Need per area is in the unit of its service line's need (``demand.rates.need_units``).
+NEED_UNIT_OF_LINE: dict[str, str] = {
+    "hospital beds": "occupied beds",
+    "outpatient care": "visits/year",
+    "primary school": "pupils",
+    "middle school": "pupils",
+    "social insurance": "cases/year",
+}
+
+#: Columns whose unit depends on the row: (plan, column) -> (column naming the row's kind,
+#: kind -> unit). Their schema unit is the general one ("need units"); small-cell suppression
+#: reads each row's (``scenarios.privacy.plan_units``).
+ROW_UNITS: dict[tuple[str, str], tuple[str, dict[str, str]]] = {
+    ("access_by_area", "need"): ("service_line", NEED_UNIT_OF_LINE),
+    ("outreach_objective_parts", "value"): ("part", {"unmet visits per week": "visits/week"}),
+}
 
 #: The school levels that ``{level}`` in a plan's name stands for.
 LEVEL_NAMES: tuple[str, ...] = ("primary", "middle")

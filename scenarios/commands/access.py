@@ -77,6 +77,7 @@ def register(app: typer.Typer) -> None:
         from optimize.metrics import access_by_method
         from scenarios.show import console
         from scenarios.show.access import print_access
+        from scenarios.spreadsheet import write_csv
         from supply.travel import travel_times_from_matrix
 
         with user_errors():
@@ -93,5 +94,5 @@ def register(app: typer.Typer) -> None:
             )
             result = access_by_method(method, persons, capacity, travel, threshold,
                                       **decay_kwargs)  # fmt: skip
-            result.to_csv(out, index=False)
+            write_csv(result, out)
         print_access(result, persons, method, threshold, out, console)

@@ -98,13 +98,14 @@ def register(app: typer.Typer) -> None:
         """Forecast every series with an automatic per-series model choice and intervals."""
         from forecasting.history import read_history_csv  # imported here: keeps the CLI quick
         from forecasting.models import AutoForecaster
+        from scenarios.spreadsheet import write_csv
 
         with user_errors():
             check_out_file(out, "--out", (".csv",))
             hist = read_history_csv(history)
             model = AutoForecaster(n_jobs=jobs).fit(hist, source=str(history))
             fc = model.predict(horizon, level=level)
-            fc.to_csv(out, index=False, date_format="%Y-%m-%d")
+            write_csv(fc, out, date_format="%Y-%m-%d")
         choice = model.choice_
         unscored = choice[choice["n_windows"] == 0] if "n_windows" in choice else choice[:0]
         if len(unscored):
@@ -132,6 +133,7 @@ def register(app: typer.Typer) -> None:
         from forecasting.backtest import backtest
         from forecasting.history import read_history_csv
         from forecasting.models import AutoForecaster
+        from scenarios.spreadsheet import write_csv
 
         with user_errors():
             check_out_file(out, "--out", (".csv",))
@@ -145,7 +147,7 @@ def register(app: typer.Typer) -> None:
                 forecaster=AutoForecaster(n_jobs=jobs),
                 source=str(history),
             )
-            result.per_series.to_csv(out, index=False)
+            write_csv(result.per_series, out)
         used = int(result.summary["n_windows"].max()) if len(result.summary) else 0
         if used < windows:
             warn(f"only {used} of the {windows} windows asked for fit in this history (each "

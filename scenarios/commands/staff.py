@@ -56,6 +56,7 @@ def register(app: typer.Typer) -> None:
         from demand.errors import InputError
         from scenarios.show import console
         from scenarios.show.staffing import centre_table
+        from scenarios.spreadsheet import write_csv
 
         with user_errors():
             check_out_file(out, "--out", (".csv",))
@@ -92,5 +93,5 @@ def register(app: typer.Typer) -> None:
             for rule, amount in total.items():
                 console.print(f"short: {rule}: {amount:g} in {len(result.shortfall)} places")
         if out is not None:
-            posting.to_csv(out, index=False)
+            write_csv(posting, out)
             console.print(f"wrote the plan per centre and month → {out}")

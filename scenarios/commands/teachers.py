@@ -41,6 +41,7 @@ def register(app: typer.Typer) -> None:
         from optimize.education.levels import level_named
         from scenarios.show import console
         from scenarios.show.education import print_teachers
+        from scenarios.spreadsheet import write_csv
 
         with user_errors():
             check_out_file(out, "--out", (".csv",))
@@ -66,5 +67,5 @@ def register(app: typer.Typer) -> None:
         if not result.has_plan:
             raise typer.Exit(code=2)
         if out is not None:
-            result.plans["postings"].to_csv(out, index=False)
+            write_csv(result.plans["postings"], out)
             console.print(f"wrote {out}")

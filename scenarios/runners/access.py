@@ -6,6 +6,7 @@ import dataclasses
 
 import pandas as pd
 
+from demand.bundle.outputs import NEED_UNIT_OF_LINE
 from demand.daytime import compute_need
 from optimize.metrics.services import SERVICE_LINES, access_by_service_line
 from scenarios.levers import planning_population, scenario_need_rates
@@ -20,6 +21,14 @@ SERVICE_OF_LINE = {
     "primary school": "education",
     "middle school": "education",
     "social insurance": "social_security",
+}
+# Capacity of each line, counted in the same way as its need (need units: NEED_UNIT_OF_LINE).
+CAPACITY_UNIT_OF_LINE = {
+    "hospital beds": "beds",
+    "outpatient care": "visits/year",
+    "primary school": "seats",
+    "middle school": "seats",
+    "social insurance": "cases/year",
 }
 TRAVEL_CUTOFF_MINUTES = 90.0
 
@@ -68,8 +77,8 @@ def run_access(ctx: RunContext) -> ModelRun:
         service, name = SERVICE_OF_LINE[r.service_line], r.service_line
         beyond_30 = by_area[(by_area["service_line"] == name) & (by_area["nearest_minutes"] > 30)]
         kpis += [
-            (service, f"{name}: need", r.need, "need units"),
-            (service, f"{name}: effective capacity", r.capacity, "need units"),
+            (service, f"{name}: need", r.need, NEED_UNIT_OF_LINE[name]),
+            (service, f"{name}: effective capacity", r.capacity, CAPACITY_UNIT_OF_LINE[name]),
             (service, f"{name}: mean access", r.mean_access, "capacity/need"),
             (service, f"{name}: access Gini", r.gini, "index 0–1"),
             (service, f"{name}: worst decile access", r.worst_decile_access, "capacity/need"),

@@ -8,7 +8,6 @@ from typer.testing import CliRunner
 
 from scenarios.cli import app
 from scenarios.pipeline import run_scenario
-from scenarios.privacy import suppress_frame, suppress_kpis
 from scenarios.spec import scenario_from_dict
 from scenarios.store import audit_log, connect, list_runs
 from scenarios.sweep import parse_vary, run_sweep, variants
@@ -16,18 +15,6 @@ from scenarios.users import add_user, authenticate, list_users, remove_user
 
 runner = CliRunner()
 SCENARIO = 'name = "tiny"\nowner = "education"\ncity = "sample:40:3"\n'
-
-
-def test_suppression_hides_small_person_counts_only():
-    plan = pd.DataFrame({"area_id": ["a", "b", "c"], "persons": [0, 7, 12],
-                         "access_per_1000": [1.0, 2.0, 3.0]})  # fmt: skip
-    safe = suppress_frame(plan)
-    assert safe["persons"].tolist() == [0, "<10", 12]
-    assert safe["access_per_1000"].tolist() == [1.0, 2.0, 3.0]
-    kpis = pd.DataFrame({"service": ["x", "x"], "kpi": ["beyond", "gini"],
-                         "value": [3.0, 0.5], "unit": ["persons", "index"]})  # fmt: skip
-    assert suppress_kpis(kpis)["value"].tolist() == ["<10", 0.5]
-    assert suppress_kpis(kpis, threshold=3)["value"].tolist() == [3.0, 0.5]
 
 
 def test_run_export_and_compare_from_the_command_line(tmp_path):
