@@ -6,23 +6,26 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from demand.errors import InputError
+from scenarios.scope import Scope
 from scenarios.store import find_run, load_kpis
 
 
-def compare_runs(engine: Engine, refs: list[str], owner: str | None = None) -> pd.DataFrame:
+def compare_runs(engine: Engine, refs: list[str], role: str | None = None) -> pd.DataFrame:
     """One row per (service, kpi, unit); a column per run labelled by scenario, then Δ columns.
 
-    `refs` are run ids (or prefixes) or scenario names (their latest run). With `owner`, runs
-    of other bureaus are refused. ``attrs["incomplete"]`` lists the labels of runs stored as
+    `refs` are run ids (or prefixes) or scenario names (their latest run). With `role`, only
+    runs that role may open are found, and only the KPIs of its services are compared.
+    ``attrs["incomplete"]`` lists the labels of runs stored as
     incomplete (a model found no plan: its KPIs are blank, not zero).
     """
     if len(refs) < 2:
         raise InputError(
             f"compare needs at least two runs or scenarios, got {len(refs)}; see `civicalloc runs`"
         )
+    scope = Scope.of(role) if role is not None else None
     columns, frames, incomplete = [], [], []
     for ref in refs:
-        run = find_run(engine, ref, owner)
+        run = find_run(engine, ref, scope.bureau if scope is not None else None)
         label = run["scenario"]
         if label in columns:
             label = f"{label} ({run['run_id'][:8]})"
@@ -36,6 +39,8 @@ def compare_runs(engine: Engine, refs: list[str], owner: str | None = None) -> p
             f"{', '.join(columns)}: none of these runs has KPIs to compare (stored without "
             "results); run the scenarios again"
         )
+    if scope is not None:
+        long = scope.kpis(long)
     wide = long.set_index(["service", "kpi", "unit", "run"])["value"].unstack("run")
     wide = wide.reindex(columns=columns)  # a run without KPIs is a column of blanks
     wide.columns.name = None

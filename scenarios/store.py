@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -95,6 +96,36 @@ users = sa.Table(
     sa.Column("password_hash", sa.String(255), nullable=False),
     sa.Column("role", sa.String(40), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+# Baseline runs admin has published: every bureau may open them (its own service lines only).
+published_runs = sa.Table(
+    "published_runs",
+    metadata,
+    sa.Column("run_id", sa.ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("published_by", sa.String(80), nullable=False),
+    sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+)
+# Signed-in sessions of the app, kept here so that logout, removal and role change act at once
+# (scenarios/sessions.py). Only a hash of the session's secret is stored.
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column(
+        "username", sa.ForeignKey("users.username", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_seen", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("address", sa.String(64), nullable=False, default=""),
+)
+# Failed sign-ins, per user name and per address, for throttling (scenarios/sessions.py).
+login_failures = sa.Table(
+    "login_failures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("username", sa.String(80), nullable=False, index=True),
+    sa.Column("address", sa.String(64), nullable=False, index=True),
 )
 audit = sa.Table(
     "audit",
@@ -321,36 +352,80 @@ def log(conn_or_engine, username: str, action: str, scenario: str | None = None,
         conn_or_engine.execute(stmt)
 
 
-def list_runs(engine: Engine, owner: str | None = None) -> pd.DataFrame:
-    """Stored runs, newest first; only one bureau's when `owner` is given (admin: None)."""
+def list_runs(engine: Engine, owner: str | None = None, bureau: str | None = None) -> pd.DataFrame:
+    """Stored runs, newest first, with `published` (True for baselines every bureau may read).
+
+    `owner`: only that bureau's own runs. `bureau`: the runs that bureau may open (its own and
+    the published ones; None: all, as for admin).
+    """
+    published = sa.exists().where(published_runs.c.run_id == runs.c.run_id)
     query = sa.select(
         runs.c.run_id, runs.c.scenario, runs.c.owner, runs.c.created_at, runs.c.created_by,
         runs.c.seconds, runs.c.inputs_fingerprint, runs.c.code_version, runs.c.complete,
+        published.label("published"),
     ).order_by(runs.c.created_at.desc())  # fmt: skip
     if owner is not None:
         query = query.where(runs.c.owner == owner)
+    if bureau is not None:
+        query = query.where(readable_by(bureau))
     with engine.connect() as conn:
-        return pd.DataFrame(
+        frame = pd.DataFrame(
             conn.execute(query).mappings().all(), columns=list(query.selected_columns.keys())
         )
+    return frame.astype({"published": bool})
 
 
-def find_run(engine: Engine, ref: str, owner: str | None = None) -> dict:
-    """The run with id (or id prefix) `ref`, else the latest run of the scenario named `ref`."""
+def readable_by(bureau: str):
+    """SQL condition: a run the bureau may open (its own, or published by admin)."""
+    published = sa.exists().where(published_runs.c.run_id == runs.c.run_id)
+    return sa.or_(runs.c.owner == bureau, published)
+
+
+RUN_ID_TEXT = re.compile(r"[0-9a-fA-F-]{1,36}")
+
+
+class RunNotFound(InputError):
+    """No run matches, or none the asking bureau may open: the same answer for both."""
+
+
+def find_run(engine: Engine, ref: str, bureau: str | None = None) -> dict:
+    """The run whose id is `ref` or starts with it, else the latest run of the scenario named
+    exactly `ref`; with `bureau`, only among the runs that bureau may open.
+
+    `ref` is compared as plain text (no wildcards). A run the bureau may not open is answered
+    exactly as a run that does not exist (RunNotFound), so ids and names cannot be probed.
+    """
+    ref = str(ref or "")
+    scope = [readable_by(bureau)] if bureau is not None else []
     with engine.connect() as conn:
-        q = sa.select(runs).where(runs.c.run_id.like(f"{ref}%"))
-        found = conn.execute(q).mappings().all()
-        if not found:
-            q = sa.select(runs).where(runs.c.scenario == ref).order_by(runs.c.created_at.desc())
-            found = conn.execute(q).mappings().all()[:1]
+        found = []
+        if RUN_ID_TEXT.fullmatch(ref):
+            prefix = sa.func.substr(runs.c.run_id, 1, len(ref)) == ref
+            found = conn.execute(sa.select(runs).where(prefix, *scope).limit(3)).mappings().all()
+        if not found and ref:
+            q = sa.select(runs).where(runs.c.scenario == ref, *scope)
+            found = conn.execute(q.order_by(runs.c.created_at.desc()).limit(1)).mappings().all()
     if not found:
-        raise InputError(f"no stored run or scenario called {ref!r}; see `civicalloc runs`")
+        if bureau is not None:
+            raise RunNotFound(f"no run or scenario {ref!r} that you may open")
+        raise RunNotFound(f"no stored run or scenario called {ref!r}; see `civicalloc runs`")
     if len(found) > 1:
-        raise InputError(f"{ref!r} matches {len(found)} runs; give more of the run id")
-    run = dict(found[0])
-    if owner is not None and run["owner"] != owner:
-        raise PermissionError(f"run {ref!r} belongs to the {run['owner']} bureau")
-    return run
+        raise InputError(f"{ref!r} matches more than one run; give more of the run id")
+    return dict(found[0])
+
+
+def publish_run(engine: Engine, run_id: str, username: str, publish: bool = True) -> None:
+    """Publish a run as a baseline every bureau may open (its own service lines), or withdraw
+    it (`publish=False`); audited."""
+    with engine.begin() as conn:
+        row = conn.execute(sa.select(runs.c.scenario).where(runs.c.run_id == run_id)).first()
+        if row is None:
+            raise RunNotFound(f"no stored run {run_id!r}")
+        conn.execute(published_runs.delete().where(published_runs.c.run_id == run_id))
+        if publish:
+            conn.execute(published_runs.insert().values(
+                run_id=run_id, published_by=username, published_at=datetime.now(UTC)))  # fmt: skip
+        log(conn, username, "publish" if publish else "unpublish", row.scenario, run_id)
 
 
 def load_kpis(engine: Engine, run_id: str) -> pd.DataFrame:
@@ -388,7 +463,7 @@ def delete_run(engine: Engine, run_id: str, username: str) -> None:
         row = conn.execute(sa.select(runs.c.scenario).where(runs.c.run_id == run_id)).first()
         if row is None:
             raise InputError(f"no stored run {run_id!r}")
-        for table in (kpis, plans, model_results):
+        for table in (kpis, plans, model_results, published_runs):
             conn.execute(table.delete().where(table.c.run_id == run_id))
         conn.execute(runs.delete().where(runs.c.run_id == run_id))
         log(conn, username, "delete", row.scenario, run_id)

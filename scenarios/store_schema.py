@@ -102,6 +102,12 @@ MIGRATIONS: list[Migration] = [
             ),
         ),  # fmt: skip
     ),
+    Migration(
+        3,
+        "published_runs, sessions and login_failures: baselines every bureau may read, app "
+        "sessions that logout, removal and role changes end at once, sign-in throttling",
+        create_tables("published_runs", "sessions", "login_failures"),
+    ),
 ]
 
 #: The schema version this code writes.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import geopandas as gpd
 import pytest
 
@@ -77,3 +79,43 @@ def test_every_plan_column_is_described_with_unit_and_labels(full_run):
             col = schema.column(str(column))
             assert col is not None, f"{name}.{column} is not described"
             assert col.unit in UNITS and col.meaning and col.en and col.zh
+
+
+def test_every_plan_belongs_to_a_service_a_bureau_can_be_scoped_to(full_run):
+    from scenarios.scope import BY_ROW, Scope, plan_service
+
+    _, record = full_run
+    services = {name: plan_service(name) for name in record.plans}
+    assert {n: s for n, s in services.items() if s is None} == {}  # else only admin sees it
+    assert {n for n, s in services.items() if s == BY_ROW} == {"access_by_area"}
+    health = Scope.of("health").plans(record.plans)
+    assert all(services[n] in ("health", "population", BY_ROW) for n in health)
+    assert set(health["access_by_area"]["service"]) == {"health"}
+    assert {n for n, s in services.items() if s == "education"} <= set(record.plans) - set(health)
+
+
+def test_every_kpi_name_unit_and_column_label_shown_has_both_languages(full_run):
+    from dashboard.i18n import has_unit, kpi_name, plan_title, unit_title
+    from demand.bundle.outputs import column_label
+    from scenarios.privacy import plan_units
+
+    _, record = full_run
+    ascii_words = re.compile(r"[A-Za-z]{3,}")  # English left in a zh-CN text
+    allowed = {"Gini"}  # a name, in Chinese texts too
+    untranslated = [k for k in record.kpis["kpi"]
+                    if set(ascii_words.findall(kpi_name(k, "zh"))) - allowed]  # fmt: skip
+    assert untranslated == []
+    units = set(record.kpis["unit"])
+    for name, frame in record.plans.items():
+        for unit in plan_units(name, frame).values():
+            units |= {unit} if isinstance(unit, str) else set(unit)
+    units.discard("")
+    bad_units = [u for u in units if not has_unit(u) or ascii_words.search(unit_title(u, "zh"))]
+    assert sorted(bad_units) == []
+    models = re.compile(r"(SeasonalNaive|AutoETS|AutoTheta|AutoARIMA|Ensemble|Naive)")
+    labels = [(n, c, column_label(n, str(c), "zh")) for n, f in record.plans.items()
+              for c in f.columns]  # fmt: skip
+    left = [(n, c) for n, c, zh in labels if ascii_words.search(models.sub("", zh)) or zh == c]
+    assert left == []
+    titles = {n: plan_title(n, "zh") for n in record.plans}
+    assert [n for n, zh in titles.items() if zh == n or ascii_words.search(zh)] == []

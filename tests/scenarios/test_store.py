@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from demand.errors import InputError
 from scenarios.compare import compare_runs
 from scenarios.pipeline import run_scenario
 from scenarios.spec import scenario_from_dict
@@ -111,9 +112,11 @@ def test_killed_midway_leaves_no_partial_result(store_url, tmp_path):
 def test_other_bureau_is_refused(store_url):
     engine = connect(store_url)
     save_run(engine, run_scenario(small(), "a"))
-    with pytest.raises(PermissionError, match="health bureau"):
-        find_run(engine, "small today", owner="education")
+    with pytest.raises(InputError, match="that you may open") as refused:
+        find_run(engine, "small today", bureau="education")
+    assert "health" not in str(refused.value)  # the owner is not named
     assert list_runs(engine, owner="education").empty
+    assert list_runs(engine, bureau="education").empty
 
 
 def test_a_run_with_a_model_without_plan_is_stored_as_incomplete(store_url):

@@ -13,12 +13,16 @@ from scenarios.store_schema import SCHEMA_VERSION, schema_version
 
 #: Columns that schema versions after 1 added (table, column).
 ADDED_AFTER_V1 = {("runs", "complete"), ("model_results", "has_plan")}
+#: Tables that schema versions after 1 added.
+TABLES_AFTER_V1 = {"published_runs", "sessions", "login_failures"}
 
 
 def make_v1_store(url: str) -> None:
     """A store as civicalloc wrote it before schema versions, with one run in it."""
     v1 = sa.MetaData()
     for table in store.metadata.sorted_tables:
+        if table.name in TABLES_AFTER_V1:
+            continue
         columns = [c._copy() for c in table.columns if (table.name, c.name) not in ADDED_AFTER_V1]
         sa.Table(table.name, v1, *columns)
     engine = sa.create_engine(url)
@@ -71,6 +75,7 @@ def test_processes_opening_a_store_at_once_all_succeed(new_store_url):
             assert list(runs["run_id"]) == ["old-run"] and bool(runs["complete"].iloc[0])
             results = store.load_model_results(engine, "old-run")
             assert bool(results["has_plan"].iloc[0])
+            assert TABLES_AFTER_V1 <= set(sa.inspect(engine).get_table_names())
         engine.dispose()
 
 
