@@ -49,10 +49,10 @@ def register(app: typer.Typer) -> None:
             for spec in specs:
                 with Progress(TextColumn("{task.description}"), BarColumn(),
                               TimeElapsedColumn(), console=console) as bar:  # fmt: skip
-                    task = bar.add_task(spec.name, total=1.0)
+                    task = bar.add_task(escape(spec.name), total=1.0)
 
                     def show(message: str, done: float, task=task, name=spec.name) -> None:
-                        bar.update(task, completed=done, description=f"{name}: {message}")
+                        bar.update(task, completed=done, description=escape(f"{name}: {message}"))
 
                     record = run_scenario(spec, current_user(user), show)
                 run_id = store_or_report(engine, record)
@@ -67,8 +67,8 @@ def register(app: typer.Typer) -> None:
                 kpis = suppress_kpis(record.kpis, spec.rules.small_cell_threshold)
                 t = Table("service", "KPI", "value", "unit")
                 for _, row in kpis.iterrows():
-                    t.add_row(row["service"], row["kpi"], fmt_value(row["value"], row["unit"]),
-                              row["unit"])  # fmt: skip
+                    value = escape(fmt_value(row["value"], row["unit"]))
+                    t.add_row(row["service"], escape(row["kpi"]), value, escape(row["unit"]))
                 console.print(t)
         if failed:
             raise typer.Exit(code=1)
@@ -113,12 +113,13 @@ def register(app: typer.Typer) -> None:
         with user_errors():
             frame = list_runs(connect(db), owner)
         t = Table("run", "scenario", "owner", "created (UTC)", "by", "seconds", "inputs",
-                  "complete")  # fmt: skip
+                  "complete", "published")  # fmt: skip
         for _, r in frame.iterrows():
-            t.add_row(r["run_id"][:8], r["scenario"], r["owner"],
-                      f"{r['created_at']:%Y-%m-%d %H:%M}", r["created_by"],
+            t.add_row(r["run_id"][:8], escape(r["scenario"]), r["owner"],
+                      f"{r['created_at']:%Y-%m-%d %H:%M}", escape(r["created_by"]),
                       f"{r['seconds']:.1f}", r["inputs_fingerprint"][:10],
-                      "yes" if r["complete"] else "[yellow]no[/]")  # fmt: skip
+                      "yes" if r["complete"] else "[yellow]no[/]",
+                      "yes" if r["published"] else "")  # fmt: skip
         console.print(t)
         console.print(f"{len(frame)} run(s)")
 
@@ -224,6 +225,7 @@ def register(app: typer.Typer) -> None:
             frame = audit_log(connect(db), limit)
         t = Table("when (UTC)", "who", "action", "scenario", "run", "detail")
         for _, r in frame.iterrows():
-            t.add_row(f"{r['at']:%Y-%m-%d %H:%M:%S}", r["username"], r["action"],
-                      r["scenario"] or "", (r["run_id"] or "")[:8], r["detail"])  # fmt: skip
+            t.add_row(f"{r['at']:%Y-%m-%d %H:%M:%S}", escape(r["username"]), r["action"],
+                      escape(r["scenario"] or ""), (r["run_id"] or "")[:8],
+                      escape(r["detail"]))  # fmt: skip
         console.print(t)

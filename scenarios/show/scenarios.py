@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 
@@ -26,11 +27,12 @@ def print_comparison(table: pd.DataFrame, out: Console, deltas_only: bool = Fals
     if deltas_only:
         runs = runs[:1] + [c for c in runs if c.startswith("Δ")]
     for service, part in table.groupby("service", sort=False):
-        t = Table(title=f"{service}", title_justify="left")
+        t = Table(title=escape(str(service)), title_justify="left")
         t.add_column("KPI")
         t.add_column("unit")
         for r in runs:
-            t.add_column(r, justify="right", style="bold" if r.startswith("Δ") else None)
+            t.add_column(escape(r), justify="right", style="bold" if r.startswith("Δ") else None)
         for _, row in part.iterrows():
-            t.add_row(row["kpi"], row["unit"], *[fmt_value(row[r], row["unit"]) for r in runs])
+            t.add_row(escape(row["kpi"]), escape(row["unit"]),
+                      *[escape(fmt_value(row[r], row["unit"])) for r in runs])  # fmt: skip
         out.print(t)
