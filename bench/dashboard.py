@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -80,7 +81,11 @@ def post(client, output: str, inputs: list[tuple[str, str, object]], state=()) -
 def compare_switching(app, runs: list[str], repeat: int) -> None:
     """Server time of Compare callbacks while switching runs and services."""
     client = app.server.test_client()
-    client.post("/login", data={"username": "bench", "password": PASSWORD})
+    form = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    signed_in = client.post("/login", data={"username": "bench", "password": PASSWORD,
+                                            "csrf_token": token})  # fmt: skip
+    assert signed_in.status_code == 302, signed_in.data[:300]
     pairs = [[runs[0], runs[1]], [runs[0], runs[2]], [runs[1], runs[2]], runs[:3]]
     services = ["health", "education", "social_security"]
     cold = post(client, COMPARE, [("compare-runs", "value", pairs[0]),

@@ -7,6 +7,7 @@ from dash import dcc, html
 
 from dashboard.data import MEASURES, SERVICES
 from dashboard.i18n import t
+from dashboard.maps import plot_text
 
 
 def labelled(label: str, control) -> html.Div:
@@ -20,18 +21,20 @@ def run_dropdown(component_id: str, options: list[dict], value, lang: str, multi
         t("runs" if multi else "run", lang),
         dcc.Dropdown(
             id=component_id, options=options, value=value, multi=multi, clearable=False,
-            style={"minWidth": "28rem"},
+            placeholder=t("choose", lang), style={"minWidth": "28rem"},
         ),
     )  # fmt: skip
 
 
-def service_radio(component_id: str, value: str, lang: str) -> html.Div:
-    """Pick one of the three services."""
+def service_radio(
+    component_id: str, value: str, lang: str, services: list[str] | None = None
+) -> html.Div:
+    """Pick one of the services the user sees."""
     return labelled(
         t("service", lang),
         dcc.RadioItems(
             id=component_id,
-            options=[{"label": f" {t(s, lang)}", "value": s} for s in SERVICES],
+            options=[{"label": f" {t(s, lang)}", "value": s} for s in services or SERVICES],
             value=value,
             inline=True,
             inputStyle={"marginLeft": "0.6rem"},
@@ -53,12 +56,18 @@ def measure_radio(component_id: str, lang: str) -> html.Div:
     )
 
 
+def choice(component_id: str, label: str, lang: str, width: str = "12rem", **props) -> html.Div:
+    """A labelled dropdown that must hold a value (its options usually filled by a callback)."""
+    return labelled(
+        t(label, lang),
+        dcc.Dropdown(id=component_id, clearable=False, placeholder=t("choose", lang),
+                     style={"minWidth": width}, **props),
+    )  # fmt: skip
+
+
 def line_dropdown(component_id: str, lang: str) -> html.Div:
     """Pick a service line of the chosen service (filled in from the run's plan)."""
-    return labelled(
-        t("service_line", lang),
-        dcc.Dropdown(id=component_id, clearable=False, style={"minWidth": "12rem"}),
-    )
+    return choice(component_id, "service_line", lang)
 
 
 #: The value of the service-line dropdown when a service has no separate lines.
@@ -107,7 +116,8 @@ def _cell(value) -> str:
 
 
 def refused(lang: str, reason: str = "") -> html.Div:
-    """The notice shown when the server refuses a run of another bureau."""
+    """The notice shown when a run is not one the user may open (the same whether it belongs
+    to another bureau or does not exist)."""
     return html.Div(
         [html.Strong(t("refused", lang)), html.Span(f" — {t('refused_detail', lang)} {reason}")],
         className="refused",
@@ -123,7 +133,7 @@ def empty_figure(message: str = "") -> go.Figure:
         yaxis={"visible": False},
         height=200,
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        annotations=[{"text": message, "showarrow": False, "font": {"size": 14}}]
+        annotations=[{"text": plot_text(message), "showarrow": False, "font": {"size": 14}}]
         if message
         else [],
     )
@@ -131,20 +141,17 @@ def empty_figure(message: str = "") -> go.Figure:
 
 
 def refusal_for(refs: list[str], page: str) -> html.Div | None:
-    """The refusal notice when a run asked for by URL belongs to another bureau (else None).
+    """The refusal notice when a run asked for by URL is not one the user may open (else None).
 
     Checked on the server as the page is built, before any control could hide it; audited.
     """
-    from dashboard.data import open_run
+    from dashboard.data import RunRefused, open_run
     from dashboard.session import current_user
-    from demand.errors import InputError
 
     user = current_user()
     for ref in refs:
         try:
             open_run(user, ref, page)
-        except PermissionError as exc:
+        except RunRefused as exc:
             return refused(user.lang, str(exc))
-        except InputError as exc:
-            return html.P(str(exc), className="error")
     return None

@@ -7,6 +7,11 @@
 from __future__ import annotations
 
 import math
+import re
+
+from demand.bundle.outputs import LEVEL_NAMES, plan_schema
+from demand.bundle.outputs import UNITS as PLAN_UNITS
+from scenarios.privacy import counts_people
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -33,11 +38,60 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "还没有可查看的运行结果。请先运行一个情景。",
         "en": "No stored runs you may see yet. Run a scenario first.",
     },
-    "refused": {"zh": "无权查看", "en": "Not allowed"},
+    "refused": {"zh": "无法打开", "en": "Cannot open"},
     "refused_detail": {
-        "zh": "该运行结果属于其他部门，已记录此次访问。",
-        "en": "This run belongs to another bureau; the attempt has been logged.",
+        "zh": "该运行结果不存在或无权查看；此次访问已记录。",
+        "en": "It does not exist or is not yours to see; the attempt has been logged.",
     },
+    "no_such_run": {
+        "zh": "没有可查看的运行结果“{ref}”。",
+        "en": "No run “{ref}” that you may open.",
+    },
+    "published": {"zh": "已发布基线", "en": "published baseline"},
+    "form_expired": {
+        "zh": "表单已过期，请重新登录。",
+        "en": "The form has expired; please sign in again.",
+    },
+    "locked_out": {
+        "zh": "登录失败次数过多，请 {minutes} 分钟后再试。",
+        "en": "Too many failed sign-ins; try again in {minutes} minutes.",
+    },
+    "choose": {"zh": "请选择…", "en": "Select…"},
+    "pyramid_note": {
+        "zh": "带 * 的年份为预测值（队列要素法推算），其余为统计值。",
+        "en": "Years marked * are projected (cohort-component projection); the others are counted.",
+    },
+    "catchment_note": {
+        "zh": "可达性按 {minutes} 分钟内的设施计算：该服务标准 {standard} 分钟与本情景出行时间上限 "
+        "{limit} 分钟中的较小者。",
+        "en": "Access counts the facilities within {minutes} minutes: the shorter of this "
+        "service's standard ({standard} min) and the scenario's travel limit ({limit} min).",
+    },
+    "model_notes": {"zh": "模型说明", "en": "Notes from the models"},
+    "no_notes": {"zh": "模型没有留下说明。", "en": "The models left no notes."},
+    "whatif_range": {
+        "zh": "{field}：请输入 {lo} 到 {hi} 之间的数值。",
+        "en": "{field}: enter a number from {lo} to {hi}.",
+    },
+    "whatif_travel_help": {
+        "zh": "出行时间上限只会缩短比它更长的服务标准（医院、社保 30 分钟）；小学 15 分钟、初中 20 "
+        "分钟的标准不变。学区方案中学生的出行时间不超过此上限。",
+        "en": "The travel limit shortens only the service standards longer than it (hospitals "
+        "and social insurance: 30 min); schools keep their 15 (primary) and 20 (middle) minute "
+        "standards. No pupil's school district is further than the limit.",
+    },
+    "whatif_own_models": {
+        "zh": "从已发布基线出发时，新情景属于本部门，只运行本部门的模型。",
+        "en": "Started from a published baseline, the new scenario is your bureau's and runs "
+        "only your bureau's models.",
+    },
+    "different_cities": {
+        "zh": "{a} 与 {b} 属于不同城市，无法绘制差异图。",
+        "en": "{a} and {b} are different cities: no map of differences.",
+    },
+    "no_access_plan": {"zh": "{name}：没有可达性结果。", "en": "{name}: no access results."},
+    "no_plans": {"zh": "{name}：没有可查看的方案。", "en": "{name}: no plans you may see."},
+    "no_series": {"zh": "没有本部门的时间序列。", "en": "No series of your bureau."},
     "kpis": {"zh": "城市指标", "en": "City KPIs"},
     "kpi": {"zh": "指标", "en": "KPI"},
     "value": {"zh": "数值", "en": "Value"},
@@ -121,36 +175,118 @@ TEXT: dict[str, dict[str, str]] = {
     "scenario": {"zh": "情景", "en": "Scenario"},
 }
 
-# Units as stored with KPIs and plans → how each language writes them.
+# Units of KPIs and forecasts that the plan schemas do not name (plan units, and how each
+# language writes them, are `demand.bundle.outputs.UNITS`; these come first where both have one).
 UNITS: dict[str, dict[str, str]] = {
-    "persons": {"zh": "人", "en": "persons"},
-    "beds": {"zh": "张床位", "en": "beds"},
-    "seats": {"zh": "个学位", "en": "seats"},
-    "counters": {"zh": "个窗口", "en": "counters"},
-    "minutes": {"zh": "分钟", "en": "minutes"},
-    "share": {"zh": "%", "en": "%"},
-    "index 0–1": {"zh": "（0–1 指数）", "en": "(index 0–1)"},
-    "beds per 1,000": {"zh": "张床位/千人", "en": "beds per 1,000"},
-    "seats per 1,000": {"zh": "个学位/千人", "en": "seats per 1,000"},
-    "counters per 1,000": {"zh": "个窗口/千人", "en": "counters per 1,000"},
-    "need units": {"zh": "需求单位", "en": "need units"},
-    "capacity/need": {"zh": "（供给/需求）", "en": "(supply / need)"},
+    "year": {"zh": "年", "en": ""},  # "2027", not "2027 year"
+    "cases": {"zh": "件", "en": "cases"},
+    "visits per week": {"zh": "人次/周", "en": "visits a week"},
+    "half-days": {"zh": "个半天", "en": "half-days"},
+    "centre-months": {"zh": "个中心·月", "en": "centre-months"},
+    "admissions per month": {"zh": "人次/月", "en": "admissions a month"},
+    "admissions per year": {"zh": "人次/年", "en": "admissions a year"},
+    "visits per month": {"zh": "人次/月", "en": "visits a month"},
+    "visits per year": {"zh": "人次/年", "en": "visits a year"},
+    "cases per month": {"zh": "件/月", "en": "cases a month"},
+    "cases per year": {"zh": "件/年", "en": "cases a year"},
 }
+# Units written without a number before them (axis and colour-bar titles).
+UNIT_TITLES: dict[str, dict[str, str]] = {
+    "share": {"zh": "比例", "en": "share"},
+    "year": {"zh": "年份", "en": "year"},
+    "admissions per month": {"zh": "入院人次/月", "en": "admissions a month"},
+    "admissions per year": {"zh": "入院人次/年", "en": "admissions a year"},
+    "visits per month": {"zh": "门诊人次/月", "en": "visits a month"},
+    "visits per year": {"zh": "门诊人次/年", "en": "visits a year"},
+    "cases per month": {"zh": "件/月", "en": "cases a month"},
+    "cases per year": {"zh": "件/年", "en": "cases a year"},
+    "pupils": {"zh": "学生", "en": "pupils"},
+    "teachers": {"zh": "教师", "en": "teachers"},
+    "beds": {"zh": "床位", "en": "beds"},
+    "occupied beds": {"zh": "占用床位", "en": "occupied beds"},
+    "seats": {"zh": "学位", "en": "seats"},
+    "caseworkers": {"zh": "窗口人员", "en": "caseworkers"},
+    "specialists": {"zh": "专科医生", "en": "specialists"},
+    "schools": {"zh": "学校", "en": "schools"},
+    "rooms": {"zh": "诊室", "en": "rooms"},
+    "areas": {"zh": "地区数", "en": "areas"},
+    "counters": {"zh": "窗口", "en": "counters"},
+    "servers": {"zh": "开放窗口", "en": "staffed counters"},
+    "half-days": {"zh": "半天", "en": "half-days"},
+    "months": {"zh": "月数", "en": "months"},
+}
+# Counts written as whole numbers (no one is 0.4 of a person, a bed or a teacher).
+WHOLE_UNITS = {
+    "persons", "pupils", "beds", "seats", "counters", "servers", "teachers", "caseworkers",
+    "schools", "cases", "rooms", "areas", "centre-months", "months", "specialists", "half-days",
+    "sessions/week", "half-days/week",
+}  # fmt: skip
 
+# KPI names: "<service line or school level>: <name>", or a name alone.
 KPI_NAMES: dict[str, str] = {
     "persons served": "服务人口",
     "supply (beds)": "供给（床位）",
     "supply (seats)": "供给（学位）",
     "supply (counters)": "供给（窗口）",
+    "need": "需求",
+    "effective capacity": "有效供给",
     "mean access": "平均可达性",
     "access Gini": "可达性基尼系数",
     "worst decile access": "最差 10% 地区可达性",
     "share beyond 15 min": "15 分钟外人口比例",
     "share beyond 30 min": "30 分钟外人口比例",
     "persons beyond 30 min": "30 分钟外人口",
-    "need": "需求",
-    "effective capacity": "有效供给",
+    "average travel": "平均出行时间",
+    "average travel today": "现状平均出行时间",
+    "worst travel": "最长出行时间",
+    "worst travel today": "现状最长出行时间",
+    "optimality gap": "最优性差距",
+    "pupils above capacity": "超出学位的学生",
+    "pupils above capacity today": "现状超出学位的学生",
+    "pupils reassigned": "调整学区的学生",
+    "share of pupils reassigned": "调整学区的学生比例",
+    "teachers moved": "调动教师",
+    "teachers short city-wide": "全市教师缺口",
+    "schools over capacity in the worst year": "最紧张年份超容学校",
+    "seats short in the worst year": "最紧张年份学位缺口",
+    "worst year for school places": "学位最紧张的年份",
+    "outreach sessions per week": "每周下沉坐诊",
+    "specialist visits unmet near home": "就近未满足的专科门诊",
+    "patients turned away a year, today's beds": "现有床位下每年未能收治患者",
+    "patients turned away a year, planned beds": "规划床位下每年未能收治患者",
+    "beds moved or added": "调整或新增床位",
+    "beds short of need at target occupancy": "目标使用率下床位缺口",
+    "cases per month in the planning year (forecast)": "规划年每月业务量（预测）",
+    "caseworkers moved or hired (monthly average)": "调动或新招窗口人员（月均）",
+    "visitors at counters per year": "每年窗口来访人次",
+    "servers short (server-months)": "窗口缺口（窗口·月）",
+    "centre-months below target": "未达标的中心·月",
+    "service level, today's posting": "服务水平（现有配置）",
+    "service level, planned posting": "服务水平（规划配置）",
 }
+# KPI names with a year or number in them: pattern → zh-CN with the same groups.
+KPI_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"residents in (?P<year>\d{4})", "{year} 年常住人口"),
+    (r"residents 65\+ in (?P<year>\d{4})", "{year} 年 65 岁及以上人口"),
+    (r"share 65\+ in (?P<year>\d{4})", "{year} 年 65 岁及以上人口比例"),
+)
+# Notes the models leave (English in the store) → what the reader is told, with the same groups.
+NOTE_PATTERNS: tuple[tuple[str, dict[str, str]], ...] = (
+    (
+        r"(?P<n>\d+) hospital\(s\) without admission history left out of bed rebalancing "
+        r"\(their load cannot be projected yet\): (?P<ids>.+)",
+        {
+            "zh": "{n} 家医院没有住院历史数据，未参与床位调整（尚无法预测其住院量）：{ids}。"
+            "其床位在有住院记录后才能纳入调整，但已计入“哪里短缺？”的床位可达性。",
+            "en": "{n} hospital(s) without admission history are left out of bed rebalancing, "
+            "since their load cannot be projected yet: {ids}. Their beds join the rebalancing "
+            "once they have admissions on record; they already count in the bed access on "
+            "“Where are we short?”.",
+        },
+    ),
+)
+# The part before ": " in a KPI name.
+KPI_PREFIXES: dict[str, str] = {"primary": "小学", "middle": "初中"}
 
 
 def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
@@ -166,37 +302,95 @@ def kpi_name(kpi: str, lang: str) -> str:
         return kpi
     if ": " in kpi:
         line, name = kpi.split(": ", 1)
-        return f"{t(line, lang)}：{KPI_NAMES.get(name, name)}"
-    return KPI_NAMES.get(kpi, kpi)
+        prefix = KPI_PREFIXES.get(line) or t(line, lang)
+        return f"{prefix}：{kpi_name(name, lang)}"
+    if kpi in KPI_NAMES:
+        return KPI_NAMES[kpi]
+    for pattern, zh in KPI_PATTERNS:
+        found = re.fullmatch(pattern, kpi)
+        if found:
+            return zh.format(**found.groupdict())
+    return kpi
+
+
+def note_text(note: str, lang: str) -> str:
+    """A model's note in the reader's language (as stored when no translation is known)."""
+    for pattern, texts in NOTE_PATTERNS:
+        found = re.fullmatch(pattern, note)
+        if found:
+            return texts[lang].format(**found.groupdict())
+    return note
 
 
 def unit_name(unit: str, lang: str) -> str:
     """A unit in the reader's language (unknown units are shown as stored)."""
-    return UNITS.get(unit, {}).get(lang, unit)
+    if unit in UNITS:
+        return UNITS[unit][lang]
+    if unit in PLAN_UNITS:
+        return PLAN_UNITS[unit].zh if lang == "zh" else PLAN_UNITS[unit].en
+    return unit
+
+
+def has_unit(unit: str) -> bool:
+    """True when `unit` is written in both languages (here or in the plan schemas)."""
+    return unit in UNITS or unit in PLAN_UNITS
+
+
+def unit_title(unit: str, lang: str) -> str:
+    """A unit on its own, for an axis or a colour bar ("人", "比例", "（供给/需求）")."""
+    if unit in UNIT_TITLES:
+        return UNIT_TITLES[unit][lang]
+    return unit_name(unit, lang).strip("（）()")
+
+
+def with_unit(label: str, unit: str, lang: str) -> str:
+    """A label with its unit after it: "需求（名学生）", "Need (pupils)"."""
+    shown = unit_title(unit, lang) if unit else ""
+    if not shown:
+        return label
+    return f"{label}（{shown}）" if lang == "zh" else f"{label} ({shown})"
+
+
+def number(value: float, unit: str = "") -> str:
+    """A number as a bureau reads it: whole counts, 3 significant figures for small ratios."""
+    if unit == "year":
+        return f"{value:.0f}"
+    if unit in WHOLE_UNITS or counts_people(unit) or abs(value) >= 1000:
+        return f"{round(value):,}"
+    if abs(value) >= 10:
+        return f"{value:,.1f}"
+    return f"{value:,.2f}"
 
 
 def fmt(value: object, unit: str = "", lang: str = DEFAULT_LANG) -> str:
-    """A number with its unit: shares as percentages, counts without decimals, '—' when missing.
-
-    Text values (such as the '<10' of a suppressed cell) are kept as they are, with the unit.
-    """
+    """A number with its unit, a space between: shares as percentages, counts of people, beds,
+    teachers… as whole numbers, '—' when missing. Text values (such as the '<10' of a
+    suppressed cell) are kept as they are, with the unit."""
     shown = unit_name(unit, lang)
     if isinstance(value, str):
         return f"{value} {shown}".strip()
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    number = float(value)
+    value = float(value)
     if unit == "share":
-        return f"{number * 100:.1f}%"
-    if unit in ("persons", "beds", "seats", "counters") and abs(number) >= 100:
-        text = f"{number:,.0f}"
-    elif abs(number) >= 1000:
-        text = f"{number:,.0f}"
-    elif abs(number) >= 10:
-        text = f"{number:,.1f}"
-    else:
-        text = f"{number:,.2f}"
+        return f"{value * 100:.1f}%"
+    text = number(value, unit)
     if not shown:
         return text
-    sep = "" if lang == "zh" and not shown.startswith("(") else " "
-    return f"{text}{sep}{shown}"
+    return f"{text}{shown}" if shown.startswith("（") else f"{text} {shown}"
+
+
+LEVEL_WORDS = {"primary": ("primary", "小学"), "middle": ("middle school", "初中")}
+
+
+def plan_title(name: str, lang: str) -> str:
+    """A plan's title in the reader's language, with its school level (its name if unknown)."""
+    schema = plan_schema(name)
+    if schema is None:
+        return name
+    title = schema.title(lang)
+    level = next((lv for lv in LEVEL_NAMES if name.endswith(f"_{lv}")), None)
+    if level is None:
+        return title
+    word = LEVEL_WORDS[level][lang == "zh"]
+    return f"{title}（{word}）" if lang == "zh" else f"{title} ({word})"

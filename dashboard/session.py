@@ -1,7 +1,9 @@
-"""Who is asking: the signed-in user from the Flask session, their bureau and language.
+"""Who is asking: the signed-in user of this request, their bureau scope and language.
 
-Every callback and download calls `current_user()`; nothing trusts what the page sends about
-who the user is. A background job gets the user captured when it was started (`as_user`).
+The gate (`dashboard.auth.require_login`) looks the request's session up in the store before
+anything else runs and puts the user on `flask.g`; every callback and download calls
+`current_user()`, and nothing trusts what the page sends about who the user is. A background
+job gets the user captured when it was started (`as_user`).
 """
 
 from __future__ import annotations
@@ -15,29 +17,35 @@ import flask
 from sqlalchemy.engine import Engine
 
 from dashboard.i18n import DEFAULT_LANG, LANGS
+from scenarios.scope import ADMIN, Scope
 
 ENGINE_KEY = "CIVICALLOC_ENGINE"
-ADMIN = "admin"
+__all__ = ["ADMIN", "ENGINE_KEY", "NotSignedIn", "User", "as_user", "current_user", "engine"]
 
 _job_user: contextvars.ContextVar[User | None] = contextvars.ContextVar("job_user", default=None)
 
 
 class NotSignedIn(PermissionError):
-    """Raised when a request arrives without a signed-in user."""
+    """Raised when a request arrives without a live session."""
 
 
 @dataclass(frozen=True)
 class User:
-    """A signed-in user: name, bureau role and chosen language."""
+    """A signed-in user: name, role (a bureau, or admin) as the store gives it now, language."""
 
     name: str
     role: str
     lang: str = DEFAULT_LANG
 
     @property
-    def owner(self) -> str | None:
-        """The bureau whose runs this user may see (None: all, for admin)."""
-        return None if self.role == ADMIN else self.role
+    def scope(self) -> Scope:
+        """What this user may see (`scenarios.scope`)."""
+        return Scope.of(self.role)
+
+    @property
+    def bureau(self) -> str | None:
+        """The bureau whose runs are this user's own (None for admin: all)."""
+        return self.scope.bureau
 
 
 def engine() -> Engine:
@@ -50,9 +58,12 @@ def current_user() -> User:
     job_user = _job_user.get()
     if job_user is not None:
         return job_user
-    if not flask.has_request_context() or "user" not in flask.session:
+    if not flask.has_request_context():
         raise NotSignedIn("sign in first")
-    return User(flask.session["user"], flask.session["role"], current_lang())
+    user = flask.g.get("user")
+    if user is None:
+        raise NotSignedIn("sign in first")
+    return user
 
 
 def current_lang() -> str:

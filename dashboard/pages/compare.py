@@ -19,19 +19,23 @@ from dashboard.components import (
     table,
 )
 from dashboard.data import (
-    SERVICES,
+    RunRefused,
     access_rows,
     area_names,
     city_geojson,
+    default_pair,
+    facilities_lonlat,
     map_note,
     measure_values,
     open_run,
     open_runs,
+    resolve_ref,
     run_options,
     run_scenario_spec,
     service_lines,
+    visible_services,
 )
-from dashboard.i18n import fmt, kpi_name, t
+from dashboard.i18n import fmt, kpi_name, t, with_unit
 from dashboard.maps import (
     DIVERGING,
     GRAPH_CONFIG,
@@ -41,9 +45,8 @@ from dashboard.maps import (
     with_source_note,
 )
 from dashboard.session import current_user, engine
-from demand.errors import InputError
 from scenarios.compare import compare_runs
-from scenarios.privacy import suppress_kpis
+from scenarios.privacy import drawable, suppress_difference, suppress_kpis
 
 RUNS = "compare-runs"
 SERVICE = "compare-service"
@@ -63,18 +66,20 @@ def layout(runs: str | None = None, service: str | None = None, **_) -> html.Div
     user = current_user()
     lang = user.lang
     options = run_options(user)
-    stop = refusal_for([r for r in (runs or "").split(",") if r], "compare")
+    asked = [r for r in (runs or "").split(",") if r]
+    stop = refusal_for(asked, "compare")
     if stop is not None:
         return html.Div([html.H2(t("nav_compare", lang)), stop])
-    chosen = [r for r in runs.split(",") if r] if runs else [o["value"] for o in options[:2]]
-    default_service = service or (user.role if user.role in SERVICES else SERVICES[0])
+    chosen = [resolve_ref(user, r) for r in asked] if asked else default_pair(user)
+    services = visible_services(user)
+    default_service = service if service in services else services[0]
     return html.Div(
         [
             html.H2(t("nav_compare", lang)),
             html.Div(
                 [
                     run_dropdown(RUNS, options, chosen, lang, multi=True),
-                    service_radio(SERVICE, default_service, lang),
+                    service_radio(SERVICE, default_service, lang, services),
                     line_dropdown(LINE, lang),
                     measure_radio(MEASURE, lang),
                 ],
@@ -94,7 +99,8 @@ dash.register_page(__name__, path="/compare", name="Compare scenarios", order=3,
 
 
 def kpi_difference_rows(frame: pd.DataFrame, lang: str, threshold: int) -> list[dict]:
-    """compare_runs output as screen rows: values and Δ with units, small counts suppressed."""
+    """compare_runs output as screen rows: values and Δ with units, small counts of people
+    hidden, and each Δ the difference of the values shown (hidden when one of them is)."""
     value_cols = [c for c in frame.columns if c not in ("service", "kpi", "unit")]
     shown = suppress_kpis(frame, threshold, value_columns=value_cols)
     rows = []
@@ -120,7 +126,7 @@ def choose_line(run_ids: list[str] | None, service: str, current: str | None):
     if run_ids:
         try:
             lines = service_lines(open_run(user, run_ids[0], f"compare lines {service}"), service)
-        except (PermissionError, InputError):
+        except RunRefused:
             return [], None
     return line_options(lines, service, current, user.lang)
 
@@ -145,21 +151,19 @@ def compare(run_ids: list[str] | None, service: str, line: str | None, measure: 
         return [], empty_figure(t("pick_two", lang)), [], html.P(t("pick_two", lang)), ""
     try:
         runs = open_runs(user, run_ids, f"compare {service}")
-    except PermissionError as exc:
+    except RunRefused as exc:
         return [], empty_figure(), [], refused(lang, str(exc)), ""
-    except InputError as exc:
-        return [], empty_figure(), [], html.P(str(exc), className="error"), ""
     threshold = max(run_scenario_spec(r).rules.small_cell_threshold for r in runs)
-    values, column = [], measure
+    values, column, unit = [], measure, ""
     for run in runs:
         rows = access_rows(run, service, line)
-        if rows is None:
+        if rows is None or rows.empty:
             values.append(pd.Series(dtype=float))
             continue
-        v, column = measure_values(rows, measure)
+        v, column, unit = measure_values(rows, measure)
         values.append(v)
-    zrange = shared_range(values)
-    colour = t(column, lang)
+    zrange = shared_range([drawable(v, unit, threshold) for v in values])
+    colour = with_unit(t(column, lang), unit if measure != "access" else "", lang)
     maps = [
         dcc.Graph(
             id=f"{MAPS}-{i}",
@@ -170,7 +174,10 @@ def compare(run_ids: list[str] | None, service: str, line: str | None, measure: 
                     v,
                     f"{chr(65 + i)}: {run['scenario']}",
                     colour,
+                    unit=unit,
+                    threshold=threshold,
                     zrange=zrange,
+                    facilities=facilities_lonlat(run, service),
                     height=360,
                 ),
                 map_note(run, lang),
@@ -182,20 +189,26 @@ def compare(run_ids: list[str] | None, service: str, line: str | None, measure: 
     a, b = runs[0], runs[1]
     same_city = run_scenario_spec(a).city == run_scenario_spec(b).city
     if same_city:
-        diff = values[1] - values[0]
+        both = pd.concat([values[0].rename("a"), values[1].rename("b")], axis=1)
+        diff = suppress_difference(both["a"], both["b"], unit, threshold)
         diff_fig = area_map(
             city_geojson(b),
             area_names(b),
             diff,
             t("diff_map", lang, a=f"A {a['scenario']}", b=f"B {b['scenario']}"),
             f"Δ {colour}",
-            zrange=symmetric_range(diff),
+            unit=unit,
+            threshold=threshold,
+            zrange=symmetric_range(pd.to_numeric(diff, errors="coerce")),
             colorscale=DIVERGING,
+            facilities=facilities_lonlat(b, service),
             height=420,
+            derived=True,
         )
     else:
-        diff_fig = empty_figure(f"{a['scenario']} / {b['scenario']}: different cities")
-    frame = compare_runs(engine(), [r["run_id"] for r in runs], owner=user.owner)
+        diff_fig = empty_figure(t("different_cities", lang, a=a["scenario"], b=b["scenario"]))
+    frame = compare_runs(engine(), [r["run_id"] for r in runs], role=user.role)
+    frame = frame[frame["service"] == service]
     rows = kpi_difference_rows(frame, lang, threshold)
     href = "/export/compare.csv?runs=" + ",".join(r["run_id"] for r in runs)
     return maps, diff_fig, table(KPI_TABLE, rows), "", href

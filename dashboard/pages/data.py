@@ -8,7 +8,7 @@ import dash
 from dash import Input, Output, html
 
 from dashboard.components import labelled, refusal_for, refused, run_dropdown, table
-from dashboard.data import open_run, run_options, run_scenario_spec
+from dashboard.data import RunRefused, open_run, resolve_ref, run_options, run_scenario_spec
 from dashboard.i18n import t
 from dashboard.session import current_user
 from demand.errors import InputError
@@ -36,13 +36,14 @@ def layout(run: str | None = None, **_) -> html.Div:
     stop = refusal_for([run] if run else [], "data")
     if stop is not None:
         return html.Div([html.H2(t("nav_data", lang)), stop])
-    if not options and run is None:
+    if not options:
         return html.Div([html.H2(t("nav_data", lang)), html.P(t("no_runs", lang))])
     return html.Div(
         [
             html.H2(t("nav_data", lang)),
             html.Div(
-                [run_dropdown(RUN, options, run or options[0]["value"], lang)], className="controls"
+                [run_dropdown(RUN, options, resolve_ref(user, run) or options[0]["value"], lang)],
+                className="controls",
             ),  # fmt: skip
             html.Div(id=BODY),
         ]
@@ -112,7 +113,7 @@ def show_quality(run_id: str):
     try:
         run = open_run(user, run_id, "data quality")
         data = _quality(run_scenario_spec(run).city)
-    except PermissionError as exc:
+    except RunRefused as exc:  # another bureau's or no such run: the same neutral answer
         return refused(user.lang, str(exc))
     except InputError as exc:
         return html.P(str(exc), className="error")

@@ -12,14 +12,15 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html
 
 from dashboard.components import empty_figure, labelled, refusal_for, refused, run_dropdown, table
-from dashboard.data import open_run, run_options, run_scenario_spec
+from dashboard.data import RunRefused, open_run, resolve_ref, run_options, run_scenario_spec
 from dashboard.forecast_data import LEVELS, forecast_series, population_by_year, series_catalogue
-from dashboard.i18n import t
-from dashboard.maps import GRAPH_CONFIG
+from dashboard.i18n import t, unit_title
+from dashboard.maps import GRAPH_CONFIG, plot_text
 from dashboard.session import current_user, engine
-from demand.errors import InputError
 from forecasting.backtest import AUTO_SELECT
 from forecasting.methods import SEASONAL_NAIVE
+from scenarios.privacy import drawable
+from scenarios.scope import Scope
 from scenarios.store import log
 
 RUN = "fc-run"
@@ -32,6 +33,18 @@ YEAR = "fc-year"
 PYRAMID = "fc-pyramid"
 MESSAGE = "fc-message"
 BAND_COLOURS = {80: "rgba(31,119,180,0.35)", 95: "rgba(31,119,180,0.15)"}
+# What a series counts, by the first part of its measure, per period of its history.
+MEASURE_UNITS = {"admissions": "admissions", "outpatient_visits": "visits", "caseload": "cases",
+                 "enrolment": "pupils"}  # fmt: skip
+PYRAMID_NOTE = "fc-pyramid-note"
+
+
+def series_unit(series_id: str, monthly: bool) -> str:
+    """The unit of a series' values ("admissions per month", "pupils")."""
+    kind = MEASURE_UNITS.get(series_id.split(":")[1] if ":" in series_id else "", "")
+    if not kind or kind == "pupils":
+        return kind
+    return f"{kind} per month" if monthly else f"{kind} per year"
 
 
 def layout(run: str | None = None, **_) -> html.Div:
@@ -42,14 +55,16 @@ def layout(run: str | None = None, **_) -> html.Div:
     stop = refusal_for([run] if run else [], "forecasts")
     if stop is not None:
         return html.Div([html.H2(t("nav_forecasts", lang)), stop])
-    if not options and run is None:
+    if not options:
         return html.Div([html.H2(t("nav_forecasts", lang)), html.P(t("no_runs", lang))])
     return html.Div(
         [
             html.H2(t("nav_forecasts", lang)),
             html.Div(
                 [
-                    run_dropdown(RUN, options, run or options[0]["value"], lang),
+                    run_dropdown(
+                        RUN, options, resolve_ref(user, run) or options[0]["value"], lang
+                    ),  # fmt: skip
                     labelled(
                         t("series", lang),
                         dcc.Dropdown(id=SERIES, clearable=False, style={"minWidth": "26rem"}),
@@ -73,6 +88,7 @@ def layout(run: str | None = None, **_) -> html.Div:
                     html.H3(t("pyramid", lang)),
                     labelled(t("year", lang), dcc.Slider(id=YEAR, step=1, min=0, max=1, value=0)),
                     dcc.Graph(id=PYRAMID, config=GRAPH_CONFIG),
+                    html.P(t("pyramid_note", lang), id=PYRAMID_NOTE, className="note"),
                 ],
                 className="card",
             ),
@@ -85,10 +101,10 @@ dash.register_page(
 )
 
 
-def visible_series(city_name: str, owner: str | None) -> pd.DataFrame:
-    """Series of the city the bureau may see (all for admin)."""
+def visible_series(city_name: str, scope: Scope) -> pd.DataFrame:
+    """Series of the city whose service the user sees (all for admin)."""
     catalogue = series_catalogue(city_name)
-    return catalogue if owner is None else catalogue[catalogue["service"] == owner]
+    return catalogue[catalogue["service"].map(scope.sees)]
 
 
 @dash.callback(
@@ -106,10 +122,10 @@ def choose_city(run_id: str):
     user = current_user()
     try:
         run = open_run(user, run_id, "forecasts")
-    except (PermissionError, InputError) as exc:
+    except RunRefused as exc:
         return [], None, 0, 1, 0, {}, refused(user.lang, str(exc))
     scenario = run_scenario_spec(run)
-    series = visible_series(scenario.city, user.owner)
+    series = visible_series(scenario.city, user.scope)
     options = [{"label": f"{r.series_id}", "value": r.series_id} for r in series.itertuples()]
     pop = population_by_year(scenario.city, scenario.horizon)
     years = sorted(pop["year"].unique())
@@ -122,7 +138,7 @@ def choose_city(run_id: str):
         int(years[-1]),
         int(counted[-1]),
         marks,
-        "",
+        "" if options else html.P(t("no_series", user.lang)),
     )
 
 
@@ -136,15 +152,22 @@ def verdict(fc, lang: str) -> str:
     return t(key, lang, auto=f"{auto:.2f}", naive=f"{naive:.2f}")
 
 
-def forecast_figure(fc, series_id: str, lang: str) -> go.Figure:
-    """History, the forecast and its intervals (widest band first)."""
+def forecast_figure(fc, series_id: str, lang: str, threshold: int = 10) -> go.Figure:
+    """History, the forecast and its intervals (widest band first), small counts of people not
+    drawn, the unit on the y axis."""
     fig = go.Figure()
     f = fc.forecast
+    monthly = len(fc.history) > 1 and (fc.history["ds"].diff().dt.days.median() or 365) < 40
+    unit = series_unit(series_id, monthly)
+
+    def shown(values) -> list:
+        return drawable(pd.Series(list(values), dtype=float), unit, threshold).tolist()
+
     for lv in sorted(LEVELS, reverse=True):
         fig.add_trace(
             go.Scatter(
                 x=list(f["ds"]) + list(f["ds"][::-1]),
-                y=list(f[f"yhat-hi-{lv}"]) + list(f[f"yhat-lo-{lv}"][::-1]),
+                y=shown(list(f[f"yhat-hi-{lv}"]) + list(f[f"yhat-lo-{lv}"][::-1])),
                 fill="toself",
                 fillcolor=BAND_COLOURS[lv],
                 line={"width": 0},
@@ -152,16 +175,18 @@ def forecast_figure(fc, series_id: str, lang: str) -> go.Figure:
                 hoverinfo="skip",
             )
         )
-    fig.add_trace(go.Scatter(x=fc.history["ds"], y=fc.history["y"], name=t("history", lang),
-                             line={"color": "#333"}))  # fmt: skip
+    fig.add_trace(go.Scatter(x=fc.history["ds"], y=shown(fc.history["y"]),
+                             name=t("history", lang), line={"color": "#333"}))  # fmt: skip
     fig.add_trace(
         go.Scatter(
-            x=f["ds"], y=f["yhat"], name=f"{t('forecast', lang)} ({f['model'].iloc[0]})",
+            x=f["ds"], y=shown(f["yhat"]),
+            name=plot_text(f"{t('forecast', lang)} ({f['model'].iloc[0]})"),
             line={"color": "#1f77b4", "dash": "dash"},
         )
     )  # fmt: skip
     fig.update_layout(
-        title={"text": series_id, "x": 0.01},
+        title={"text": plot_text(series_id), "x": 0.01},
+        yaxis={"title": {"text": plot_text(unit_title(unit, lang))}},
         height=380,
         margin={"l": 40, "r": 10, "t": 40, "b": 30},
         legend={"orientation": "h", "y": -0.15},
@@ -184,17 +209,18 @@ def show_forecast(series_id: str | None, run_id: str):
         return empty_figure(), [], ""
     try:
         run = open_run(user, run_id, f"forecast {series_id}")
-    except (PermissionError, InputError) as exc:
+    except RunRefused as exc:
         return empty_figure(), refused(lang, str(exc)), ""
     city = run_scenario_spec(run).city
-    allowed = visible_series(city, user.owner)
+    threshold = run_scenario_spec(run).rules.small_cell_threshold
+    allowed = visible_series(city, user.scope)
     if series_id not in set(allowed["series_id"]):
         log(engine(), user.name, "refused", run["scenario"], run["run_id"],
             f"forecast {series_id}")  # fmt: skip
         return empty_figure(), refused(lang, series_id), ""
     fc = forecast_series(city, series_id)
     if fc.skill is None:
-        return forecast_figure(fc, series_id, lang), [], fc.verdict
+        return forecast_figure(fc, series_id, lang, threshold), [], fc.verdict
     cols = ["model", "mase", "smape", *[f"coverage_{lv}" for lv in LEVELS]]
     skill = fc.skill[[c for c in cols if c in fc.skill.columns]].round(3)
     skill = skill.rename(
@@ -202,7 +228,8 @@ def show_forecast(series_id: str | None, run_id: str):
         | {f"coverage_{lv}": t("coverage", lang, lv=lv) for lv in LEVELS}
     )
     rows = skill.astype(object).where(skill.notna(), None).to_dict("records")
-    return forecast_figure(fc, series_id, lang), table(SKILL_TABLE, rows), verdict(fc, lang)
+    figure = forecast_figure(fc, series_id, lang, threshold)
+    return figure, table(SKILL_TABLE, rows), verdict(fc, lang)
 
 
 @dash.callback(Output(PYRAMID, "figure"), Input(YEAR, "value"), State(RUN, "value"))
@@ -212,13 +239,16 @@ def show_pyramid(year: int, run_id: str):
     lang = user.lang
     try:
         run = open_run(user, run_id, f"pyramid {year}")
-    except (PermissionError, InputError):
+    except RunRefused:
         return empty_figure()
     scenario = run_scenario_spec(run)
     pop = population_by_year(scenario.city, scenario.horizon)
     one = pop[pop["year"] == year]
     if one.empty:
         return empty_figure()
+    threshold = scenario.rules.small_cell_threshold
+    one = one.assign(persons=drawable(one["persons"].reset_index(drop=True), "persons",
+                                      threshold).to_numpy())  # fmt: skip
     men = one[one["sex"] == "M"]
     women = one[one["sex"] == "F"]
     fig = go.Figure(
@@ -235,7 +265,10 @@ def show_pyramid(year: int, run_id: str):
     fig.update_layout(
         barmode="overlay",
         bargap=0.05,
-        title={"text": f"{year}{t('projected', lang) if projected else ''}", "x": 0.01},
+        title={
+            "text": f"{year}{'*' if projected else ''}{t('projected', lang) if projected else ''}",
+            "x": 0.01,
+        },
         xaxis={"title": t("persons", lang)},
         yaxis={"title": t("age_band", lang)},
         height=460,

@@ -1,7 +1,10 @@
-"""Run a what-if: start from a stored run of your bureau, change the main levers, run it.
+"""Run a what-if: start from a stored run you may open, change the main levers, run it.
 
 The run happens in a background job with a progress bar, is saved to the store under your
-name and then appears in Compare. The server checks the starting run belongs to your bureau.
+name and then appears in Compare. The server checks the starting run is one you may open; a
+bureau user's what-if belongs to their bureau and runs only its models (and access and the
+forecast), also when it starts from a published baseline. Each lever's bounds are the
+scenario file's, checked on the server with a message naming the field.
 """
 
 from __future__ import annotations
@@ -13,12 +16,12 @@ import dash
 from dash import Input, Output, State, dcc, html
 
 from dashboard.components import labelled, refusal_for, refused, run_dropdown
-from dashboard.data import open_run, run_options, run_scenario_spec
+from dashboard.data import RunRefused, open_run, resolve_ref, run_options, run_scenario_spec
 from dashboard.i18n import t
-from dashboard.session import current_user, engine
+from dashboard.session import User, current_user, engine
 from demand.errors import InputError
 from scenarios.pipeline import run_scenario
-from scenarios.spec import with_changes
+from scenarios.spec import Budgets, Rules, Scenario, with_changes
 from scenarios.store import save_run
 
 BASE = "whatif-base"
@@ -42,6 +45,38 @@ LEVERS = (
 )
 INTEGER_KEYS = {"rules.class_size_cap", "horizon", "budgets.new_beds", "budgets.new_teachers",
                 "budgets.new_caseworkers"}  # fmt: skip
+SHARED_MODELS = ("access", "forecast")  # every bureau's what-if may run these
+_MODELS = {"rules": Rules, "budgets": Budgets}
+
+
+def lever_bounds(key: str, scale: float) -> tuple[float, float]:
+    """The smallest and largest value the form accepts for a lever, in screen units (minutes,
+    percent…), from the scenario's own validation (`scenarios.spec`); a strict bound is moved
+    in by one screen unit (a service level below 1 is at most 99 %)."""
+    *parent, leaf = key.split(".")
+    model = _MODELS[parent[0]] if parent else Scenario
+    lo, hi = 0.0, float("inf")
+    for rule in model.model_fields[leaf].metadata:
+        if getattr(rule, "ge", None) is not None:
+            lo = float(rule.ge) * scale
+        elif getattr(rule, "gt", None) is not None:
+            lo = float(rule.gt) * scale + 1
+        elif getattr(rule, "le", None) is not None:
+            hi = float(rule.le) * scale
+        elif getattr(rule, "lt", None) is not None:
+            hi = float(rule.lt) * scale - 1
+    return lo, hi
+
+
+def lever_input(component_id: str, key: str, scale: float) -> html.Div:
+    """A number field with its accepted range written under it. The range is checked on the
+    server (`lever_changes`), not by the browser: a browser that finds a value out of range
+    sends nothing, and the run would quietly keep the old value."""
+    lo, hi = lever_bounds(key, scale)
+    return html.Div([
+        dcc.Input(id=component_id, type="number"),
+        html.Span(f"{lo:g}–{hi:g}", className="note range", id=f"{component_id}-range"),
+    ])  # fmt: skip
 
 
 def layout(run: str | None = None, **_) -> html.Div:
@@ -59,7 +94,9 @@ def layout(run: str | None = None, **_) -> html.Div:
             html.H2(t("nav_whatif", lang)),
             html.Div(
                 [
-                    run_dropdown(BASE, options, run or options[0]["value"], lang),
+                    run_dropdown(
+                        BASE, options, resolve_ref(user, run) or options[0]["value"], lang
+                    ),  # fmt: skip
                     labelled(
                         t("whatif_name", lang),
                         dcc.Input(
@@ -71,11 +108,13 @@ def layout(run: str | None = None, **_) -> html.Div:
             ),  # fmt: skip
             html.Div(
                 [
-                    labelled(t(label, lang), dcc.Input(id=cid, type="number", min=0))
-                    for cid, label, _key, _scale in LEVERS
+                    labelled(t(label, lang), lever_input(cid, key, scale))
+                    for cid, label, key, scale in LEVERS
                 ],
                 className="form-grid card",
             ),
+            html.P(t("whatif_travel_help", lang), className="note"),
+            html.P(t("whatif_own_models", lang), className="note") if user.bureau else None,
             html.Button(t("start_run", lang), id=RUN_BUTTON, n_clicks=0),
             html.Div(
                 [
@@ -103,7 +142,7 @@ def fill_levers(run_id: str):
     user = current_user()
     try:
         run = open_run(user, run_id, "what-if form")
-    except (PermissionError, InputError):
+    except RunRefused:
         return [None] * (1 + len(LEVERS))
     raw = run_scenario_spec(run).model_dump()
     values = []
@@ -116,15 +155,35 @@ def fill_levers(run_id: str):
     return [name[:120], *values]
 
 
-def lever_changes(values: list) -> dict[str, object]:
-    """Form values as scenario changes (percent back to shares; empty fields left as they are)."""
+def lever_changes(values: list, lang: str) -> dict[str, object]:
+    """Form values as scenario changes (percent back to shares; empty fields left as they are).
+
+    A value outside a lever's bounds raises InputError naming the field and its range.
+    """
     changes: dict[str, object] = {}
-    for (_cid, _label, key, scale), value in zip(LEVERS, values, strict=True):
+    for (_cid, label, key, scale), value in zip(LEVERS, values, strict=True):
         if value is None or value == "":
             continue
-        number = float(value) / scale
+        lo, hi = lever_bounds(key, scale)
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = float("nan")
+        if not lo <= number <= hi:  # NaN fails too
+            raise InputError(t("whatif_range", lang, field=t(label, lang), lo=f"{lo:g}",
+                               hi=f"{hi:g}"))  # fmt: skip
+        number /= scale
         changes[key] = int(round(number)) if key in INTEGER_KEYS else number
     return changes
+
+
+def bureau_changes(user: User, scenario: Scenario) -> dict[str, object]:
+    """A bureau user's what-if is their bureau's, with only its models (and the shared ones)."""
+    if user.bureau is None:
+        return {}
+    models = [m for m in scenario.models
+              if m in SHARED_MODELS or m.startswith(f"{user.bureau}.")]  # fmt: skip
+    return {"owner": user.bureau, "models": models or ["access"]}
 
 
 @dash.callback(
@@ -150,15 +209,14 @@ def run_whatif(set_progress, n_clicks: int, base: str, name: str | None, nonce: 
     lang = user.lang
     try:
         run = open_run(user, base, "what-if base")
-    except PermissionError as exc:
+    except RunRefused as exc:
         return refused(lang, str(exc))
     try:
-        changes = lever_changes(list(values))
-        if name:
+        base_scenario = run_scenario_spec(run)
+        changes = lever_changes(list(values), lang) | bureau_changes(user, base_scenario)
+        if name and name.strip():
             changes["name"] = name.strip()[:120]
-        scenario = with_changes(run_scenario_spec(run), changes)
-        if user.owner is not None and scenario.owner != user.owner:
-            return html.P(t("not_your_bureau", lang), className="error")
+        scenario = with_changes(base_scenario, changes)
 
         def progress(message: str, fraction: float) -> None:
             set_progress((str(int(round(fraction * 100))), "100", message))

@@ -6,6 +6,7 @@ a 60-area sample city, so each takes about a second.
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 import threading
@@ -108,3 +109,56 @@ def browser(tmp_path_factory):
 def client(served):
     """A Flask test client of the served app (no browser), signed out."""
     return served.app.server.test_client()
+
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class Http:
+    """A client that talks to the app as a browser page does (or an attacker with curl would):
+    signs in through the form with its CSRF token, posts Dash callbacks, reads pages."""
+
+    def __init__(self, client, served: Served):
+        self.client, self.served = client, served
+
+    def csrf(self) -> str:
+        """The CSRF token of this client's session, as the login form carries it."""
+        return CSRF.search(self.client.get("/login").get_data(as_text=True)).group(1)
+
+    def sign_in(self, user: str, password: str | None = None, **kwargs):
+        """POST the login form (with its token) as `user`."""
+        data = {"username": user, "password": password or self.served.password, "next": "/",
+                "csrf_token": self.csrf()}  # fmt: skip
+        return self.client.post("/login", data=data, **kwargs)
+
+    def sign_out(self):
+        """POST the logout form with the session's token (as the page's logout button does)."""
+        with self.client.session_transaction() as session:
+            token = session.get("csrf", "")
+        return self.client.post("/logout", data={"csrf_token": token})
+
+    def callback(self, output: str, inputs: list[tuple[str, str, object]], state=()):
+        """POST one Dash callback the way the page does."""
+        parts = output[2:-2].split("...") if output.startswith("..") else [output]
+        outputs = [dict(zip(("id", "property"), p.rsplit(".", 1), strict=True)) for p in parts]
+        as_dicts = [{"id": i, "property": p, "value": v} for i, p, v in inputs]
+        body = {
+            "output": output,
+            "outputs": outputs if len(outputs) > 1 else outputs[0],
+            "inputs": as_dicts,
+            "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
+            "changedPropIds": [f"{as_dicts[0]['id']}.{as_dicts[0]['property']}"],
+        }
+        return self.client.post("/_dash-update-component", json=body)
+
+    def page(self, path: str, search: str = ""):
+        """The page layout Dash's router returns for `path` (and a ?query)."""
+        return self.callback(".._pages_content.children..._pages_store.data..",
+                             [("_pages_location", "pathname", path),
+                              ("_pages_location", "search", search)])  # fmt: skip
+
+
+@pytest.fixture
+def http(client, served):
+    """A signed-out `Http` over a fresh Flask test client."""
+    return Http(client, served)

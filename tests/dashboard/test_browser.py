@@ -44,7 +44,8 @@ def wait_text(driver, css: str, text: str, timeout: float = WAIT_S) -> None:
 def sign_in(driver, served, user: str, lang: str = "zh") -> None:
     """Sign out whoever is signed in, choose the language, sign in as `user`."""
     url = served.url
-    driver.get(f"{url}/logout")
+    driver.get(f"{url}/login")
+    driver.delete_all_cookies()  # whoever was signed in: a new browser session
     driver.get(f"{url}/lang/{lang}?next=/login")
     driver.find_element(_by().ID, "login-username").send_keys(user)
     driver.find_element(_by().ID, "login-password").send_keys(served.password)
@@ -75,6 +76,7 @@ def test_every_page_opens_with_maps_drawn_from_the_city_itself(browser, served):
     wait_text(browser, "#fc-verdict", "季节性朴素法")
     wait_for(browser, "#fc-skill-table td")
     wait_for(browser, "#fc-pyramid .bars path", count=10)
+    assert "*" in browser.find_element(_by().ID, "fc-pyramid-note").text  # the * explained
     browser.save_screenshot(str(ARTIFACTS / "2-how-sure-are-the-forecasts.png"))
 
     browser.find_element(_by().ID, "nav-nav_plans").click()
@@ -201,7 +203,9 @@ def test_health_user_is_refused_an_education_run_by_url(browser, served):
     assert browser.find_elements(_by().CSS_SELECTOR, "#compare-maps path") == []
 
     browser.get(f"{served.url}/export/{education_run}/access_by_area.csv")
-    assert "belongs to the education bureau" in browser.find_element(_by().TAG_NAME, "body").text
+    body = browser.find_element(_by().TAG_NAME, "body").text
+    assert "没有可查看的运行结果" in body  # the same answer as for a run that does not exist
+    assert "education" not in body and "教育" not in body  # no owner named
 
     log = audit_log(served.engine)
     refused = log.loc[(log["username"] == "hui") & (log["action"] == "refused"), "detail"]
@@ -223,3 +227,56 @@ def test_data_page_shows_the_quality_report_of_the_city_in_use(browser, served):
     browser.get(f"{served.url}/data")
     wait_text(browser, "#data-state", "usable")
     assert external_requests(browser) == []
+
+
+def test_logging_out_ends_the_session_even_for_a_copied_cookie(browser, served):
+    sign_in(browser, served, "hui")
+    wait_for(browser, "#short-map path.choroplethlocation", count=60)
+    copied = browser.get_cookie("civicalloc")
+    browser.find_element(_by().ID, "logout").click()
+    wait_for(browser, "#login-username")
+    browser.add_cookie({"name": copied["name"], "value": copied["value"], "path": "/"})
+    browser.get(f"{served.url}/plans")
+    wait_for(browser, "#login-username")  # the old cookie opens nothing
+    assert "/login" in browser.current_url
+
+
+def test_a_name_with_html_is_shown_as_text_and_a_short_id_opens_it(browser, served):
+    import dataclasses
+
+    from scenarios.store import RunRecord, find_run, load_kpis, load_plans, save_run
+
+    name = '<b>bold</b><a href="http://evil.example/">link</a>'
+    base = find_run(served.engine, served.runs["wider reach"])
+    run_id = save_run(served.engine, dataclasses.replace(
+        RunRecord(scenario=name, owner="health", description="",
+                  scenario_json=base["scenario_json"], inputs_fingerprint="f", code_version="t",
+                  seconds=0.1, kpis=load_kpis(served.engine, base["run_id"]),
+                  plans=load_plans(served.engine, base["run_id"]), models=[])))  # fmt: skip
+    sign_in(browser, served, "hui")
+    browser.get(f"{served.url}/plans?run={run_id[:8]}")  # the 8-character id shown everywhere
+    wait_for(browser, "#plans-table td")
+    wait_for(browser, "#plans-map path.choroplethlocation", count=60)
+    title = browser.find_element(_by().CSS_SELECTOR, "#plans-map .gtitle")
+    assert title.text.startswith(name)  # the tags as text, not bold and a live link
+    assert browser.find_elements(_by().CSS_SELECTOR, "#plans-map svg a") == []
+    assert browser.find_elements(_by().CSS_SELECTOR, "#plans-map svg b") == []
+    assert "<10" in browser.find_element(_by().ID, "plans-table").text  # small cells hidden
+    browser.save_screenshot(str(ARTIFACTS / "9-html-name-as-text.png"))
+
+
+def test_a_what_if_outside_a_levers_range_gets_one_clean_line(browser, served):
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sign_in(browser, served, "jiao")
+    browser.get(f"{served.url}/whatif?run={served.runs['short trips'][:8]}")
+    travel = wait_for(browser, "#whatif-max-travel")[0]
+    WebDriverWait(browser, WAIT_S).until(lambda d: travel.get_attribute("value"))
+    assert browser.find_element(_by().ID, "whatif-max-travel-range").text == "1–240"
+    travel.send_keys(Keys.CONTROL, "a")
+    travel.send_keys("500")
+    browser.find_element(_by().ID, "whatif-run").click()
+    error = wait_for(browser, "#whatif-error", timeout=60)[0]
+    assert "最长出行时间（分钟）：请输入 1 到 240 之间的数值。" in error.text
+    assert "Input should" not in error.text and "{" not in error.text

@@ -11,76 +11,52 @@ import pandas as pd
 
 from scenarios.store import audit_log, find_run, list_runs, load_kpis, save_run
 
-SHORTFALLS = "..short-map.figure...short-kpis.children...short-message.children.."
+SHORTFALLS = (
+    "..short-map.figure...short-kpis.children...short-message.children...short-catchment.children.."
+)
 
 
-def sign_in(client, served, user: str):
-    return client.post("/login", data={"username": user, "password": served.password, "next": "/"})
-
-
-def shortfalls(client, run_id: str, service: str, measure: str = "access"):
+def shortfalls(http, run_id: str, service: str, measure: str = "access", line=None):
     """The "where are we short?" callback for a run and service."""
-    return callback(client, SHORTFALLS, [("short-run", "value", run_id),
-                                         ("short-service", "value", service),
-                                         ("short-line", "value", None),
-                                         ("short-measure", "value", measure)])  # fmt: skip
+    return http.callback(SHORTFALLS, [("short-run", "value", run_id),
+                                      ("short-service", "value", service),
+                                      ("short-line", "value", line),
+                                      ("short-measure", "value", measure)])  # fmt: skip
 
 
-def page(client, path: str):
-    """The page layout Dash's router returns for `path`."""
-    return callback(client, ".._pages_content.children..._pages_store.data..",
-                    [("_pages_location", "pathname", path),
-                     ("_pages_location", "search", "")])  # fmt: skip
-
-
-def callback(client, output: str, inputs: list[tuple[str, str, object]], state=()):
-    """POST one Dash callback the way the page does (or an attacker with curl would)."""
-    parts = output[2:-2].split("...") if output.startswith("..") else [output]
-    outputs = [dict(zip(("id", "property"), p.rsplit(".", 1), strict=True)) for p in parts]
-    as_dicts = [{"id": i, "property": p, "value": v} for i, p, v in inputs]
-    body = {
-        "output": output,
-        "outputs": outputs if len(outputs) > 1 else outputs[0],
-        "inputs": as_dicts,
-        "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
-        "changedPropIds": [f"{as_dicts[0]['id']}.{as_dicts[0]['property']}"],
-    }
-    return client.post("/_dash-update-component", json=body)
-
-
-def test_nothing_is_served_before_signing_in(client, served):
+def test_nothing_is_served_before_signing_in(client, http, served):
     assert client.get("/").status_code == 302
     assert client.get("/compare").headers["Location"].startswith("/login?next=/compare")
     assert client.get("/_dash-layout").status_code == 401
     run = served.runs["today"]
     assert client.get(f"/export/{run}/access_by_area.csv").status_code == 401
     assert client.get("/geojson/0123456789abcdef.json").status_code == 401
-    response = shortfalls(client, run, "health")
+    response = shortfalls(http, run, "health")
     assert response.status_code == 401
     assert b"choropleth" not in response.data
 
 
-def test_a_wrong_password_is_refused_and_logged(client, served):
-    response = client.post("/login", data={"username": "hui", "password": "not-it-at-all"})
+def test_a_wrong_password_is_refused_and_logged(http, served):
+    response = http.sign_in("hui", "not-it-at-all")
     assert response.status_code == 401
     assert "用户名或密码错误".encode() in response.data
     log = audit_log(served.engine)
     assert ((log["username"] == "hui") & (log["action"] == "login_failed")).any()
 
 
-def test_login_never_redirects_off_site(client, served):
-    response = client.post(
-        "/login",
-        data={"username": "ana", "password": served.password, "next": "https://evil.example/"},
-    )
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+def test_login_never_redirects_off_site(http, served):
+    for target in ("https://evil.example/", "//evil.example/x"):
+        data = {"username": "ana", "password": served.password, "next": target,
+                "csrf_token": http.csrf()}  # fmt: skip
+        response = http.client.post("/login", data=data)
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/"
 
 
-def test_a_callback_posted_for_another_bureaus_run_is_refused_on_the_server(client, served):
-    sign_in(client, served, "hui")  # health
+def test_a_callback_posted_for_another_bureaus_run_is_refused_on_the_server(http, served):
+    http.sign_in("hui")  # health
     education_run = served.runs["short trips"]
-    response = shortfalls(client, education_run, "education")
+    response = shortfalls(http, education_run, "education")
     assert response.status_code == 200
     assert b"refused-notice" in response.data
     assert response.get_json()["response"]["short-map"]["figure"]["data"] == []
@@ -90,10 +66,10 @@ def test_a_callback_posted_for_another_bureaus_run_is_refused_on_the_server(clie
     assert set(mine["action"]) == {"refused"}
 
 
-def test_the_same_callback_serves_the_bureaus_own_run_and_audits_the_view(client, served):
-    sign_in(client, served, "hui")
+def test_the_same_callback_serves_the_bureaus_own_run_and_audits_the_view(http, served):
+    http.sign_in("hui")
     own = served.runs["wider reach"]
-    response = shortfalls(client, own, "health", "nearest_minutes")
+    response = shortfalls(http, own, "health", "nearest_minutes")
     figure = response.get_json()["response"]["short-map"]["figure"]
     assert figure["data"][0]["type"] == "choropleth"
     assert len(figure["data"][0]["locations"]) == 60
@@ -103,39 +79,39 @@ def test_the_same_callback_serves_the_bureaus_own_run_and_audits_the_view(client
     assert ((log["username"] == "hui") & (log["action"] == "view") & (log["run_id"] == own)).any()
 
 
-def test_admin_sees_every_bureau_and_a_bureau_only_its_own(client, served):
-    sign_in(client, served, "ana")
-    shown = page(client, "/compare")
+def test_admin_sees_every_bureau_and_a_bureau_only_its_own(http, served):
+    http.sign_in("ana")
+    shown = http.page("/compare")
     for run_id in served.runs.values():
         assert run_id.encode() in shown.data
-    client.get("/logout")
-    sign_in(client, served, "jiao")  # education
-    shown = page(client, "/compare")
+    http.sign_out()
+    http.sign_in("jiao")  # education
+    shown = http.page("/compare")
     assert served.runs["short trips"].encode() in shown.data
     assert served.runs["wider reach"].encode() not in shown.data
     assert served.runs["today"].encode() not in shown.data
 
 
-def test_downloads_suppress_small_counts_and_are_audited(client, served):
+def test_downloads_suppress_small_counts_and_are_audited(http, served):
     # A run whose plan has a 3-person cell, stored like any other run.
     base = find_run(served.engine, served.runs["short trips"])
     record = dataclasses.replace(
         _record_like(base, served.engine),
-        plans={"pupils_by_area": pd.DataFrame({"area_id": ["A0001", "A0002"],
-                                               "pupils": [3, 250], "seats": [4, 300]})},
+        plans={"enrolment_primary": pd.DataFrame({"school_id": ["P001", "P002"],
+                                                  "pupils": [3, 250], "seats": [4, 300]})},
     )  # fmt: skip
     run_id = save_run(served.engine, record)
-    sign_in(client, served, "jiao")
-    response = client.get(f"/export/{run_id}/pupils_by_area.csv")
+    http.sign_in("jiao")
+    response = http.client.get(f"/export/{run_id}/enrolment_primary.csv")
     assert response.status_code == 200
     frame = pd.read_csv(io.StringIO(response.data.decode("utf-8-sig")), dtype=str)
     assert list(frame["pupils"]) == ["<10", "250"]  # people counted: suppressed
     assert list(frame["seats"]) == ["4", "300"]  # seats are not people
     log = audit_log(served.engine)
     assert ((log["action"] == "export") & (log["run_id"] == run_id)).any()
-    client.get("/logout")
-    sign_in(client, served, "hui")
-    assert client.get(f"/export/{run_id}/pupils_by_area.csv").status_code == 403
+    http.sign_out()
+    http.sign_in("hui")
+    assert http.client.get(f"/export/{run_id}/enrolment_primary.csv").status_code == 404
 
 
 def _record_like(run: dict, engine):
@@ -156,10 +132,10 @@ def _record_like(run: dict, engine):
     )
 
 
-def test_a_bureau_without_runs_is_told_so(client, served):
-    assert not len(list_runs(served.engine, owner="social_security"))
-    sign_in(client, served, "she")
-    shown = page(client, "/")
+def test_a_bureau_without_runs_is_told_so(http, served):
+    assert not len(list_runs(served.engine, bureau="social_security"))
+    http.sign_in("she")
+    shown = http.page("/")
     assert "还没有可查看的运行结果" in str(shown.get_json())
     assert b"short-map" not in shown.data
 
@@ -170,44 +146,56 @@ PLAN_VIEW = (
 )
 
 
-def test_a_per_centre_plan_is_mapped_at_its_centres_with_before_and_after_bars(client, served):
+def plan_view(http, run_id: str, plan: str, column: str | None, line=None, service="all"):
+    """The Plans page's callback for one plan of a run: table, map, bars, columns, link."""
+    response = http.callback(PLAN_VIEW, [("plans-plan", "value", plan),
+                                         ("plans-service", "value", service),
+                                         ("plans-column", "value", column),
+                                         ("plans-line", "value", line)],
+                             state=[("plans-run", "value", run_id)])  # fmt: skip
+    return response.get_json()["response"]
+
+
+def test_a_per_centre_plan_is_mapped_at_its_centres_with_before_and_after_bars(http, served):
     base = find_run(served.engine, served.runs["today"])
-    staffing = pd.DataFrame({"facility_id": ["S001", "S002"], "counters_before": [4, 6],
-                             "counters_after": [5, 5], "service_level": [0.7, 0.85]})  # fmt: skip
+    staffing = pd.DataFrame(
+        {
+            "facility_id": ["S001", "S002"],
+            "visitors_before": [400, 600],
+            "visitors_after": [500, 500],
+            "level_after": [0.7, 0.85],
+        }
+    )
     run_id = save_run(served.engine, dataclasses.replace(
         _record_like(base, served.engine), scenario="staffing", owner="admin",
         plans={"staffing_by_centre": staffing},
     ))  # fmt: skip
-    sign_in(client, served, "ana")
-    response = callback(client, PLAN_VIEW, [("plans-plan", "value", "staffing_by_centre"),
-                                            ("plans-service", "value", "all"),
-                                            ("plans-column", "value", "service_level")],
-                        state=[("plans-run", "value", run_id)])  # fmt: skip
-    out = response.get_json()["response"]
+    http.sign_in("ana")
+    out = plan_view(http, run_id, "staffing_by_centre", "level_after")
     markers = out["plans-map"]["figure"]["data"][1]
     assert markers["type"] == "scattergeo"
     assert markers["marker"]["color"] == [0.7, 0.85]
     bars = out["plans-chart"]["figure"]["data"]
-    assert [b["y"] for b in bars] == [[4.0, 6.0], [5.0, 5.0]]  # before, after per centre
+    assert [b["y"] for b in bars] == [[400.0, 600.0], [500.0, 500.0]]  # before, after per centre
     assert out["plans-chart-box"]["style"] == {}
 
 
-def test_the_comparison_downloads_with_differences_only_for_own_runs(client, served):
+def test_the_comparison_downloads_with_differences_only_for_own_runs(http, served):
     today, short, wider = (served.runs[k] for k in ("today", "short trips", "wider reach"))
-    sign_in(client, served, "ana")
-    response = client.get(f"/export/compare.csv?runs={today},{short}")
+    http.sign_in("ana")
+    response = http.client.get(f"/export/compare.csv?runs={today},{short}")
     assert response.status_code == 200
     frame = pd.read_csv(io.StringIO(response.data.decode("utf-8-sig")))
     assert {"today", "short trips", "Δ short trips"} <= set(frame.columns)
     log = audit_log(served.engine)
     exported = log[(log["action"] == "export") & (log["detail"] == "compare.csv")]
     assert {today, short} <= set(exported["run_id"])
-    client.get("/logout")
-    sign_in(client, served, "hui")
-    assert client.get(f"/export/compare.csv?runs={wider},{short}").status_code == 403
+    http.sign_out()
+    http.sign_in("hui")
+    assert http.client.get(f"/export/compare.csv?runs={wider},{short}").status_code == 404
 
 
-def test_model_plans_map_their_own_districts_and_add_up_wards_per_hospital(client, served):
+def test_model_plans_map_their_own_districts_and_add_up_wards_per_hospital(http, served):
     from scenarios.pipeline import load_scenario_city
 
     areas = load_scenario_city("sample:60").areas
@@ -220,14 +208,10 @@ def test_model_plans_map_their_own_districts_and_add_up_wards_per_hospital(clien
         _record_like(base, served.engine), scenario="model plans", owner="admin",
         plans={"districts_primary": districts, "beds_wards": wards},
     ))  # fmt: skip
-    sign_in(client, served, "ana")
+    http.sign_in("ana")
 
     def view(plan: str, column: str) -> dict:
-        response = callback(client, PLAN_VIEW, [("plans-plan", "value", plan),
-                                                ("plans-service", "value", "all"),
-                                                ("plans-column", "value", column)],
-                            state=[("plans-run", "value", run_id)])  # fmt: skip
-        return response.get_json()["response"]
+        return plan_view(http, run_id, plan, column)
 
     shapes = view("districts_primary", "pupils")["plans-map"]["figure"]["data"][0]
     assert shapes["featureidkey"] == "properties.shape_id"
