@@ -148,10 +148,6 @@ TEXT: dict[str, dict[str, str]] = {
     "open_compare": {"zh": "打开比较", "en": "Open in Compare"},
     "run_failed": {"zh": "运行失败：{msg}", "en": "The run failed: {msg}"},
     "waiting": {"zh": "等待开始", "en": "Waiting to start"},
-    "not_your_bureau": {
-        "zh": "只能运行本部门的情景。",
-        "en": "You may only run your own bureau's scenarios.",
-    },
     "small_cells": {
         "zh": "少于 10 人的格子以“<10”显示。",
         "en": "Counts under 10 persons are shown as “<10”.",

@@ -436,3 +436,21 @@ def test_the_demo_logins_and_store_in_the_docs_are_the_demos():
         assert f"`{user}`" in text, user
     assert DEMO_PASSWORD in text and DEFAULT_DB.removeprefix("sqlite:///") in text
     assert "`demo`" not in text and "build/demo/" not in text and "`social`" not in text
+
+
+def test_the_forecast_says_its_unit_and_another_bureaus_series_is_refused(http, served):
+    forecast = "..fc-graph.figure...fc-skill.children...fc-verdict.children.."
+    http.sign_in("hui")  # health
+    own = http.callback(
+        forecast,
+        [("fc-series", "value", "H001:admissions:internal_medicine")],
+        state=[("fc-run", "value", served.runs["wider reach"])],
+    ).get_json()
+    axis = own["response"]["fc-graph"]["figure"]["layout"]["yaxis"]["title"]["text"]
+    assert axis == "入院人次/月"  # admissions a month, not a bare number
+    other = http.callback(
+        forecast,
+        [("fc-series", "value", "S001:caseload:maternity")],
+        state=[("fc-run", "value", served.runs["wider reach"])],
+    ).get_json()
+    assert "refused-notice" in str(other["response"]["fc-skill"]["children"])
