@@ -12,7 +12,7 @@ import pandas as pd
 from demand.bundle.read import read_raw_tables
 from demand.bundle.report import Report
 from demand.quality import build_quality
-from scenarios.privacy import suppress_frame
+from scenarios.privacy import counts_people, suppress_frame
 
 LABELS = {
     "en": {
@@ -57,7 +57,9 @@ def _suppressed_values(values: list) -> list:
     """Person counts under 10 as '<10'; a density next to a hidden count is hidden too."""
     if not values or not isinstance(values[0], dict):
         return values
-    frame = suppress_frame(pd.DataFrame(values))
+    frame = pd.DataFrame(values)
+    # the values name their unit: a column called persons (pupils, cases…) counts people
+    frame = suppress_frame(frame, {c: c for c in frame.columns if counts_people(str(c))})
     if "per_km2" in frame.columns and "persons" in frame.columns:
         hidden = frame["persons"].astype(str).str.startswith("<")
         frame["per_km2"] = frame["per_km2"].astype(object).where(~hidden, "–")
