@@ -389,22 +389,26 @@ class RunNotFound(InputError):
 
 
 def find_run(engine: Engine, ref: str, bureau: str | None = None) -> dict:
-    """The run whose id is `ref` or starts with it, else the latest run of the scenario named
-    exactly `ref`; with `bureau`, only among the runs that bureau may open.
+    """The run whose id is `ref`, else the latest run of the scenario named exactly `ref`, else
+    the one run whose id starts with `ref`; with `bureau`, only among the runs it may open.
 
     `ref` is compared as plain text (no wildcards). A run the bureau may not open is answered
-    exactly as a run that does not exist (RunNotFound), so ids and names cannot be probed.
+    exactly as a run that does not exist (RunNotFound), so ids and names cannot be probed. A
+    scenario's name wins over an id prefix: "b" is the scenario b, not any run id starting so.
     """
     ref = str(ref or "")
     scope = [readable_by(bureau)] if bureau is not None else []
+    found: list = []
     with engine.connect() as conn:
-        found = []
-        if RUN_ID_TEXT.fullmatch(ref):
-            prefix = sa.func.substr(runs.c.run_id, 1, len(ref)) == ref
-            found = conn.execute(sa.select(runs).where(prefix, *scope).limit(3)).mappings().all()
+        if ref:
+            q = sa.select(runs).where(runs.c.run_id == ref, *scope)
+            found = conn.execute(q).mappings().all()
         if not found and ref:
             q = sa.select(runs).where(runs.c.scenario == ref, *scope)
             found = conn.execute(q.order_by(runs.c.created_at.desc()).limit(1)).mappings().all()
+        if not found and RUN_ID_TEXT.fullmatch(ref):
+            prefix = sa.func.substr(runs.c.run_id, 1, len(ref)) == ref
+            found = conn.execute(sa.select(runs).where(prefix, *scope).limit(2)).mappings().all()
     if not found:
         if bureau is not None:
             raise RunNotFound(f"no run or scenario {ref!r} that you may open")

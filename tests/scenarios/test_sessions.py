@@ -3,6 +3,7 @@ and the commands that manage them."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -190,3 +191,11 @@ def test_stored_names_print_intact_with_their_brackets(tmp_path):
     result = runner.invoke(app, ["export", "no [such] run", "--out", str(tmp_path / "o"),
                                  "--db", db], env=wide)  # fmt: skip
     assert result.exit_code == 1 and "no [such] run" in result.output
+
+
+def test_a_scenario_name_wins_over_a_run_id_that_starts_the_same(tmp_path):
+    engine = connect(f"sqlite:///{tmp_path / 's.sqlite'}")
+    named = save_run(engine, record("b", "health"))
+    other = save_run(engine, dataclasses.replace(record("x", "health"), run_id="b" + "0" * 35))
+    assert find_run(engine, "b")["run_id"] == named  # the scenario b, not the run id b000…
+    assert find_run(engine, "b000")["run_id"] == other
