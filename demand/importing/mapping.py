@@ -235,5 +235,5 @@ def read_mapping(path: str | Path) -> Mapping:
         if table not in sources and table not in [t for t in raw]:
             errors.append(f"{path.name}: no [{table}] source; every bundle needs {table}")
     if errors:
-        raise InputError("\n".join(errors))
+        raise InputError("; ".join(errors))  # one line, every problem
     return Mapping(path, bundle, {t: sources[t] for t in TABLE_ORDER if t in sources})

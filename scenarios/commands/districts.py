@@ -118,6 +118,9 @@ def register(app: typer.Typer) -> None:
             check_out_file(out, "--out", MAP_SUFFIXES)
             options = solver_options(solver, time_limit_s, gap_rel=gap_rel)
             years_asked = parse_years(years)
+            districts_today = None  # read before the bundle: a bad file fails fast
+            if today is not None:
+                districts_today = read_table(today, TODAY_DISTRICTS).set_index("area_id")
             city = load_city(bundle)
             if years_asked is not None or plan_year is not None:
                 first = int(city.population["year"].min())
@@ -141,9 +144,7 @@ def register(app: typer.Typer) -> None:
                 closed=close,
                 new_schools=parse_new_schools(new_school),
                 keep_together=groups,
-                today=None
-                if today is None
-                else read_table(today, TODAY_DISTRICTS).set_index("area_id")["school_id"],
+                today=None if districts_today is None else districts_today["school_id"],
                 options=options,
                 cutoff_minutes=travel_cutoff,
                 crossings=None

@@ -28,11 +28,20 @@ def read_fixed(text: str | None) -> list[str]:
         return []
     path = Path(text)
     if path.exists():
+        from demand.errors import InputError
         from demand.tables import read_text
 
         frame = read_text(path, "fixed sites")
-        ids = frame["site_id"] if "site_id" in frame.columns else frame.iloc[:, 0]
-        return [s.strip() for s in ids if s.strip()]
+        if "site_id" in frame.columns:
+            ids = list(frame["site_id"])
+        elif len(frame.columns) == 1:  # one id per line, no header: the first line is an id
+            ids = [str(frame.columns[0]), *frame.iloc[:, 0]]
+        else:
+            raise InputError(f"{path}: give a site_id column, or one site id per line")
+        ids = [s.strip() for s in ids if s.strip()]
+        if not ids:
+            raise InputError(f"{path}: no site ids; write one per line or a site_id column")
+        return ids
     return [s.strip() for s in text.split(",") if s.strip()]
 
 

@@ -47,13 +47,13 @@ def register(app: typer.Typer) -> None:
             check_out_file(out, "--out", (".csv",))
             options = solver_options(solver, time_limit_s)
             lvl = level_named(level)
+            frame = None if enrolment is None else read_table(enrolment, ENROLMENT)  # fail fast
             city = load_city(bundle)
             year = year or city.latest_year + 1
             first = int(city.population["year"].min())
             require_years([year], first, city.latest_year, "--year")
             pupils = None
-            if enrolment is not None:
-                frame = read_table(enrolment, ENROLMENT)
+            if frame is not None:
                 schools = city.facilities_of(lvl.kind)["facility_id"]
                 require_known(frame, "school_id", schools, enrolment.name, lvl.kind)
                 if "year" in frame.columns:

@@ -271,3 +271,65 @@ def test_a_bundle_with_a_malformed_table_is_refused(table, small_bundle_dir, tmp
         assert_refused_in_one_line(cli.invoke(app, ["teachers", str(bundle)]))
 
     check()
+
+
+# ---- every file slot of every command: garbage, empty, a folder, a missing path -----------
+
+#: A valid-looking invocation per command; {file} is the slot fed garbage, {bundle} a valid
+#: bundle, {dir} a scratch folder with the small valid CSVs of FILES.
+EVERY_SLOT = {
+    "validate BUNDLE": ["validate", "{file}"],
+    "districts BUNDLE": ["districts", "{file}"],
+    "districts --today": ["districts", "{bundle}", "--today", "{file}"],
+    "teachers BUNDLE": ["teachers", "{file}"],
+    "teachers --enrolment": ["teachers", "{bundle}", "--enrolment", "{file}"],
+    "health outreach --bundle": ["health", "outreach", "--bundle", "{file}"],
+    "health beds --bundle": ["health", "beds", "--bundle", "{file}"],
+    "staff --bundle": ["staff", "--bundle", "{file}"],
+    "forecast --history": ["forecast", "--history", "{file}", "--out", "{dir}/f.csv"],
+    "backtest --history": ["backtest", "--history", "{file}", "--out", "{dir}/b.csv"],
+    "locate --fixed": [*LOCATE, "--fixed", "{file}"],
+    "run SCENARIO": ["run", "{file}", "--db", "sqlite:///{dir}/s.sqlite"],
+    "sweep SCENARIO": ["sweep", "{file}", "--vary", "seed=1,2", "--db", "sqlite:///{dir}/s.sqlite"],
+    "import-run FILE": ["import-run", "{file}", "--db", "sqlite:///{dir}/s.sqlite"],
+    "runs --db": ["runs", "--db", "sqlite:///{file}"],
+    "audit --db": ["audit", "--db", "sqlite:///{file}"],
+    "users list --db": ["users", "list", "--db", "sqlite:///{file}"],
+    "import MAPPING": ["import", "{file}", "--out", "{dir}/imported"],
+    "city-from-osm EXTRACT": ["city-from-osm", "{file}", "--out", "{dir}/osm"],
+    "travel --osm": ["travel", "--osm", "{file}", "--areas", "{bundle}/areas.geojson",
+                     "--facilities", "{bundle}/facilities.geojson", "--out", "{dir}/t.csv"],
+    "travel --areas": ["travel", "--osm", "{file}", "--areas", "{file}", "--facilities",
+                       "{bundle}/facilities.geojson", "--out", "{dir}/t.csv"],
+}  # fmt: skip
+GARBAGE = {
+    "empty": b"",
+    "binary": b"\xff\xfe\x00\x01PK\x03\x04\x89PNG\r\n\x1a\n" + bytes(range(256)),
+    "gbk text": "名称,数量\n南湖,十\n".encode("gbk"),
+    "plain text": b"this is not what the command reads\n",
+}
+
+
+#: A store that does not exist yet, or an empty file, is a new store: not garbage.
+NEW_STORE = {(s, k) for s in EVERY_SLOT if s.endswith("--db") for k in ("missing", "empty")}
+
+
+@pytest.mark.parametrize("kind", [*GARBAGE, "folder", "missing"])
+@pytest.mark.parametrize("slot", sorted(EVERY_SLOT))
+def test_every_file_slot_refuses_garbage_in_one_line(slot, kind, folder, small_bundle_dir):
+    if (slot, kind) in NEW_STORE:
+        pytest.skip("a new store is made there")
+    target = folder / "slot"
+    if kind == "folder":
+        target.mkdir()
+        (target / "junk.txt").write_bytes(GARBAGE["binary"])
+    elif kind != "missing":
+        target.write_bytes(GARBAGE[kind])
+    args = [a.replace("{file}", str(target)).replace("{bundle}", str(small_bundle_dir))
+            .replace("{dir}", str(folder)) for a in EVERY_SLOT[slot]]  # fmt: skip
+    result = cli.invoke(app, args, env={"COLUMNS": "100"})
+    if slot == "validate BUNDLE" and not result.stderr:  # validate's report lists every problem
+        assert result.exit_code == 1 and "ERROR" in result.stdout, result.output
+        assert "Traceback" not in result.output and "not usable yet" in result.stdout
+        return
+    assert_refused_in_one_line(result)
