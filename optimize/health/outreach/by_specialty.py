@@ -48,6 +48,7 @@ from optimize.health.outreach.sessions import (
 from optimize.health.outreach.strategies import PlanReader, solve_joint
 from optimize.health.rules import OutreachRules, OutreachWeights
 from optimize.highs_child import can_have_children
+from optimize.processes import die_with_parent
 from optimize.result import PlanResult
 from optimize.solver import OPTIMAL_GAP, SolverOptions, relative_gap, solve
 
@@ -446,9 +447,13 @@ def _run_all(tasks: list[_Task], workers: int, progress=None) -> tuple[list[_Ans
 
     if workers <= 1:
         return here(), "in this process"
-    # spawn, not fork: a forked child inherits HiGHS's thread pool half-alive
+    # spawn, not fork: a forked child inherits HiGHS's thread pool half-alive; the workers end
+    # with this process (a killed sweep worker used to leave them running)
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=get_context("spawn"),
+            initializer=die_with_parent, initargs=(os.getpid(),),
+        ) as pool:  # fmt: skip
             futures = [pool.submit(_solve_one, task) for task in tasks]
             for done, _ in enumerate(as_completed(futures), start=1):
                 tell(done)
