@@ -95,7 +95,7 @@ def run_teachers(ctx: RunContext) -> ModelRun:
         enrol = plan.enrolment
         pupils = enrol[enrol["year"] == plan.plan_year].set_index("school_id")["pupils"]
         result = allocate_teachers(pupils, ctx.city.workforce, level, TeacherRules(),
-                                   solver_options(s, min(s.solver.time_limit_s, 20)))  # fmt: skip
+                                   solver_options(s, s.solver.time_limit_s))  # fmt: skip
         results.append(result)
         if result.has_plan:
             subjects = result.plans["subjects"]
