@@ -76,6 +76,32 @@ def test_xls_workbook_reads_with_dates_as_text():
         read_source(xls, sheet="Yearly")
 
 
+def test_xls_with_merged_two_row_header_and_totals_row(tmp_path):
+    """An Excel 97-2003 census sheet: a title row, 社区 merged down two rows, 男/女 merged across
+    their age bands, a 合计 row; read as the .xlsx path reads it, rows counted as Excel shows."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    ws = book.add_sheet("人口")
+    ws.write_merge(0, 0, 0, 4, "2024年常住人口（按性别、年龄）")
+    ws.write_merge(1, 2, 0, 0, "社区")
+    ws.write_merge(1, 1, 1, 2, "男")
+    ws.write_merge(1, 1, 3, 4, "女")
+    for col, band in enumerate(["0-4岁", "85岁及以上", "0-4岁", "85岁及以上"], start=1):
+        ws.write(2, col, band)
+    for row, values in enumerate([["西山1号社区", 12, 3, 11, 5], ["合计", 12, 3, 11, 5]], start=3):
+        for col, value in enumerate(values):
+            ws.write(row, col, value)
+    book.save(str(tmp_path / "人口.xls"))
+    table = read_source(tmp_path / "人口.xls", sheet="人口", skip_rows=1, header_rows=2)
+    assert list(table.frame.columns) == ["社区", "男|0-4岁", "男|85岁及以上", "女|0-4岁",
+                                         "女|85岁及以上"]  # fmt: skip
+    assert table.frame.iloc[0].tolist() == ["西山1号社区", "12", "3", "11", "5"]
+    assert table.rows.tolist() == [4, 5]
+    assert presets.sex_and_band(table.frame.columns[4]) == ("F", "85+")
+    assert presets.is_total_label(table.frame["社区"].iloc[1])
+
+
 def test_geopackage_layer_and_parquet(tmp_path):
     frame = gpd.GeoDataFrame({"id": ["a", "b"]}, geometry=[shapely.Point(1, 2)] * 2, crs=32650)
     frame.to_file(tmp_path / "x.gpkg", layer="学校", driver="GPKG")
