@@ -107,6 +107,14 @@ def table(
     return html.Div(parts, className="table-wrap")
 
 
+def with_note(component, note: str):
+    """A table with the data's flags above it (OSM attribution, population ESTIMATE, capacity
+    ASSUMED: ``dashboard.data.map_note``), so a table says what its map says; unchanged if ''."""
+    if not note:
+        return component
+    return html.Div([html.P(note, className="note source-note"), component])
+
+
 def _cell(value) -> str:
     if value is None:
         return "—"

@@ -17,6 +17,7 @@ from dashboard.components import (
     run_dropdown,
     service_radio,
     table,
+    with_note,
 )
 from dashboard.data import (
     RunRefused,
@@ -205,10 +206,12 @@ def compare(run_ids: list[str] | None, service: str, line: str | None, measure: 
             height=420,
             derived=True,
         )
+        diff_fig = with_source_note(diff_fig, map_note(b, lang))
     else:
         diff_fig = empty_figure(t("different_cities", lang, a=a["scenario"], b=b["scenario"]))
     frame = compare_runs(engine(), [r["run_id"] for r in runs], role=user.role)
     frame = frame[frame["service"] == service]
     rows = kpi_difference_rows(frame, lang, threshold)
     href = "/export/compare.csv?runs=" + ",".join(r["run_id"] for r in runs)
-    return maps, diff_fig, table(KPI_TABLE, rows), "", href
+    notes = " | ".join(dict.fromkeys(note for note in (map_note(r, lang) for r in runs) if note))
+    return maps, diff_fig, with_note(table(KPI_TABLE, rows), notes), "", href

@@ -25,6 +25,7 @@ from dashboard.components import (
     refused,
     run_dropdown,
     table,
+    with_note,
 )
 from dashboard.data import (
     SERVICES,
@@ -338,7 +339,7 @@ def show_plan(name: str | None, service: str, column: str | None, line: str | No
     if "service_line" in frame.columns and line:
         frame = frame[frame["service_line"] == line]
     threshold = run_scenario_spec(run).rules.small_cell_threshold
-    shown_table = plan_table(name, frame, lang, threshold)
+    shown_table = with_note(plan_table(name, frame, lang, threshold), map_note(run, lang))
     href = f"/export/{quote(run['run_id'])}/{quote(name)}.csv"
     columns = mappable_columns(frame)
     if not columns:

@@ -17,6 +17,7 @@ from dashboard.components import (
     run_dropdown,
     service_radio,
     table,
+    with_note,
 )
 from dashboard.data import (
     RunRefused,
@@ -143,7 +144,9 @@ def show_shortfalls(run_id: str, service: str, line: str | None, measure: str):
     if line and line != ALL_LINES:  # this line's access KPIs, and the service's other models'
         other_lines = [f"{x}: " for x in service_lines(run, service) if x != line]
         kpis = kpis[~kpis["kpi"].str.startswith(tuple(other_lines))] if other_lines else kpis
-    kpi_table = table(KPIS + "-table", kpi_rows(kpis, lang, threshold))
+    kpi_table = with_note(
+        table(KPIS + "-table", kpi_rows(kpis, lang, threshold)), map_note(run, lang)
+    )
     rows = access_rows(run, service, line)
     if rows is None or rows.empty:
         return empty_figure(t("no_access_plan", lang, name=run["scenario"])), kpi_table, "", ""

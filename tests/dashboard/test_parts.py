@@ -174,5 +174,11 @@ def test_maps_of_an_osm_city_carry_attribution_and_flags(tmp_path):
         map_note(run, "en"),
     )  # fmt: skip
     assert "OpenStreetMap" in json.dumps(fig["layout"]["annotations"])
+    from dashboard.components import table, with_note
+
+    shown = with_note(table("t", [{"beds": "120"}]), map_note(run, "zh"))  # tables say it too
+    assert "估算" in str(shown) and "假定" in str(shown) and "120" in str(shown)
     sample = Scenario(name="s", owner="admin", city="sample:20")
     assert map_note({"scenario_json": sample.model_dump_json()}) == ""
+    plain = table("t", [{"beds": "120"}])
+    assert with_note(plain, "") is plain
