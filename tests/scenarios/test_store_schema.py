@@ -101,3 +101,9 @@ def test_a_store_from_a_newer_civicalloc_is_refused(store_url):
         conn.execute(schema_version.insert().values(**future, description="future"))
     with pytest.raises(InputError, match="newer than this civicalloc"):
         store.connect(store_url)
+
+
+def test_a_v1_store_gains_every_later_table(store_url):
+    make_v1_store(store_url)
+    engine = store.connect(store_url)
+    assert set(store.metadata.tables) <= set(sa.inspect(engine).get_table_names())
