@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 
 from scenarios.errors import InputError, user_errors
+from scenarios.out_paths import check_out_folder
 
 
 def register(app: typer.Typer) -> None:
@@ -26,6 +27,7 @@ def register(app: typer.Typer) -> None:
         from scenarios.demo import run_demo
 
         with user_errors():
+            check_out_folder(out)
             console = Console(highlight=False)
             if not console.is_terminal:  # logs and CI: wide enough for the comparison tables
                 console = Console(highlight=False, width=160)

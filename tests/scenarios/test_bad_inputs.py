@@ -76,6 +76,8 @@ def test_out_that_is_a_folder(files):
     refused(run(*access_args(files, out=files / "folder")), "is a folder")
     forecast = ["forecast", "--history", files / "h.csv", "--jobs", "1"]
     refused(run(*forecast, "--out", files / "folder"), "is a folder")
+    # and a folder option given a file is refused before the demo's minutes of work
+    refused(run("demo", "--no-serve", "--out", files / "d.csv"), "d.csv", "is a file")
 
 
 def test_export_into_an_existing_file_and_compare_edge_cases(tmp_path):
