@@ -1,0 +1,230 @@
+"""A whole brief from the store: title, each bureau's part, early warnings, the data behind it,
+and the annex of figure sources."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from dashboard.brief.bureau import bureau_part
+from dashboard.brief.document import Block, Brief, Heading, Paragraph, Part, Table, lang_code
+from dashboard.brief.facts import StoredRun, audit_brief, open_for_brief
+from dashboard.brief.texts import LEVER_NAMES, LEVER_UNITS, SEVERITIES
+from dashboard.brief.writer import Writer, label
+
+MAX_NOTICES = 3
+
+
+def build_brief(
+    engine: Engine,
+    run_ref: str,
+    against: str | None = None,
+    bureau: str | None = None,
+    lang: str = "zh-CN",
+    role: str = "admin",
+    username: str = "cli",
+    detail: str = "",
+    maps: bool = True,
+) -> Brief:
+    """The brief of run `run_ref` (against run `against`) for `bureau` (default: the user's,
+    or every bureau the run has for admin), as a user of `role` may read it; audited."""
+    code = lang_code(lang)
+    run, other, bureaus = open_for_brief(engine, role, username, run_ref, against, bureau, detail)
+    runs = [run] + ([other] if other else [])
+    threshold = max(r.scenario.rules.small_cell_threshold for r in runs)
+    w = Writer(code, threshold)
+    who = w.t(bureaus[0]) if len(bureaus) == 1 else w.say("all_bureaus")[0]
+    brief = Brief(code, "".join(p if isinstance(p, str) else p.text for p in w.say(
+        "title_of", bureau=who, run=label(run.name))))  # fmt: skip
+    brief.add(Heading(w.say("title_of", bureau=who, run=label(run.name)), 1))
+    brief.add(Paragraph(subtitle(w, run, other), "note"))
+    brief.add(Paragraph(w.say("prepared_for", who=who) + [" "] + w.say(
+        "small_cells", threshold=w.scenario(run, "rules.small_cell_threshold", "", bare=True)),
+        "note"))  # fmt: skip
+    if not bool(run.row.get("complete", True)):
+        brief.add(Paragraph(w.say("run_incomplete"), "headline"))
+    for b in bureaus:
+        for block in bureau_part(w, run, other, b, maps=maps):
+            brief.add(block)
+    for block in warnings_part(w, engine, bureaus):
+        brief.add(block)
+    for block in data_part(w, run, other):
+        brief.add(block)
+    for block in annex(w):
+        brief.add(block)
+    brief.figures = list(w.figures.items)
+    brief.meta = {"run_id": run.run_id, "against": other.run_id if other else None,
+                  "bureaus": bureaus, "lang": lang, "role": role, "user": username,
+                  "written": datetime.now(UTC).isoformat(timespec="seconds")}  # fmt: skip
+    audit_brief(engine, username, run, other, bureaus, detail)
+    return brief
+
+
+def when(run: StoredRun) -> Part:
+    """The run's time as stored (UTC, to the minute)."""
+    return label(f"{pd.Timestamp(run.row['created_at']):%Y-%m-%d %H:%M} UTC", "date")
+
+
+def subtitle(w: Writer, run: StoredRun, other: StoredRun | None) -> list[Part]:
+    """Which run the brief is of (and against), with ids and time."""
+    if other is None:
+        return w.say("subtitle_alone", run=label(run.name), run_id=label(run.short, "id"),
+                     when=when(run))  # fmt: skip
+    return w.say("subtitle", run=label(run.name), run_id=label(run.short, "id"), when=when(run),
+                 other=label(other.name), other_id=label(other.short, "id"))  # fmt: skip
+
+
+# --- early warnings ---------------------------------------------------------------------------
+
+
+def open_warnings(engine: Engine, bureau: str) -> pd.DataFrame | None:
+    """Early warnings open for a bureau, from the alert store (None where the store has no
+    alerts yet: the part of the product that raises them is not installed)."""
+    try:
+        from scenarios.alerts.store import open_alerts
+    except ImportError:
+        return None
+    return open_alerts(engine, bureau)
+
+
+def warnings_part(w: Writer, engine: Engine, bureaus: list[str]) -> list[Block]:
+    """The early warnings open for each bureau of the brief (or that there are none)."""
+    blocks: list[Block] = [Heading(w.say("warnings"), 2)]
+    for bureau in bureaus:
+        found = open_warnings(engine, bureau)
+        if found is None:
+            blocks.append(Paragraph(w.say("warnings_absent"), "body"))
+            break
+        if found.empty:
+            blocks.append(Paragraph(w.say("warnings_none", bureau=w.t(bureau)), "body"))
+            continue
+        for a in found.head(10).to_dict("records"):
+            unit = str(a.get("unit") or "")
+            observed = w.alert(str(a["alert_id"]), "observed", a.get("observed"), unit)
+            expected = w.alert(str(a["alert_id"]), "expected", a.get("expected"), unit)
+            stamp = pd.Timestamp(a["ds"])
+            blocks.append(Paragraph(w.say(
+                "warning_line", when=label(f"{stamp:%Y-%m-%d}", "date"),
+                what=label(a.get("subject") or a.get("message") or ""), observed=observed,
+                expected=expected, severity=w.word(SEVERITIES, str(a.get("severity")))),
+                "bullet"))  # fmt: skip
+    return blocks
+
+
+# --- data and reproducibility -----------------------------------------------------------------
+
+
+def data_part(w: Writer, run: StoredRun, other: StoredRun | None) -> list[Block]:
+    """The bundle and its quality, the levers, and each run's id, time, code and inputs."""
+    blocks: list[Block] = [Heading(w.say("data"), 2)]
+    city = run.scenario.city
+    blocks.append(Paragraph(w.say("bundle", city=label(city, "id")), "body"))
+    if _bundle_changed(run):
+        blocks.append(Paragraph(w.say("bundle_changed"), "note"))
+    blocks += quality_blocks(w, city)
+    blocks += lever_blocks(w, run)
+    for stored in [run] + ([other] if other else []):
+        blocks.append(Paragraph(w.say(
+            "run_facts", run_id=label(stored.run_id, "id"), when=when(stored),
+            who=label(stored.row["created_by"]), code=label(stored.row["code_version"], "id"),
+            fingerprint=label(stored.row["inputs_fingerprint"][:16], "id")), "note"))  # fmt: skip
+    blocks.append(Paragraph(w.say("reproduce"), "note"))
+    return blocks
+
+
+def _bundle_changed(run: StoredRun) -> bool:
+    from dashboard.data import run_city
+    from scenarios.pipeline import fingerprint
+
+    return fingerprint(run_city(run.row)) != run.row["inputs_fingerprint"]
+
+
+def quality_blocks(w: Writer, city: str) -> list[Block]:
+    """The city's data-quality scores and its main notices (the data-quality report)."""
+    from demand.errors import InputError
+    from scenarios.quality_report import city_quality
+
+    try:
+        report = city_quality(city)
+    except (InputError, OSError, ValueError, TypeError, KeyError) as exc:
+        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return [Paragraph(w.say("quality_unknown", why=label(why, "note")), "note")]
+    scores = []
+    for table, info in report.get("tables", {}).items():
+        score = w.quality(city, f"tables.{table}.score", info.get("score"), bare=True)
+        scores.append([label(table, "id"), " ", score])
+    joined: list[Part] = []
+    for i, part in enumerate(scores):
+        joined += (w.say("list_sep") if i else []) + part
+    errors = w.quality(city, "errors", report.get("errors", 0), bare=True)
+    warned = w.quality(city, "warnings", report.get("warnings", 0), bare=True)
+    blocks: list[Block] = [Paragraph(w.say("quality", scores=joined or [w.say("none")[0]],
+                                           errors=errors, warnings=warned), "body")]  # fmt: skip
+    findings = [f for f in report.get("findings", []) if f.get("severity") != "info"]
+    if findings:
+        blocks.append(Paragraph(w.say("notices"), "note"))
+        for f in findings[:MAX_NOTICES]:
+            blocks.append(Paragraph([w.word(SEVERITIES, str(f.get("severity"))), "：" if
+                                     w.lang == "zh" else ": ", label(f.get("title", ""), "note")],
+                                    "note"))  # fmt: skip
+    return blocks
+
+
+def lever_blocks(w: Writer, run: StoredRun) -> list[Block]:
+    """The scenario's levers: rules, budgets, facilities opened or closed, population shocks."""
+    data = run.scenario_data
+    rows = []
+    for path, names in LEVER_NAMES.items():
+        value = data
+        for key in path.split("."):
+            value = value.get(key) if isinstance(value, dict) else None
+        if value is None:
+            continue
+        figure = w.scenario(run, path, LEVER_UNITS.get(path, ""))
+        rows.append([[names[w.lang]], [figure]])
+    for change in data.get("facilities") or []:
+        action = w.say(change.get("action", "open"))[0]
+        rows.append([w.say("facility_change", action=action,
+                           facility=label(change.get("facility_id", ""), "id"),
+                           name=label(change.get("name") or "—"),
+                           area=label(change.get("area_id") or "—", "id")),
+                     [label(_capacity_text(change), "id")]])  # fmt: skip
+    for i, shock in enumerate(data.get("population_shocks") or []):
+        households = w.scenario(run, f"population_shocks.{i}.households_per_year", "", bare=True)
+        year = w.scenario(run, f"population_shocks.{i}.from_year", "year", bare=True)
+        rows.append(
+            [
+                w.say(
+                    "shock",
+                    year=year,
+                    area=label(shock.get("area_id", ""), "id"),
+                    households=households,
+                ),
+                [label(shock.get("profile", ""), "id")],
+            ]
+        )
+    if not rows:
+        return []
+    return [Heading(w.say("levers"), 3), Table([w.say("lever"), w.say("value")], rows, (1,))]
+
+
+def _capacity_text(change: dict) -> str:
+    """A facility change's capacity as stored ("beds:icu 40, …"): shown as the scenario says it."""
+    parts = [f"{k} {v:g}" for k, v in (change.get("capacity") or {}).items()]
+    return ", ".join(parts) or "—"
+
+
+# --- annex --------------------------------------------------------------------------------------
+
+
+def annex(w: Writer) -> list[Block]:
+    """Every figure of the brief: key, text shown, source (the form docs/briefs.md explains)."""
+    rows = [[[label(f.key, "id")], [label(f.text, "shown")], [label(f.source, "source")]]
+            for f in w.figures.items]  # fmt: skip
+    return [
+        Heading(w.say("annex"), 2),
+        Paragraph(w.say("annex_intro"), "note"),
+        Table([w.say("key"), w.say("shown"), w.say("source")], rows, role="annex"),
+    ]
