@@ -79,7 +79,7 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "reach": {
         "zh": "距最近{line}设施超过 {minutes} 分钟的{group}占 {share}（{persons} 人）。",
-        "en": "{share} of {group} ({persons}) live more than {minutes} minutes from the nearest "
+        "en": "{share} of {group} ({persons} people) live more than {minutes} minutes from the nearest "
         "{line} facility.",
     },
     "reach_change": {
