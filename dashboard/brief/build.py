@@ -9,10 +9,20 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from dashboard.brief.bureau import bureau_part
-from dashboard.brief.document import Block, Brief, Heading, Paragraph, Part, Table, lang_code
+from dashboard.brief.document import (
+    Block,
+    Brief,
+    Figure,
+    Heading,
+    Paragraph,
+    Part,
+    Picture,
+    Table,
+    lang_code,
+)
 from dashboard.brief.facts import StoredRun, audit_brief, open_for_brief
-from dashboard.brief.texts import LEVER_NAMES, LEVER_UNITS, SEVERITIES
-from dashboard.brief.writer import Writer, label
+from dashboard.brief.texts import LEVER_BUREAUS, LEVER_NAMES, LEVER_UNITS, SEVERITIES
+from dashboard.brief.writer import Writer, dig, label
 
 MAX_NOTICES = 3
 
@@ -41,7 +51,7 @@ def build_brief(
     brief.add(Heading(w.say("title_of", bureau=who, run=label(run.name)), 1))
     brief.add(Paragraph(subtitle(w, run, other), "note"))
     brief.add(Paragraph(w.say("prepared_for", who=who) + [" "] + w.say(
-        "small_cells", threshold=w.scenario(run, "rules.small_cell_threshold", "", bare=True)),
+        "small_cells", threshold=w.threshold_of(runs)),
         "note"))  # fmt: skip
     if not bool(run.row.get("complete", True)):
         brief.add(Paragraph(w.say("run_incomplete"), "headline"))
@@ -50,11 +60,12 @@ def build_brief(
             brief.add(block)
     for block in warnings_part(w, engine, bureaus):
         brief.add(block)
-    for block in data_part(w, run, other):
+    for block in data_part(w, run, other, bureaus):
         brief.add(block)
-    for block in annex(w):
+    shown = used_figures(brief.blocks, w.figures.items)
+    for block in annex(w, shown):
         brief.add(block)
-    brief.figures = list(w.figures.items)
+    brief.figures = shown
     brief.meta = {"run_id": run.run_id, "against": other.run_id if other else None,
                   "bureaus": bureaus, "lang": lang, "role": role, "user": username,
                   "written": datetime.now(UTC).isoformat(timespec="seconds")}  # fmt: skip
@@ -116,7 +127,8 @@ def warnings_part(w: Writer, engine: Engine, bureaus: list[str]) -> list[Block]:
 # --- data and reproducibility -----------------------------------------------------------------
 
 
-def data_part(w: Writer, run: StoredRun, other: StoredRun | None) -> list[Block]:
+def data_part(w: Writer, run: StoredRun, other: StoredRun | None,
+              bureaus: list[str]) -> list[Block]:  # fmt: skip
     """The bundle and its quality, the levers, and each run's id, time, code and inputs."""
     blocks: list[Block] = [Heading(w.say("data"), 2)]
     city = run.scenario.city
@@ -124,7 +136,7 @@ def data_part(w: Writer, run: StoredRun, other: StoredRun | None) -> list[Block]
     if _bundle_changed(run):
         blocks.append(Paragraph(w.say("bundle_changed"), "note"))
     blocks += quality_blocks(w, city)
-    blocks += lever_blocks(w, run)
+    blocks += lever_blocks(w, run, bureaus)
     for stored in [run] + ([other] if other else []):
         blocks.append(Paragraph(w.say(
             "run_facts", run_id=label(stored.run_id, "id"), when=when(stored),
@@ -162,7 +174,10 @@ def quality_blocks(w: Writer, city: str) -> list[Block]:
     warned = w.quality(city, "warnings", report.get("warnings", 0), bare=True)
     blocks: list[Block] = [Paragraph(w.say("quality", scores=joined or [w.say("none")[0]],
                                            errors=errors, warnings=warned), "body")]  # fmt: skip
-    findings = [f for f in report.get("findings", []) if f.get("severity") != "info"]
+    order = ("error", "warning", "notice")
+    findings = [f for f in report.get("findings", [])
+                if f.get("severity") in order and f.get("count")]  # fmt: skip
+    findings.sort(key=lambda f: order.index(f["severity"]))
     if findings:
         blocks.append(Paragraph(w.say("notices"), "note"))
         for f in findings[:MAX_NOTICES]:
@@ -172,19 +187,22 @@ def quality_blocks(w: Writer, city: str) -> list[Block]:
     return blocks
 
 
-def lever_blocks(w: Writer, run: StoredRun) -> list[Block]:
-    """The scenario's levers: rules, budgets, facilities opened or closed, population shocks."""
+def lever_blocks(w: Writer, run: StoredRun, bureaus: list[str]) -> list[Block]:
+    """The scenario's levers that concern the brief's bureaus: rules, budgets, facilities opened
+    or closed, population shocks."""
+    from dashboard.data import SERVICE_KINDS
+
     data = run.scenario_data
     rows = []
     for path, names in LEVER_NAMES.items():
-        value = data
-        for key in path.split("."):
-            value = value.get(key) if isinstance(value, dict) else None
-        if value is None:
+        if dig(data, path) is None or LEVER_BUREAUS.get(path, bureaus[0]) not in bureaus:
             continue
         figure = w.scenario(run, path, LEVER_UNITS.get(path, ""))
         rows.append([[names[w.lang]], [figure]])
+    kinds = {kind for bureau in bureaus for kind in SERVICE_KINDS.get(bureau, ())}
     for change in data.get("facilities") or []:
+        if change.get("kind") and change["kind"] not in kinds:
+            continue
         action = w.say(change.get("action", "open"))[0]
         rows.append([w.say("facility_change", action=action,
                            facility=label(change.get("facility_id", ""), "id"),
@@ -219,10 +237,32 @@ def _capacity_text(change: dict) -> str:
 # --- annex --------------------------------------------------------------------------------------
 
 
-def annex(w: Writer) -> list[Block]:
+def used_figures(blocks: list[Block], made: list[Figure]) -> list[Figure]:
+    """The figures the blocks show, and the figures those are derived from, in key order."""
+    by_key = {f.key: f for f in made}
+    keys: set[str] = set()
+
+    def visit(parts) -> None:
+        for part in parts:
+            if isinstance(part, Figure) and part.key not in keys:
+                keys.add(part.key)
+                if part.source.startswith("calc|"):
+                    visit([by_key[k] for k in part.source.split("|")[2:] if k in by_key])
+
+    for block in blocks:
+        if isinstance(block, Table):
+            for cell in [*block.header, *(c for row in block.rows for c in row)]:
+                visit(cell)
+        elif isinstance(block, Picture):
+            visit(block.caption)
+        else:
+            visit(block.parts)
+    return [f for f in made if f.key in keys]
+
+
+def annex(w: Writer, figures: list[Figure]) -> list[Block]:
     """Every figure of the brief: key, text shown, source (the form docs/briefs.md explains)."""
-    rows = [[[label(f.key, "id")], [label(f.text, "shown")], [label(f.source, "source")]]
-            for f in w.figures.items]  # fmt: skip
+    rows = [[[label(f.key, "id")], [f], [label(f.source, "source")]] for f in figures]
     return [
         Heading(w.say("annex"), 2),
         Paragraph(w.say("annex_intro"), "note"),

@@ -343,9 +343,7 @@ def map_blocks(w: Writer, run: StoredRun, other: StoredRun | None, bureau: str, 
     areas = city.areas[["area_id", "geometry"]]
     points = facility_points(city.facilities, SERVICE_KINDS.get(bureau, ()))
     threshold = w.threshold
-    note = w.say(
-        "map_hidden", threshold=w.scenario(run, "rules.small_cell_threshold", "", bare=True)
-    )
+    note = w.say("map_hidden", threshold=w.threshold_of([run] + ([other] if other else [])))
     unit_word = _unit_word(w, gaps[line].unit)
     blocks: list[Block] = [Heading(w.say("maps"), 3)]
     shown = [(before.get(line) or gaps[line])]
@@ -428,7 +426,7 @@ def kpi_table(w: Writer, run: StoredRun, other: StoredRun | None, bureau: str) -
         if r.kpi.endswith("optimality gap"):
             continue  # told in "how sure"
         now = w.kpi(run, r.service, r.kpi)
-        cells = [[w.kpi_label(r.kpi)]]
+        cells = [[label(w.kpi_label(r.kpi), "kpi")]]  # a stored name, as the app writes it
         if other is not None:
             then = w.kpi(other, r.service, r.kpi)
             if then is None:

@@ -48,6 +48,10 @@ class Figures:
         shown = suppress(value, unit, self.threshold) if _finite(value) else value
         return self._new(value, unit, source, self.write(shown, unit, bare))
 
+    def threshold_figure(self, source: str) -> Figure:
+        """The small-count threshold itself, written as its marker writes it ("10", "1000")."""
+        return self._new(self.threshold, "", source, str(int(self.threshold)))
+
     def write(self, value, unit: str, bare: bool = False, signed: bool = False) -> str:
         """A value as the brief writes it (the app's `fmt`), optionally without unit or signed."""
         if isinstance(value, str):  # a suppressed cell

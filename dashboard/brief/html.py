@@ -1,7 +1,7 @@
 """A brief as one self-contained HTML file (styles inline, maps as data: URIs), which is also what
 the PDF is printed from.
 
-Every figure is a ``<span class="fig" data-key="f12" data-source="…" data-value="…">`` around
+Every figure is a ``<span class="fig" data-key="f12" data-unit="…" data-source="…">`` around
 its text and every stored name a ``<span class="lbl">``, so the numbers of a brief can be read
 back and checked against the store (tests/dashboard/brief).
 """
@@ -61,10 +61,9 @@ figcaption { font-size: 9pt; color: #333; margin-top: .2em; }
 
 def _part(part: Part) -> str:
     if isinstance(part, Figure):
-        value = "" if part.value is None else repr(part.value)
+        # no value attribute: a hidden count must not travel in the file, even unseen
         return (f'<span class="fig" data-key="{part.key}" data-unit="{escape(part.unit)}" '
-                f'data-value="{value}" data-source="{escape(part.source)}">'
-                f"{escape(part.text)}</span>")  # fmt: skip
+                f'data-source="{escape(part.source)}">{escape(part.text)}</span>')  # fmt: skip
     if isinstance(part, Label):
         return f'<span class="lbl lbl-{part.kind}">{escape(part.text)}</span>'
     return escape(part)

@@ -79,8 +79,8 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "reach": {
         "zh": "距最近{line}设施超过 {minutes} 分钟的{group}占 {share}（{persons} 人）。",
-        "en": "{share} of {group} ({persons} people) live more than {minutes} minutes from the nearest "
-        "{line} facility.",
+        "en": "{share} of {group} ({persons} people) live more than {minutes} minutes from the "
+        "nearest {line} facility.",
     },
     "reach_change": {
         "zh": "距最近{line}设施超过 {minutes} 分钟的{group}比例从 {before} 变为 {after}。",
@@ -356,6 +356,18 @@ LEVER_NAMES = {
     "horizon": {"zh": "规划年限", "en": "Horizon"},
     "solver.time_limit_s": {"zh": "每个模型的求解时限", "en": "Time limit per model"},
     "solver.gap_rel": {"zh": "要求的最优性差距", "en": "Gap asked for"},
+}
+#: The bureau each lever concerns (None: every bureau), so a brief lists only its bureaus'.
+LEVER_BUREAUS = {
+    "rules.class_size_cap": "education",
+    "rules.reassignment_limit": "education",
+    "budgets.new_teachers": "education",
+    "rules.service_level_target": "social_security",
+    "rules.service_level_minutes": "social_security",
+    "rules.online_share": "social_security",
+    "budgets.new_caseworkers": "social_security",
+    "rules.max_outreach_half_days": "health",
+    "budgets.new_beds": "health",
 }
 #: The unit of each lever (for writing its value).
 LEVER_UNITS = {

@@ -94,10 +94,14 @@ class Writer:
 
     def scenario(self, run: StoredRun, path: str, unit: str, bare: bool = False) -> Figure:
         """A value of the run's scenario (a lever, a rule, the years), by its dotted path."""
-        value = run.scenario.model_dump()
-        for key in path.split("."):
-            value = value.get(key) if isinstance(value, dict) else None
-        return self.figures.add(value, unit, f"scenario|{run.short}|{path}", bare)
+        return self.figures.add(dig(run.scenario.model_dump(), path), unit,
+                                f"scenario|{run.short}|{path}", bare)  # fmt: skip
+
+    def threshold_of(self, runs: list[StoredRun]) -> Figure:
+        """The small-count threshold of the brief (the largest of its runs'), from the run that
+        sets it."""
+        setting = max(runs, key=lambda r: r.scenario.rules.small_cell_threshold)
+        return self.figures.threshold_figure(f"scenario|{setting.short}|rules.small_cell_threshold")
 
     def model_value(self, run: StoredRun, model: str, field: str, unit: str,
                     bare: bool = False) -> Figure | None:  # fmt: skip
@@ -106,9 +110,7 @@ class Writer:
         if row is None:
             return None
         if field.startswith("detail."):
-            value = row["detail"]
-            for key in field.split(".")[1:]:
-                value = value.get(key) if isinstance(value, dict) else None
+            value = dig(row["detail"], field.removeprefix("detail."))
         else:
             value = row.get(field)
         return self.figures.add(value, unit, f"model|{run.short}|{model}|{field}", bare)
@@ -139,6 +141,18 @@ class Writer:
     def alert(self, alert_id: str, field: str, value, unit: str) -> Figure:
         """A figure of a stored early warning."""
         return self.figures.add(value, unit, f"alert|{alert_id}|{field}")
+
+
+def dig(data, path: str):
+    """The value at a dotted path in nested dicts and lists ("population_shocks.0.from_year")."""
+    for key in path.split("."):
+        if isinstance(data, dict):
+            data = data.get(key)
+        elif isinstance(data, list) and key.isdigit() and int(key) < len(data):
+            data = data[int(key)]
+        else:
+            return None
+    return data
 
 
 def label(text: object, kind: str = "name") -> Label:

@@ -37,13 +37,18 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(..., "--out", help="File to write: .html, .pdf or .docx."),
         against: str = typer.Option(None, "--against", help="Run to compare with (e.g. today)."),
         bureau: str = typer.Option(
-            None, help="health, education or social_security (default: the user's bureau; "
-            "every bureau of the run for admin)."),  # fmt: skip
+            None,
+            help="health, education or social_security (default: the user's bureau; "
+            "every bureau of the run for admin).",
+        ),  # fmt: skip
         lang: str = typer.Option("zh-CN", "--lang", help="zh-CN or en."),
         db: str = typer.Option(None, "--db", help="Store URL (default $CIVICALLOC_DB)."),
         user: str = typer.Option(
-            None, "--user", help="Who asks (default $CIVICALLOC_USER or the login name): a "
-            "user of the store briefs only their own bureau."),  # fmt: skip
+            None,
+            "--user",
+            help="Who asks (default $CIVICALLOC_USER or the login name): a "
+            "user of the store briefs only their own bureau.",
+        ),  # fmt: skip
     ) -> None:
         """Write a decision brief of a stored run: headline, maps, key figures, the comparison,
         how sure, early warnings and the data behind it — every number from the store."""

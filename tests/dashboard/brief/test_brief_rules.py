@@ -1,0 +1,151 @@
+"""Who may brief what, small counts, runs without a plan, both languages, bad requests: through
+the CLI, the way a bureau's analyst uses it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from lxml import html as lxml_html
+from typer.testing import CliRunner
+
+from dashboard.brief.texts import TEXT, gaps_of
+from scenarios.cli import app
+from scenarios.store import audit_log
+
+cli = CliRunner()
+
+
+def brief(store, out, *args, user="ana"):
+    """Run `civicalloc brief` as `user`."""
+    return cli.invoke(app, ["brief", *args, "--out", str(out), "--db", store.url, "--user", user])
+
+
+def figures_of(path):
+    """(text, unit, value, source) of each figure in an HTML brief, and its plain text."""
+    tree = lxml_html.fromstring(path.read_bytes())
+    spans = tree.xpath("//body//span[@data-key]")
+    found = [(s.text_content(), s.get("data-unit"), s.get("data-value"), s.get("data-source"))
+             for s in spans]  # fmt: skip
+    return found, tree.xpath("//body")[0].text_content()
+
+
+def test_a_health_user_cannot_brief_an_education_run(brief_store, tmp_path):
+    out = tmp_path / "b.html"
+    result = brief(brief_store, out, "classes of 35", user="hui")
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "that you may open" in result.output
+    assert not out.exists()
+    result = brief(brief_store, out, brief_store.runs["classes of 35"][:8], user="hui")
+    assert result.exit_code == 1 and "that you may open" in result.output  # ids are not probed
+    log = audit_log(brief_store.engine)
+    refused = log[(log["username"] == "hui") & (log["action"] == "refused")]
+    assert len(refused) >= 2 and refused["detail"].str.startswith("brief").all()
+
+
+def test_a_health_user_cannot_ask_for_another_bureau(brief_store, tmp_path):
+    result = brief(brief_store, tmp_path / "b.html", "today", "--bureau", "education", user="hui")
+    assert result.exit_code == 1 and "only health" in result.output
+
+
+def test_a_bureau_briefs_the_published_baseline_with_its_own_lines_only(brief_store, tmp_path):
+    out = tmp_path / "today.html"
+    result = brief(brief_store, out, "today", "--lang", "en", user="jiao")
+    assert result.exit_code == 0, result.output
+    figures, text = figures_of(out)
+    assert "Education" in text and "primary" in text
+    assert "Health" not in text and "hospital" not in text and "caseworker" not in text
+    sources = [source for *_, source in figures]
+    assert not any("|health|" in s or "|social_security|" in s for s in sources)
+    log = audit_log(brief_store.engine)
+    mine = log[(log["username"] == "jiao") & (log["action"] == "brief")]
+    assert mine["run_id"].eq(brief_store.runs["today"]).any()
+    assert mine["detail"].str.contains("today.html").any()
+
+
+def test_admin_briefs_every_bureau_of_a_run(brief_store, tmp_path):
+    out = tmp_path / "all.html"
+    assert brief(brief_store, out, "today", "--lang", "en").exit_code == 0
+    _, text = figures_of(out)
+    for bureau in ("Health", "Education", "Social security", "Early warnings", "Annex"):
+        assert bureau in text
+
+
+def test_small_counts_of_people_are_hidden_everywhere_in_the_brief(brief_store, tmp_path):
+    from scenarios.privacy import counts_people
+
+    threshold = 1000  # the run's rules.small_cell_threshold (conftest)
+    for out in (tmp_path / "b.html", tmp_path / "b.docx"):
+        result = brief(brief_store, out, "classes of 35", "--lang", "en", user="jiao")
+        assert result.exit_code == 0, result.output
+    figures, text = figures_of(tmp_path / "b.html")
+    people = [(t, u, s) for t, u, _, s in figures if counts_people(u)]
+    hidden = [t for t, *_ in people if t.startswith(f"<{threshold}")]
+    assert hidden, "the run has counts of people below its threshold"
+    for shown, _, source in people:
+        number = re.match(r"[+−-]?([\d,]+)", shown)
+        if number and not source.startswith("calc|"):
+            assert float(number.group(1).replace(",", "")) == 0 or float(
+                number.group(1).replace(",", "")) >= threshold, (shown, source)  # fmt: skip
+    assert "data-value" not in (tmp_path / "b.html").read_text()  # no hidden value in the file
+    from docx import Document
+
+    word = Document(str(tmp_path / "b.docx"))
+    cells = [c.text for t in word.tables for row in t.rows for c in row.cells]
+    assert any(c.startswith(f"<{threshold}") for c in cells)
+    assert f"fewer than {threshold} people" in text
+
+
+def test_a_run_whose_model_found_no_plan_yields_a_brief_that_says_so(brief_store, tmp_path):
+    for lang, words in (("en", "The school districts model found no plan (no plan found)"),
+                        ("zh-CN", "学区划分模型没有找到方案")):  # fmt: skip
+        out = tmp_path / f"b-{lang}.html"
+        result = brief(brief_store, out, "no districts", "--lang", lang, user="jiao")
+        assert result.exit_code == 0, result.output
+        figures, text = figures_of(out)
+        assert words in text
+        assert ("This run is incomplete" if lang == "en" else "这次运行不完整") in text
+        told = [s for *_, s in figures if s.startswith(("kpi|", "plan|"))]
+        assert not any(w in s for s in told for w in ("|primary: ", "|middle: ", "|district"))
+        assert any("|access_by_area|" in source for *_, source in figures)  # what it has, it tells
+
+
+def test_both_languages_have_every_sentence_with_the_same_gaps_and_no_digits():
+    from dashboard.brief import texts
+
+    for key, entry in TEXT.items():
+        assert set(entry) == {"zh", "en"}, key
+        assert gaps_of(entry["zh"]) == gaps_of(entry["en"]), key
+        assert not re.search(r"\d", entry["zh"] + entry["en"]), key
+    for table in (
+        texts.GROUPS,
+        texts.MODELS,
+        texts.STATUSES,
+        texts.LEVELS,
+        texts.SUBJECTS,
+        texts.BENEFITS,
+        texts.RULES,
+        texts.SEVERITIES,
+        texts.LEVER_NAMES,
+    ):
+        for key, entry in table.items():
+            assert entry.get("zh") and entry.get("en"), key
+    assert set(texts.LEVER_NAMES) == set(texts.LEVER_UNITS)
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["today", "--out", "x.txt"], "write .html, .pdf or .docx"),
+        (["today", "--out", "b.pdf", "--lang", "fr"], "use zh-CN or en"),
+        (["today", "--out", "b.pdf", "--bureau", "police"], "use one of health"),
+        (["nothing like it", "--out", "b.pdf"], "no stored run or scenario"),
+        (["today", "--out", "missing/b.pdf"], "does not exist"),
+    ],
+)
+def test_a_bad_request_is_one_line_and_exit_1(brief_store, tmp_path, monkeypatch, args, words):
+    monkeypatch.chdir(tmp_path)
+    result = cli.invoke(app, ["brief", *args, "--db", brief_store.url, "--user", "ana"])
+    assert result.exit_code == 1
+    assert words in result.output and result.output.count("\n") == 1, result.output
+    assert not list(tmp_path.glob("b.*"))
