@@ -13,6 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
+	@bash .ci/system-packages demo || true
 	$(BIN)/civicalloc demo $(if $(NO_SERVE),--no-serve,) $(if $(CITY),--city $(CITY),)
 
 test: $(STAMP)

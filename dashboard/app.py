@@ -19,6 +19,7 @@ from dash import dcc, html
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard import auth, export
+from dashboard.brief import route as brief_route
 from dashboard.data import geojson_text
 from dashboard.i18n import t
 from dashboard.jobs import ThreadedDiskcacheManager
@@ -179,6 +180,7 @@ def create_app(
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=proxies, x_proto=proxies)
     auth.install(server)
     export.install(server)
+    brief_route.install(server)
     server.add_url_rule("/geojson/<token>.json", "city_geojson", _serve_geojson)
     for page in PAGES:
         importlib.import_module(f"dashboard.pages.{page}")

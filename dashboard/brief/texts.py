@@ -265,6 +265,8 @@ TEXT: dict[str, dict[str, str]] = {
     "key": {"zh": "编号", "en": "Key"},
     "shown": {"zh": "显示值", "en": "Shown"},
     "source": {"zh": "来源", "en": "Source"},
+    "download_brief_pdf": {"zh": "下载简报（PDF）", "en": "Download brief (PDF)"},
+    "download_brief_docx": {"zh": "下载简报（Word）", "en": "Download brief (Word)"},
     "list_sep": {"zh": "、", "en": ", "},
     "none": {"zh": "无", "en": "none"},
     "open": {"zh": "新设", "en": "Open"},

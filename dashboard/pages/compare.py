@@ -6,6 +6,7 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, dcc, html
 
+from dashboard.brief.route import brief_links, register_links
 from dashboard.components import (
     empty_figure,
     labelled,
@@ -91,12 +92,14 @@ def layout(runs: str | None = None, service: str | None = None, **_) -> html.Div
             html.Div(dcc.Graph(id=DIFF_MAP, config=GRAPH_CONFIG), className="card"),
             labelled(t("kpi_diff", lang), html.Div(id=KPI_BOX)),
             html.A(t("download_csv", lang), id=DOWNLOAD, href="", target="_blank"),
+            brief_links("compare", lang),
             html.P(t("small_cells", lang), className="note"),
         ]
     )
 
 
 dash.register_page(__name__, path="/compare", name="Compare scenarios", order=3, layout=layout)
+register_links("compare", RUNS, SERVICE, pair=True)  # the brief of B against A
 
 
 def kpi_difference_rows(frame: pd.DataFrame, lang: str, threshold: int) -> list[dict]:

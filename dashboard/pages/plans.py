@@ -17,6 +17,7 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, dcc, html
 
+from dashboard.brief.route import brief_links, register_links
 from dashboard.components import (
     choice,
     empty_figure,
@@ -101,6 +102,7 @@ def layout(run: str | None = None, plan: str | None = None, **_) -> html.Div:
                     html.Div(line_dropdown(LINE, lang), id=LINE_BOX, style={"display": "none"}),
                     choice(COLUMN, "column", lang, "14rem"),
                     html.A(t("download_csv", lang), id=DOWNLOAD, href="", target="_blank"),
+                    brief_links("plans", lang),
                 ],
                 className="controls",
             ),  # fmt: skip
@@ -120,6 +122,7 @@ def layout(run: str | None = None, plan: str | None = None, **_) -> html.Div:
 
 
 dash.register_page(__name__, path="/plans", name="Plans", order=2, layout=layout)
+register_links("plans", RUN, SERVICE, pair=False)
 
 
 def notes_box(run, lang: str) -> list:
