@@ -24,6 +24,10 @@ CALCS = {
 }
 
 
+#: Units of the brief's levers that the app's tables do not name.
+EXTRA_UNITS = {"years": {"zh": "年", "en": "years"}, "seconds": {"zh": "秒", "en": "seconds"}}
+
+
 def _finite(value) -> bool:
     return value is not None and not isinstance(value, str) and math.isfinite(float(value))
 
@@ -63,18 +67,28 @@ class Figures:
         if unit == "points":
             text = f"{size:,.1f}"
             text = text if bare else f"{text} {unit_name('points', self.lang)}"
-        elif unit == "share" or not bare:
+        elif unit == "share":
             text = fmt(size, unit, self.lang)
-        elif unit == "year":
-            text = f"{size:.0f}"
-        elif unit == "" and size.is_integer():
-            text = f"{size:,.0f}"
         else:
-            text = number(size, unit)
+            if unit == "year":
+                text = f"{size:.0f}"
+            elif size.is_integer():  # 20 minutes, not 20.0
+                text = f"{size:,.0f}"
+            else:
+                text = number(size, unit)
+            text = text if bare else self._with_unit(text, unit)
         if signed:
             sign = "+" if value > 0 else "−" if value < 0 else "±"
             text = sign + text
         return text
+
+    def _with_unit(self, text: str, unit: str) -> str:
+        """A number's text with its unit after it, as the app writes it."""
+        extra = EXTRA_UNITS.get(unit)
+        shown = extra[self.lang] if extra else unit_name(unit, self.lang)
+        if not shown:
+            return text
+        return f"{text}{shown}" if shown.startswith("（") else f"{text} {shown}"
 
     def calc(self, op: str, a: Figure, b: Figure, bare: bool = False,
              signed: bool = False) -> Figure:  # fmt: skip
