@@ -14,20 +14,6 @@ console = Console(highlight=False, soft_wrap=True)
 LANG_CHOICES = ("zh-CN", "en")
 
 
-def check_out(out: Path) -> Path:
-    """The output file, checked before any work: a known format, in an existing folder."""
-    from dashboard.brief import FORMATS
-
-    if out.suffix.lower() not in FORMATS:
-        raise InputError(f"--out {out}: write .html, .pdf or .docx (the format follows the "
-                         "file's extension)")  # fmt: skip
-    if out.is_dir():
-        raise InputError(f"--out {out}: is a folder; give a file name such as {out / 'brief.pdf'}")
-    if not out.parent.exists():
-        raise InputError(f"--out {out}: folder {out.parent} does not exist")
-    return out
-
-
 def register(app: typer.Typer) -> None:
     """Add the brief command to the CLI."""
 
@@ -53,12 +39,13 @@ def register(app: typer.Typer) -> None:
         """Write a decision brief of a stored run: headline, maps, key figures, the comparison,
         how sure, early warnings and the data behind it — every number from the store."""
         from scenarios.commands.scenarios import current_user
+        from scenarios.out_paths import check_out_file
         from scenarios.store import connect
 
         with user_errors():
             if lang not in LANG_CHOICES:
                 raise InputError(f"--lang {lang!r}: use zh-CN or en")
-            out = check_out(out)
+            out = check_out_file(out, "--out", (".pdf", ".docx", ".html"))
             engine = connect(db)
             # The dashboard is the last stage; the brief beside it is imported only when asked.
             from dashboard.brief import build_brief, write_brief

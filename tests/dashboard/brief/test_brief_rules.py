@@ -136,11 +136,11 @@ def test_both_languages_have_every_sentence_with_the_same_gaps_and_no_digits():
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (["today", "--out", "x.txt"], "write .html, .pdf or .docx"),
+        (["today", "--out", "x.txt"], "write a .pdf or .docx or .html file"),
+        (["today", "--out", "."], "is a folder"),
         (["today", "--out", "b.pdf", "--lang", "fr"], "use zh-CN or en"),
         (["today", "--out", "b.pdf", "--bureau", "police"], "use one of health"),
         (["nothing like it", "--out", "b.pdf"], "no stored run or scenario"),
-        (["today", "--out", "missing/b.pdf"], "does not exist"),
     ],
 )
 def test_a_bad_request_is_one_line_and_exit_1(brief_store, tmp_path, monkeypatch, args, words):
