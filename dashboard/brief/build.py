@@ -3,6 +3,7 @@ and the annex of figure sources."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -37,10 +38,14 @@ def build_brief(
     username: str = "cli",
     detail: str = "",
     maps: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> Brief:
     """The brief of run `run_ref` (against run `against`) for `bureau` (default: the user's,
-    or every bureau the run has for admin), as a user of `role` may read it; audited."""
+    or every bureau the run has for admin), as a user of `role` may read it; audited.
+    `progress` is told what is being done (for a status line)."""
+    tell = progress or (lambda message: None)
     code = lang_code(lang)
+    tell("opening the runs")
     run, other, bureaus = open_for_brief(engine, role, username, run_ref, against, bureau, detail)
     runs = [run] + ([other] if other else [])
     threshold = max(r.scenario.rules.small_cell_threshold for r in runs)
@@ -56,8 +61,10 @@ def build_brief(
     if not bool(run.row.get("complete", True)):
         brief.add(Paragraph(w.say("run_incomplete"), "headline"))
     for b in bureaus:
+        tell(f"{b}: figures and maps")
         for block in bureau_part(w, run, other, b, maps=maps):
             brief.add(block)
+    tell("early warnings, data quality")
     for block in warnings_part(w, engine, bureaus):
         brief.add(block)
     for block in data_part(w, run, other, bureaus):

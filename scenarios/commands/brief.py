@@ -53,8 +53,15 @@ def register(app: typer.Typer) -> None:
 
             name = current_user(user)
             role = role_of(engine, name) or "admin"  # not a user of the store: the operator
-            made = build_brief(engine, run, against, bureau, lang, role, name, detail=out.name)
-            write_brief(made, out)
+            with console.status("brief: starting") as status:
+
+                def show(message: str) -> None:
+                    status.update(f"brief: {escape(message)}")
+
+                made = build_brief(engine, run, against, bureau, lang, role, name,
+                                   detail=out.name, progress=show)  # fmt: skip
+                show(f"writing {out.suffix[1:].upper()}")
+                write_brief(made, out)
         missing = sum(f.value is None for f in made.figures)
         console.print(f"wrote {escape(str(out))}: {len(made.figures)} figures from the store"
                       + (f" ({missing} missing)" if missing else "")

@@ -281,3 +281,28 @@ class Tracer:
 def tracer(brief_store) -> Tracer:
     """A checker of figures against the seeded store."""
     return Tracer(brief_store.engine)
+
+
+PG_ENV = "CIVICALLOC_TEST_PG"
+
+
+@pytest.fixture(scope="session")
+def pg_brief_store(brief_records) -> BriefStore:
+    """The same runs in a fresh PostgreSQL database (CI provides one; skipped elsewhere)."""
+    import os
+    import uuid
+
+    import sqlalchemy as sa
+
+    admin = os.environ.get(PG_ENV)
+    if not admin:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must provide PostgreSQL in ${PG_ENV} (see .ci/run)")
+        pytest.skip(f"no PostgreSQL: set {PG_ENV}")
+    name = f"civicalloc_brief_{uuid.uuid4().hex[:10]}"
+    engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    url = sa.make_url(admin).set(database=name).render_as_string(hide_password=False)
+    return seed(url, brief_records)

@@ -149,3 +149,15 @@ def test_a_bad_request_is_one_line_and_exit_1(brief_store, tmp_path, monkeypatch
     assert result.exit_code == 1
     assert words in result.output and result.output.count("\n") == 1, result.output
     assert not list(tmp_path.glob("b.*"))
+
+
+def test_early_warnings_are_listed_or_said_to_be_absent(brief_store, tmp_path):
+    import importlib.util
+
+    out = tmp_path / "b.html"
+    assert brief(brief_store, out, "more beds", "--lang", "en", user="hui").exit_code == 0
+    _, text = figures_of(out)
+    if importlib.util.find_spec("scenarios.alerts") is None:
+        assert "Early warnings are not set up in this store" in text
+    else:
+        assert "No early warnings are open for Health" in text or "observed" in text
