@@ -12,7 +12,16 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard.brief.document import Block, Figure, Heading, Paragraph, Part, Picture, Table
+from dashboard.brief.document import (
+    Block,
+    Figure,
+    Heading,
+    Paragraph,
+    Part,
+    Picture,
+    Table,
+    plain_text,
+)
 from dashboard.brief.facts import LINES, SCHOOL_LEVELS, StoredRun, model_service
 from dashboard.brief.maps import area_png, facility_points
 from dashboard.brief.texts import (
@@ -27,8 +36,9 @@ from dashboard.brief.texts import (
 from dashboard.brief.values import keep, unmet_need
 from dashboard.brief.writer import Writer, label
 from dashboard.data import SERVICE_KINDS, area_names, run_city
-from demand.bundle.outputs import NEED_UNIT_OF_LINE
-from scenarios.privacy import drawable, is_hidden, suppress
+from dashboard.i18n import note_text, unit_title
+from demand.bundle.outputs import NEED_UNIT_OF_LINE, column_label
+from scenarios.privacy import drawable, is_hidden, suppress, suppress_difference
 
 ACCESS = "access_by_area"
 TOP_DISTRICTS = 3
@@ -263,13 +273,9 @@ def caseload_sentences(w: Writer, run: StoredRun, year: Figure) -> list[list[Par
 
 #: What each bureau's models change, in the order the brief tells it (the first leads).
 MODEL_SENTENCES = {
-    "health": (("health.beds", beds_sentences), ("health.outreach", outreach_sentences)),
-    "education": (
-        ("education.districts", district_sentences),
-        ("education.teachers", teacher_sentences),
-        ("forecast", school_peak_sentences),
-    ),
-    "social_security": (("social_security.staffing", staffing_sentences),),
+    "health": (beds_sentences, outreach_sentences),
+    "education": (district_sentences, teacher_sentences, school_peak_sentences),
+    "social_security": (staffing_sentences,),
 }
 
 
@@ -301,7 +307,7 @@ def bureau_part(w: Writer, run: StoredRun, other: StoredRun | None, bureau: str,
         headline.append(gap_sentences(w, baseline, w.year(baseline.run)))
         if main in before:
             headline.append(change_sentence(w, before[main], gaps[main]))
-    told = [sentence for _, make in MODEL_SENTENCES[bureau] for sentence in make(w, run)]
+    told = [sentence for make in MODEL_SENTENCES[bureau] for sentence in make(w, run)]
     if told:
         headline.append(told[0])  # the bureau's main model leads
     for m in missing:
@@ -359,7 +365,7 @@ def map_blocks(w: Writer, run: StoredRun, other: StoredRun | None, bureau: str, 
         old, new = before[line].per_area, gaps[line].per_area
         both = pd.concat([old.rename("a"), new.rename("b")], axis=1).fillna(0.0)
         diff = pd.Series(
-            list(_suppressed_difference(both["a"], both["b"], gaps[line].unit, threshold)),
+            list(suppress_difference(both["a"], both["b"], gaps[line].unit, threshold)),
             index=both.index,
         )
         hidden = diff.map(is_hidden)
@@ -385,12 +391,6 @@ def _reassigned_map(w, run, areas, points, note) -> list[Block]:
     return [Picture(png, caption + [" "] + note, alt=_alt(caption))]
 
 
-def _suppressed_difference(a: pd.Series, b: pd.Series, unit: str, threshold: int):
-    from scenarios.privacy import suppress_difference
-
-    return suppress_difference(a, b, unit, threshold)
-
-
 def _drawable(values: pd.Series, unit: str, threshold: int) -> tuple[pd.Series, pd.Series]:
     shown = suppress(values, unit, threshold)
     hidden = shown.map(is_hidden)
@@ -398,14 +398,10 @@ def _drawable(values: pd.Series, unit: str, threshold: int) -> tuple[pd.Series, 
 
 
 def _unit_word(w: Writer, unit: str) -> str:
-    from dashboard.i18n import unit_title
-
     return unit_title(unit, w.lang)
 
 
 def _alt(parts: list[Part]) -> str:
-    from dashboard.brief.document import plain_text
-
     return plain_text(parts)
 
 
@@ -446,12 +442,9 @@ def staffing_table(w: Writer, run: StoredRun) -> list[Block]:
     plan = run.plan("staffing_by_centre")
     if plan is None or plan.empty:
         return []
-    from demand.bundle.outputs import column_label
-
     columns = ["caseworkers_today", "caseworkers_planned", "level_before", "level_after"]
-    lang = "zh" if w.lang == "zh" else "en"
-    header = [[column_label("staffing_by_centre", "facility_id", lang)]] + [
-        [column_label("staffing_by_centre", c, lang, with_unit=c.startswith("case"))]
+    header = [[column_label("staffing_by_centre", "facility_id", w.lang)]] + [
+        [column_label("staffing_by_centre", c, w.lang, with_unit=c.startswith("case"))]
         for c in columns
     ]
     rows = []
@@ -537,8 +530,6 @@ def binding_sentences(w: Writer, run: StoredRun) -> list[list[Part]]:
 def model_notes(run: StoredRun, bureau: str, lang: str) -> list[str]:
     """What the bureau's models said (e.g. hospitals left out of the bed plan), as the app
     shows them."""
-    from dashboard.i18n import note_text
-
     notes = []
     for m in run.models.itertuples():
         if model_service(m.model) != bureau:

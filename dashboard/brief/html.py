@@ -49,7 +49,8 @@ table { border-collapse: collapse; margin: .5em 0 .8em; width: 100%; font-size: 
 th, td { border: 1px solid #c8ced6; padding: .2em .45em; text-align: left;
   vertical-align: top; }
 th { background: #e9eef4; }
-td.num { text-align: right; white-space: nowrap; }
+td.num { text-align: right; }
+td { overflow-wrap: anywhere; }
 table.annex { font-size: 7.5pt; }
 table.annex td { word-break: break-all; }
 table.annex .fig, table.annex .lbl { font-weight: normal; }
