@@ -10,9 +10,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = ("demand", "supply", "forecasting", "optimize", "scenarios", "dashboard")
-#: The documented upward imports: serving the app from the command line (ARCHITECTURE-NOTES).
-UPWARD_ALLOWED = {("scenarios.commands.serve", "dashboard"), ("scenarios.demo_steps.s90_serve",
-                                                               "dashboard")}  # fmt: skip
+#: The documented upward imports (ARCHITECTURE-NOTES): serving the app from the command line,
+#: and writing a decision brief (a presentation of stored runs, like the app: dashboard/brief).
+UPWARD_ALLOWED = {
+    ("scenarios.commands.serve", "dashboard"), ("scenarios.demo_steps.s90_serve", "dashboard"),
+    ("scenarios.commands.brief", "dashboard"), ("scenarios.demo_steps.s87_briefs", "dashboard"),
+}  # fmt: skip
 
 
 def _modules() -> dict[str, Path]:
