@@ -49,7 +49,7 @@ from optimize.health.outreach.strategies import PlanReader, solve_joint
 from optimize.health.rules import OutreachRules, OutreachWeights
 from optimize.highs_child import can_have_children
 from optimize.processes import die_with_parent
-from optimize.result import PlanResult
+from optimize.result import CUT_BY_CLOCK, PlanResult, Status
 from optimize.solver import OPTIMAL_GAP, SolverOptions, relative_gap, solve
 
 __all__ = ["solve_by_specialty"]
@@ -58,6 +58,13 @@ __all__ = ["solve_by_specialty"]
 GAP_SHARE = 0.25
 #: Seconds kept back after the specialties for the repair, as multiples of the joint LP's time.
 REPAIR_LPS = 2.5
+#: The work limit of each specialty's search, in branch-and-bound nodes. A work limit, not a
+#: share of the clock, so that the same inputs on the same machine give the same plan whatever
+#: the machine's load (with a clock limit, two runs of one scenario gave different plans). On
+#: the 500-centre benchmark every specialty reaches its gap at the root node.
+SPECIALTY_NODES = 100
+#: The work limit of the small MIP that makes one specialty's pool shares whole.
+POOL_SPLIT_NODES = 500
 
 
 def solve_by_specialty(
@@ -95,26 +102,31 @@ def solve_by_specialty(
     workers = max(1, min(options.threads or 1, len(specialties), os.cpu_count() or 1))
     if not can_have_children():
         workers = 1
-    each = None
+    # a work limit per specialty; the clock only as a safety net: the specialties must be done
+    # when the run's time, less what the repair needs, is spent
+    stop_at = None
     if deadline.limited:
-        left = deadline.left(floor_s=-float("inf"))
-        budget = left - REPAIR_LPS * lp.solve_seconds - 2.0
-        each = max(1.0, budget * workers / len(specialties) - 1.0)
-    sub = replace(options, gap_rel=wanted * GAP_SHARE, time_limit_s=each, threads=1, msg=False)
+        reserve = REPAIR_LPS * lp.solve_seconds + 2.0
+        stop_at = time.time() + max(1.0, deadline.left(floor_s=-float("inf")) - reserve)
+    sub = replace(
+        options, gap_rel=wanted * GAP_SHARE, time_limit_s=None, threads=1, msg=False,
+        node_limit=SPECIALTY_NODES, seed=options.seed if options.seed is not None else 1,
+    )  # fmt: skip
     tasks = [
-        _Task(s, om.frames.of_specialty(s), om.rules, om.weights, mu, sub) for s in specialties
+        _Task(s, om.frames.of_specialty(s), om.rules, om.weights, mu, sub, stop_at)
+        for s in specialties
     ]
     steps = [f"joint LP {lp.solve_seconds:.1f} s"]
-    clock = time.perf_counter()
+    started = time.perf_counter()
     answers, how = _run_all(tasks, workers, progress)
-    steps.append(f"specialties {time.perf_counter() - clock:.1f} s")
+    steps.append(f"specialties {time.perf_counter() - started:.1f} s")
     bounds = [a.bound for a in answers]
     room_total = float((mu * om.room_half_days.reindex(mu.index)).sum())
     lagrange = None if any(b is None for b in bounds) else float(sum(bounds)) - room_total
     bound = lp.objective if lagrange is None else max(lp.objective, lagrange)
     messages = [
-        f"solved one specialty at a time: {len(specialties)} models {how}"
-        + (f", up to {each:.1f} s each" if each is not None else ""),
+        f"solved one specialty at a time: {len(specialties)} models {how}, up to "
+        f"{SPECIALTY_NODES} search nodes each",
         f"rooms priced by the joint LP at {len(mu)} centres; bound {bound:,.6g} (joint LP "
         f"{lp.objective:,.6g}"
         + (
@@ -126,33 +138,44 @@ def solve_by_specialty(
     failed = [a.specialty for a in answers if a.at_centre is None]
     if failed:
         messages.append(f"no plan in time for {', '.join(failed)}: their sessions from the LP")
+    clock = [a.specialty for a in answers if a.cut_by_clock]
+    if clock:
+        messages.append(
+            f"cut by the clock (the run's time limit, not the work limit): {', '.join(clock)}; "
+            "a run with more time, or on a quieter machine, may give another plan"
+        )
 
     # --- put the specialties' plans together; overfull centres give way -------------------------
     held = _held_sessions(answers, lp_held)
-    clock = time.perf_counter()
+    started = time.perf_counter()
     messages += _share_rooms(om, held, lp_options)
     added = _top_up(om, held)
     if added:
         solve(model.problem, lp_options)
         messages.append(f"{added} sessions added where visits were still unmet nearby")
-    steps.append(f"rooms' repair {time.perf_counter() - clock:.1f} s")
-    clock = time.perf_counter()
-    if _whole_pool_shares(om, held, options, messages, deadline):
+    steps.append(f"rooms' repair {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    dropped, cut = _whole_pool_shares(om, held, options, messages, deadline)
+    if dropped:
         solve(model.problem, lp_options)  # visits re-fitted to the sessions pools can hold
         make_pool_shares_whole(om.sessions, om.pool_limit)
-    steps.append(f"whole pool shares {time.perf_counter() - clock:.1f} s")
+    steps.append(f"whole pool shares {time.perf_counter() - started:.1f} s")
     messages.append("time: " + ", ".join(steps))
     for y in integers:
         y.cat = pulp.LpInteger
     objective = float(pulp.value(model.problem.objective))
     gap = relative_gap(objective, bound)
-    if gap is not None and gap <= OPTIMAL_GAP:
+    status: Status
+    if clock or cut:  # what stopped it: the run's time limit
+        status = "stopped at time limit with best plan"
+    elif gap is not None and gap <= OPTIMAL_GAP:
         status = "optimal"
     elif gap is not None and gap <= wanted:
         status = "feasible within gap"
-    else:  # the best plan found; the gap says how far from proven it may be
-        status = "stopped at time limit with best plan"
-        messages.append(f"the plan is {gap or 0:.2%} from the bound; {wanted:.2%} was asked")
+    else:  # no limit stopped it: the specialties and the rooms' repair end this far from it
+        status = "feasible, gap above target"
+    if gap is not None and gap > wanted:
+        messages.append(f"the plan is {gap:.2%} from the bound; {wanted:.2%} was asked")
     total = time.perf_counter() - model.started
     return PlanResult(
         model=model.name,
@@ -263,25 +286,30 @@ def _top_up(om: OutreachModel, held: pd.Series) -> int:
     return added
 
 
-def _whole_pool_shares(om: OutreachModel, held, options, messages, deadline: Deadline) -> int:
+def _whole_pool_shares(
+    om: OutreachModel, held, options, messages, deadline: Deadline
+) -> tuple[int, bool]:
     """Make the pools' shares whole: by largest fraction first; for a specialty where that
     leaves sessions without a pool, by a small MIP (whole sessions per pool, the centre's
     total fixed, pools' half-days kept). Sessions no pool has time for are dropped from the
-    fixed totals (the caller re-fits the visits) and reported; returns how many."""
+    fixed totals (the caller re-fits the visits) and reported. Returns how many, and whether
+    the run's time limit cut a MIP short (or left no time for one)."""
     sessions = om.sessions
     values = {v.name: v.varValue for v in sessions["var"]}
-    dropped = 0
+    dropped, cut = 0, False
     for rows in sessions.groupby("specialty", sort=False).indices.values():
         part = sessions.iloc[rows]  # pools are one specialty's: each is rounded alone
         if make_pool_shares_whole(part, om.pool_limit) == 0:
             continue
         for v in part["var"]:
             v.varValue = values[v.name]
-        seconds = 5.0 if not deadline.limited else min(5.0, deadline.left(floor_s=-float("inf")))
-        if seconds < 0.5:  # out of time: the sessions no pool could take stay dropped
+        if deadline.passed:  # out of time: the sessions no pool could take stay dropped
             dropped += make_pool_shares_whole(part, om.pool_limit)
+            cut = True
             continue
-        dropped += _pool_split_mip(part, held, om.pool_limit, options, seconds)
+        lost, stopped = _pool_split_mip(part, held, om.pool_limit, options, deadline)
+        dropped += lost
+        cut = cut or stopped
     if dropped:
         got = sessions.assign(n=[v.varValue for v in sessions["var"]])
         whole = got.groupby(["centre_id", "specialty"])["n"].sum()
@@ -290,15 +318,18 @@ def _whole_pool_shares(om: OutreachModel, held, options, messages, deadline: Dea
         for v in sessions["var"]:
             v.lowBound = v.upBound = v.varValue
         messages.append(f"{dropped} sessions dropped: no pool had whole half-days left for them")
-    return dropped
+    if cut:
+        messages.append("cut by the clock: pools' shares made whole without their small MIP")
+    return dropped, cut
 
 
 def _pool_split_mip(
-    part: pd.DataFrame, held: pd.Series, pool_limit: pd.Series, options, seconds: float = 5.0
-) -> int:
+    part: pd.DataFrame, held: pd.Series, pool_limit: pd.Series, options, deadline: Deadline
+) -> tuple[int, bool]:
     """Whole sessions per pool for one specialty, each centre's total as ``held`` says (less
-    any no pool can take), within the pools' half-days, least specialist travel; sets the
-    share variables' values and returns the sessions no pool could take."""
+    any no pool can take), within the pools' half-days, least specialist travel (a work limit
+    of ``POOL_SPLIT_NODES``; the run's deadline as a safety net); sets the share variables'
+    values. Returns the sessions no pool could take, and whether the clock stopped it."""
     total = held.reindex(pd.MultiIndex.from_frame(part[["centre_id", "specialty"]])).to_numpy()
     part = part.assign(total=total)
     part = part[part["total"] > 0.5]
@@ -318,14 +349,16 @@ def _pool_split_mip(
     problem += 1e6 * pulp.lpSum(short.values()) + pulp.lpSum(
         float(m) * x for m, x in zip(minutes, n, strict=True)
     )
-    answer = solve(problem, replace(options, time_limit_s=seconds, gap_rel=0.05, msg=False))
+    settings = replace(options, gap_rel=0.05, msg=False, node_limit=POOL_SPLIT_NODES, threads=1)
+    answer = solve(problem, settings, deadline=deadline)
+    stopped = answer.status in CUT_BY_CLOCK or (not answer.has_plan and deadline.passed)
     for v in part["var"]:
         v.varValue = 0.0
     if not answer.has_plan:
-        return int(round(part.groupby("centre_id")["total"].first().sum()))
+        return int(round(part.groupby("centre_id")["total"].first().sum())), stopped
     for v, x in zip(part["var"], n, strict=True):
         v.varValue = float(round(x.varValue or 0.0))
-    return int(round(sum(v.varValue or 0.0 for v in short.values())))
+    return int(round(sum(v.varValue or 0.0 for v in short.values()))), stopped
 
 
 def _round_sessions(
@@ -384,7 +417,8 @@ def _round_sessions(
 
 @dataclass
 class _Task:
-    """What one specialty's model needs: its inputs, the rules, the rooms' prices, options."""
+    """What one specialty's model needs: its inputs, the rules, the rooms' prices, options,
+    and when it must stop at the latest (``time.time()``: the worker is another process)."""
 
     specialty: str
     frames: OutreachFrames
@@ -392,6 +426,11 @@ class _Task:
     weights: OutreachWeights
     room_price: pd.Series
     options: SolverOptions
+    stop_at: float | None = None
+
+    def deadline(self) -> Deadline:
+        """The task's safety net, from the moment it starts."""
+        return Deadline.after(None if self.stop_at is None else self.stop_at - time.time())
 
 
 @dataclass
@@ -399,6 +438,7 @@ class _Answer:
     specialty: str
     bound: float | None  # the priced model's proven bound
     at_centre: pd.Series | None  # whole sessions by centre_id; None = no plan
+    cut_by_clock: bool = False  # the run's time limit, not the work limit, stopped it
 
 
 def _solve_one(task: _Task) -> _Answer:
@@ -412,15 +452,16 @@ def _solve_one(task: _Task) -> _Answer:
             task.frames, pairs, task.rules, task.weights, whole_per_centre=True,
             strong_links=False, room_price=task.room_price,
         )  # fmt: skip
-        r = solve_joint(om, task.options, Deadline.after(task.options.time_limit_s))
+        deadline = task.deadline()
+        r = solve_joint(om, task.options, deadline)
         bound = r.best_bound
-        if r.params.get("sessions_dropped") and task.options.time_limit_s is None:
+        if r.params.get("sessions_dropped") and task.stop_at is None:
             # pools too tight for continuous shares: whole sessions per pool (slower; with a
             # time limit the dropped sessions are left to the joint plan's repair instead)
             om = formulate_outreach(
                 task.frames, pairs, task.rules, task.weights, room_price=task.room_price
             )
-            exact = solve_joint(om, task.options, Deadline.after(task.options.time_limit_s))
+            exact = solve_joint(om, task.options, deadline)
             if exact.has_plan:
                 if bound is not None and exact.best_bound is not None:
                     exact.best_bound = max(bound, exact.best_bound)
@@ -428,7 +469,8 @@ def _solve_one(task: _Task) -> _Answer:
     at_centre = None
     if r.has_plan:
         at_centre = r.plans["schedule"].groupby("centre_id")["sessions"].sum()
-    return _Answer(task.specialty, r.best_bound, at_centre)
+    cut = r.status in CUT_BY_CLOCK or (not r.has_plan and deadline.passed)
+    return _Answer(task.specialty, r.best_bound, at_centre, cut)
 
 
 def _run_all(tasks: list[_Task], workers: int, progress=None) -> tuple[list[_Answer], str]:

@@ -77,7 +77,8 @@ def solve_joint(
         if start is not None:
             result.build_seconds -= start.seconds  # the starting plan's LPs are solver time
             result.solve_seconds += start.seconds
-            _keep_the_better_plan(result, start, om, read_plans, wanted_gap)
+            work_limit = options.node_limit is not None and not deadline.passed
+            _keep_the_better_plan(result, start, om, read_plans, wanted_gap, work_limit)
     if start is not None:
         result.messages.append(start.note)
     if read_plans.dropped:
@@ -124,12 +125,18 @@ class _Start:
 
 
 def _keep_the_better_plan(
-    result: PlanResult, start: _Start, om: OutreachModel, read_plans, wanted_gap: float
+    result: PlanResult,
+    start: _Start,
+    om: OutreachModel,
+    read_plans,
+    wanted_gap: float,
+    work_limit: bool,
 ) -> None:
-    """If the solver ended with a worse plan than the start, or none (time limit, crash),
+    """If the solver ended with a worse plan than the start, or none (a limit, a crash),
     report the start.
 
-    The bound stays the best proven one (the solver's or the LP relaxation's).
+    The bound stays the best proven one (the solver's or the LP relaxation's); the status says
+    which limit stopped the search: the work limit (``work_limit``) or the clock.
     """
     if start.plan is None or result.status == "infeasible":
         return
@@ -150,7 +157,11 @@ def _keep_the_better_plan(
     if result.gap is not None and result.gap <= wanted_gap:
         result.status = "feasible within gap"
     elif not result.has_plan:
-        result.status = "stopped at time limit with best plan"
+        result.status = (
+            "stopped at work limit with best plan"
+            if work_limit
+            else "stopped at time limit with best plan"
+        )
     result.messages.append("the solver found no better plan than the starting plan; kept the start")
 
 

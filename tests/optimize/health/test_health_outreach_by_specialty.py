@@ -192,3 +192,24 @@ def test_whole_shares_keep_pool_time_and_every_session_is_held_or_reported(case)
     ).sum()
     assert (use <= limit.reindex(use.index) + 1e-9).all()
     assert got.sum() + dropped == pytest.approx(round(sum(values)))
+
+
+def test_the_status_says_what_really_stopped_the_split():
+    # no time limit: nothing can have stopped at one; the repair ends above the gap asked for
+    split = plan_specialist_outreach(**town(1, 1.0), by_specialty=True, options=exact())
+    assert split.has_plan and split.gap > 1e-6
+    assert split.status == "feasible, gap above target"
+    assert not any("cut by the clock" in m for m in split.messages)
+
+
+def test_a_time_limit_that_is_not_reached_does_not_change_the_plan():
+    # the specialties stop at a work limit, not at a share of the clock: the same plan with a
+    # generous limit as with none (issue #20: two runs of one scenario gave different plans)
+    inputs = town(4, 1.4)
+    plans = []
+    for limit in (None, 600.0):
+        options = SolverOptions("highs", gap_rel=0.01, time_limit_s=limit, threads=2, seed=1)
+        split = plan_specialist_outreach(**inputs, by_specialty=True, options=options)
+        assert split.status != "stopped at time limit with best plan"
+        plans.append(split.plans["schedule"][["hospital_id", "centre_id", "sessions"]])
+    pd.testing.assert_frame_equal(plans[0], plans[1])
