@@ -30,6 +30,20 @@ def _examples(values: pd.Series, n: int = 3) -> str:
     return ", ".join(shown)
 
 
+def _flag(
+    report: Report,
+    table: RawTable,
+    mask: np.ndarray | pd.Series,
+    message: str,
+    column: str | None,
+    severity: str = ERROR,
+) -> None:
+    """Report ``message`` about ``column`` of the rows of ``table`` where ``mask`` holds, if any
+    (one line listing them all)."""
+    if np.asarray(mask).any():
+        report.add(severity, table.file, message, column=column, rows=_positions(table, mask))
+
+
 def check_columns(table: RawTable, schema: TableSchema, report: Report) -> bool:
     """Required columns present (error) and no unknown columns (warning). True if usable."""
     present = set(table.frame.columns)
@@ -64,105 +78,77 @@ def _check_number(table: RawTable, col: Column, text: pd.Series, report: Report)
     numbers = pd.to_numeric(stripped.where(~empty), errors="coerce")
     not_number = numbers.isna() & ~empty
     nan_text = stripped.str.lower().isin(["nan", "na", "null", "none"])
-    if empty.any() or nan_text.any():
-        report.add(
-            ERROR,
-            table.file,
-            f"missing value in '{col.name}'; give a number ({col.unit or col.dtype})",
-            column=col.name,
-            rows=_positions(table, empty | nan_text),
-        )
+    missing = f"missing value in '{col.name}'; give a number ({col.unit or col.dtype})"
+    _flag(report, table, empty | nan_text, missing, col.name)
     bad = not_number & ~nan_text
-    if bad.any():
-        kind = "whole number" if col.dtype == "int" else "number"
-        report.add(
-            ERROR,
-            table.file,
-            f"not a {kind}: {_examples(text[bad])}; write a {kind} of {col.unit or col.name}",
-            column=col.name,
-            rows=_positions(table, bad),
-        )
+    kind = "whole number" if col.dtype == "int" else "number"
+    wrong = f"not a {kind}: {_examples(text[bad])}; write a {kind} of {col.unit or col.name}"
+    _flag(report, table, bad, wrong, col.name)
     infinite = numbers.notna() & ~np.isfinite(numbers.astype(float))
-    if infinite.any():
-        report.add(
-            ERROR,
-            table.file,
-            f"not a finite number: {_examples(text[infinite])}; write the actual amount of "
-            f"{col.unit or col.name}",
-            column=col.name,
-            rows=_positions(table, infinite),
-        )
+    _flag(
+        report,
+        table,
+        infinite,
+        f"not a finite number: {_examples(text[infinite])}; write the actual amount of "
+        f"{col.unit or col.name}",
+        col.name,
+    )
     valid = numbers.notna() & ~infinite
     if col.dtype == "int":
         frac = valid & (numbers % 1 != 0)
-        if frac.any():
-            report.add(
-                ERROR,
-                table.file,
-                f"not a whole number: {_examples(text[frac])}; counts of "
-                f"{col.unit or col.name} must be whole",
-                column=col.name,
-                rows=_positions(table, frac),
-            )
+        _flag(
+            report,
+            table,
+            frac,
+            f"not a whole number: {_examples(text[frac])}; counts of "
+            f"{col.unit or col.name} must be whole",
+            col.name,
+        )
     if col.minimum is not None:
         low = valid & (numbers < col.minimum)
-        if low.any():
-            what = "negative" if col.minimum == 0 else f"below {col.minimum:g}"
-            report.add(
-                ERROR,
-                table.file,
-                f"{what} value {_examples(text[low])}; '{col.name}' must be ≥ {col.minimum:g}",
-                column=col.name,
-                rows=_positions(table, low),
-            )
+        what = "negative" if col.minimum == 0 else f"below {col.minimum:g}"
+        message = f"{what} value {_examples(text[low])}; '{col.name}' must be ≥ {col.minimum:g}"
+        _flag(report, table, low, message, col.name)
 
 
 def _check_text(table: RawTable, col: Column, text: pd.Series, report: Report) -> None:
     stripped = text.str.strip()
     empty = stripped.eq("")
-    if col.required and empty.any():
-        report.add(
-            ERROR,
-            table.file,
-            f"empty '{col.name}'; every row needs one ({col.description})",
-            column=col.name,
-            rows=_positions(table, empty),
-        )
+    if col.required:
+        message = f"empty '{col.name}'; every row needs one ({col.description})"
+        _flag(report, table, empty, message, col.name)
     if col.allowed is not None:
         bad = ~stripped.isin(col.allowed) & ~empty
-        if bad.any():
-            report.add(
-                ERROR,
-                table.file,
-                f"unknown value {_examples(stripped[bad])}; allowed: "
-                + ", ".join(a for a in col.allowed if a),
-                column=col.name,
-                rows=_positions(table, bad),
-            )
+        _flag(
+            report,
+            table,
+            bad,
+            f"unknown value {_examples(stripped[bad])}; allowed: "
+            + ", ".join(a for a in col.allowed if a),
+            col.name,
+        )
     if col.pattern is not None:
         bad = ~stripped.str.match(col.pattern) & ~empty
-        if bad.any():
-            report.add(
-                ERROR,
-                table.file,
-                f"badly formed value {_examples(stripped[bad])}; {col.description}",
-                column=col.name,
-                rows=_positions(table, bad),
-            )
+        _flag(
+            report,
+            table,
+            bad,
+            f"badly formed value {_examples(stripped[bad])}; {col.description}",
+            col.name,
+        )
 
 
 def _check_date(table: RawTable, col: Column, text: pd.Series, report: Report) -> None:
     stripped = text.str.strip()
     parsed = pd.to_datetime(stripped, errors="coerce", format="mixed")
     bad = parsed.isna()
-    if bad.any():
-        report.add(
-            ERROR,
-            table.file,
-            f"not a date: {_examples(text[bad])}; write dates as YYYY-MM-DD",
-            column=col.name,
-            rows=_positions(table, bad),
-        )
+    _flag(
+        report,
+        table,
+        bad,
+        f"not a date: {_examples(text[bad])}; write dates as YYYY-MM-DD",
+        col.name,
+    )
 
 
 def check_cells(table: RawTable, schema: TableSchema, report: Report) -> None:
@@ -189,14 +175,11 @@ def check_unique_key(table: RawTable, schema: TableSchema, report: Report) -> No
     if dup.any():
         first = keys[dup].iloc[0].tolist()
         label = ", ".join(f"{c}={v!r}" for c, v in zip(cols, first, strict=True))
-        report.add(
-            ERROR,
-            table.file,
+        message = (
             f"duplicate {' + '.join(cols)} (e.g. {label}); each must appear once — merge or "
-            "remove the repeated rows",
-            column=", ".join(cols),
-            rows=_positions(table, dup),
+            "remove the repeated rows"
         )
+        _flag(report, table, dup, message, ", ".join(cols))
 
 
 def check_references(tables: dict[str, RawTable], report: Report) -> None:
@@ -211,15 +194,14 @@ def check_references(tables: dict[str, RawTable], report: Report) -> None:
             known = set(tables[ref_table].frame[ref_col].astype(str).str.strip())
             values = table.frame[col.name].astype(str).str.strip()
             bad = ~values.isin(known) & values.ne("")
-            if bad.any():
-                report.add(
-                    ERROR,
-                    table.file,
-                    f"unknown {ref_col} {_examples(values[bad])} (not in "
-                    f"{tables[ref_table].file}); add it there or correct the id",
-                    column=col.name,
-                    rows=_positions(table, bad),
-                )
+            _flag(
+                report,
+                table,
+                bad,
+                f"unknown {ref_col} {_examples(values[bad])} (not in "
+                f"{tables[ref_table].file}); add it there or correct the id",
+                col.name,
+            )
 
 
 def _parse_band(band: str) -> tuple[int, float] | None:
@@ -276,15 +258,14 @@ def check_history_frequency(table: RawTable, report: Report) -> None:
     ids = frame["series_id"].astype(str).str.strip()
     ok = ds.notna()
     not_start = ok & (ds.dt.day != 1)
-    if not_start.any():
-        report.add(
-            ERROR,
-            table.file,
-            "dates must be the first day of their period (YYYY-MM-01 monthly, YYYY-01-01 "
-            f"yearly), found {_examples(frame['ds'][not_start])}",
-            column="ds",
-            rows=_positions(table, not_start),
-        )
+    _flag(
+        report,
+        table,
+        not_start,
+        "dates must be the first day of their period (YYYY-MM-01 monthly, YYYY-01-01 "
+        f"yearly), found {_examples(frame['ds'][not_start])}",
+        "ds",
+    )
     months = ds.dt.year * 12 + ds.dt.month
     work = pd.DataFrame({"id": ids, "m": months, "pos": np.arange(len(frame))})[ok & ~not_start]
     for sid, grp in work.groupby("id", sort=False):
@@ -340,38 +321,30 @@ def _geometry_ok(table: RawTable, schema: TableSchema, report: Report) -> gpd.Ge
             )
             frame.attrs["bad_crs"] = True
     missing = geoms.isna() | geoms.is_empty
-    if missing.any():
-        report.add(
-            ERROR,
-            table.file,
-            "empty or missing geometry; every row needs a "
-            + ("polygon" if schema.geometry == "Polygon" else "point"),
-            column="geometry",
-            rows=_positions(table, missing),
-        )
+    _flag(
+        report,
+        table,
+        missing,
+        "empty or missing geometry; every row needs a "
+        + ("polygon" if schema.geometry == "Polygon" else "point"),
+        "geometry",
+    )
     present = ~missing
     invalid = present & ~geoms.is_valid
     if invalid.any():
         reason = shapely.is_valid_reason(geoms[invalid].iloc[0])
-        report.add(
-            ERROR,
-            table.file,
-            f"invalid geometry ({reason}); repair it (QGIS 'Fix geometries', or shapely "
-            "make_valid)",
-            column="geometry",
-            rows=_positions(table, invalid),
-        )
+        repair = "repair it (QGIS 'Fix geometries', or shapely make_valid)"
+        _flag(report, table, invalid, f"invalid geometry ({reason}); {repair}", "geometry")
     wanted = {"Polygon": ("Polygon", "MultiPolygon"), "Point": ("Point",)}[schema.geometry or ""]
     wrong = present & ~geoms.geom_type.isin(wanted)
-    if wrong.any():
-        report.add(
-            ERROR,
-            table.file,
-            f"geometry of type {_examples(geoms[wrong].geom_type)}; {table.name} must be "
-            f"{' or '.join(wanted)}",
-            column="geometry",
-            rows=_positions(table, wrong),
-        )
+    _flag(
+        report,
+        table,
+        wrong,
+        f"geometry of type {_examples(geoms[wrong].geom_type)}; {table.name} must be "
+        f"{' or '.join(wanted)}",
+        "geometry",
+    )
     return geoms
 
 
@@ -422,15 +395,13 @@ def check_geometry(tables: dict[str, RawTable], report: Report) -> None:
         outside = np.flatnonzero(present.to_numpy())[~inside]
         mask = np.zeros(len(facilities.frame), dtype=bool)
         mask[outside] = True
-        report.add(
-            WARNING,
-            facilities.file,
-            f"{len(outside)} facility point(s) lie outside every area (e.g. "
-            f"{_examples(facilities.frame.loc[mask, 'facility_id'] if 'facility_id' in facilities.frame else pd.Series(['?']))}); "  # noqa: E501
-            "check the coordinates and the CRS",
-            column="geometry",
-            rows=_positions(facilities, mask),
+        frame = facilities.frame
+        ids = frame.loc[mask, "facility_id"] if "facility_id" in frame else pd.Series(["?"])
+        message = (
+            f"{len(outside)} facility point(s) lie outside every area (e.g. {_examples(ids)}); "
+            "check the coordinates and the CRS"
         )
+        _flag(report, facilities, mask, message, "geometry", WARNING)
 
 
 def _check_overlaps(areas: RawTable, projected: gpd.GeoSeries, report: Report) -> None:
