@@ -9,7 +9,6 @@ from pathlib import Path
 import pandas as pd
 
 from demand.bundle.outputs import data_dictionary
-from optimize.education import Redistricting
 from optimize.result import PlanResult
 from scenarios.out_paths import check_out_file
 from scenarios.spreadsheet import write_csv
@@ -39,21 +38,23 @@ def write_plans(result: PlanResult, out: Path, prefix: str) -> list[Path]:
     return written
 
 
-def write_districts(plan: Redistricting, out: Path) -> list[Path]:
-    """Write the district map (.gpkg or .geojson) and the assignment / enrolment CSVs."""
+def write_districts(result: PlanResult, out: Path) -> list[Path]:
+    """Write a redistricting's map (.gpkg with layers districts, today and units, or .geojson
+    of the districts) and its assignment / enrolment / summary / links CSVs."""
+    from optimize.education import district_map
+
     check_out_file(out, "--out", MAP_SUFFIXES)
     written = [out]
-    districts = plan.districts
+    districts, units = result.plans["districts"], result.plans["unit_map"]
     if out.suffix.lower() == ".gpkg":
         districts.to_file(out, layer="districts", driver="GPKG")
-        plan.today_districts.to_file(out, layer="today", driver="GPKG")
-        units = plan.inputs.units.merge(plan.result.plans["assignment"], on="area_id")
+        district_map(units, units, "school_today").to_file(out, layer="today", driver="GPKG")
         units.to_file(out, layer="units", driver="GPKG")
     else:
         districts.to_file(out, driver="GeoJSON")
     stem = out.with_suffix("")
     for name in ("assignment", "enrolment", "summary", "links"):
         path = Path(f"{stem}_{name}.csv")
-        write_csv(plan.result.plans[name], path)
+        write_csv(result.plans[name], path)
         written.append(path)
     return written

@@ -8,7 +8,8 @@
 - ``districts``: ``redraw_districts`` (a PuLP model: capacity per year with tolerance, max travel,
   shortest-path-tree contiguity, keep-together groups, reassignment limit, closed/new schools)
   and ``district_map`` (the new districts dissolved per school).
-- ``bureau``: the entry points on a ``City``: ``redistrict_city`` and ``place_city_teachers``.
+- ``bureau``: the entry points on a ``City``: ``redistrict_city`` and ``place_city_teachers``
+  (each returns a ``PlanResult``).
 - ``teachers``: ``allocate_teachers`` (subject teachers to meet pupil-teacher norms with few
   moves, transfer limits per school, and a shortage report).
 
@@ -19,7 +20,6 @@ from demand.lazy import lazy_exports
 
 #: What the package exports, and the module each comes from (imported on first use).
 _EXPORTS = {
-    "Redistricting": "optimize.education.bureau",
     "place_city_teachers": "optimize.education.bureau",
     "redistrict_city": "optimize.education.bureau",
     "EducationInputs": "optimize.education.city_inputs",
@@ -42,7 +42,6 @@ __all__ = [  # noqa: F822 (exported lazily, see _EXPORTS)
     "DistrictRules",
     "EducationInputs",
     "Level",
-    "Redistricting",
     "TeacherRules",
     "allocate_teachers",
     "district_map",

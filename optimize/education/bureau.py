@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-import geopandas as gpd
 import pandas as pd
 
 from demand.bundle import City
-from optimize.education.city_inputs import EducationInputs, education_inputs
+from optimize.education.city_inputs import education_inputs
 from optimize.education.districts import (
     DistrictRules,
     district_map,
@@ -17,6 +15,7 @@ from optimize.education.districts import (
     redraw_districts,
 )
 from optimize.education.levels import Level, level_named
+from optimize.education.pupils import TREND
 from optimize.education.teacher_rules import TeacherRules
 from optimize.education.teachers import allocate_teachers
 from optimize.result import PlanResult
@@ -24,35 +23,6 @@ from optimize.solver import SolverOptions
 
 #: Years ahead of the last population year that a redistricting looks at by default.
 HORIZON_YEARS = 5
-
-
-@dataclass
-class Redistricting:
-    """One level's redistricting of a city: the inputs, the model's result and the new map."""
-
-    inputs: EducationInputs
-    result: PlanResult
-    plan_year: int
-
-    @property
-    def districts(self) -> gpd.GeoDataFrame:
-        """New districts dissolved per school: [school_id, units, pupils, geometry]."""
-        return district_map(self.inputs.units, self.result.plans["assignment"])
-
-    @property
-    def today_districts(self) -> gpd.GeoDataFrame:
-        """Today's districts dissolved per school, for comparison."""
-        return district_map(self.inputs.units, self.result.plans["assignment"], "school_today")
-
-    @property
-    def enrolment(self) -> pd.DataFrame:
-        """Pupils vs seats per school and year, before and after."""
-        return self.result.plans["enrolment"]
-
-    @property
-    def summary(self) -> pd.DataFrame:
-        """Before / after figures of the plan year."""
-        return self.result.plans["summary"]
 
 
 def forecast_years(city: City, horizon: int = HORIZON_YEARS) -> list[int]:
@@ -74,13 +44,19 @@ def redistrict_city(
     options: SolverOptions | None = None,
     cutoff_minutes: float = 60.0,
     crossings: pd.DataFrame | None = None,
-) -> Redistricting:
+) -> PlanResult:
     """Redraw ``level``'s districts for ``years`` (default: last population year + 5 years).
 
     plan_year (default: the year of peak pressure under today's districts) weighs travel and
     reassignment; capacity holds in every year. cutoff_minutes: travel beyond it is not
     computed (an area with no school within it gets no district: a reported shortfall).
     crossings: [area_id, neighbour_id] water crossings that count as neighbours.
+
+    The model's plans (``assignment``, ``enrolment``, ``summary``, ``links``) come with the map:
+    ``districts`` (the new districts dissolved per school) and ``unit_map`` (each unit's
+    outline with its assignment; ``district_map(unit_map, unit_map, "school_today")`` draws
+    today's). ``params`` add ``level``, ``plan_year`` and ``projected_years`` (years whose
+    pupils come from a trend projection rather than the population table).
     """
     rules = rules or DistrictRules()
     years = forecast_years(city) if years is None else sorted(set(years))
@@ -102,7 +78,21 @@ def redistrict_city(
         options=options,
         crossings=crossings,
     )
-    return Redistricting(inputs, result, plan_year)
+    pupils = inputs.pupils
+    result.params.update(
+        level=inputs.level.name,
+        plan_year=plan_year,
+        units=len(inputs.units),
+        schools=len(inputs.schools),
+        projected_years=sorted(set(pupils.loc[pupils["basis"] == TREND, "year"].astype(int))),
+    )
+    if result.has_plan:
+        assignment = result.plans["assignment"]
+        result.plans["districts"] = district_map(inputs.units, assignment)
+        result.plans["unit_map"] = inputs.units[["area_id", "geometry"]].merge(
+            assignment, on="area_id"
+        )
+    return result
 
 
 def place_city_teachers(

@@ -13,8 +13,9 @@ from pathlib import Path
 import typer
 
 from demand.errors import InputError
+from optimize.education.district_rules import DistrictRules
 from scenarios.errors import user_errors
-from scenarios.options import SOLVER, gap, solver_options, time_limit
+from scenarios.options import SOLVER, gap, rules_options, solver_options, time_limit
 from scenarios.out_paths import check_out_file
 
 
@@ -62,20 +63,13 @@ def register(app: typer.Typer) -> None:
     """Add `districts` to the CLI."""
 
     @app.command("districts")
+    @rules_options(DistrictRules)
     def districts(
+        rules: DistrictRules,
         bundle: Path = typer.Argument(..., help="City bundle: a folder of files or one .gpkg."),
         level: str = typer.Option("primary", "--level", help="primary (ages 6-11) or middle."),
         years: str = typer.Option(None, "--years", help="e.g. 2025-2030 (default: +5 years)."),
         plan_year: int = typer.Option(None, "--plan-year", help="Default: peak pressure."),
-        max_minutes: float = typer.Option(
-            30.0, "--max-minutes", min=0.1, help="Longest trip, minutes."
-        ),
-        tolerance: float = typer.Option(
-            0.05, "--tolerance", min=0, help="Seats may be exceeded by."
-        ),
-        max_reassigned: float = typer.Option(
-            0.2, "--max-reassigned", min=0, max=1, help="Share of pupils."
-        ),
         close: list[str] = typer.Option([], "--close", help="School id to close (repeat)."),
         new_school: list[str] = typer.Option([], "--new-school", help="ID:AREA_ID:SEATS."),
         keep_together: list[str] = typer.Option(
@@ -83,16 +77,6 @@ def register(app: typer.Typer) -> None:
         ),
         today: Path = typer.Option(
             None, "--today", help="CSV area_id, school_id (default: nearest school)."
-        ),  # fmt: skip
-        candidates: int = typer.Option(4, "--candidates", min=1, help="Schools offered per unit."),
-        method: str = typer.Option(
-            "auto", "--method", help="auto, plain (whole MIP) or regions (large cities)."
-        ),
-        crossings: str = typer.Option(
-            "nearest",
-            "--crossings",
-            help="Water crossings that count: nearest (the narrowest gaps) or declared (only "
-            "--crossing-file).",
         ),  # fmt: skip
         crossing_file: Path = typer.Option(
             None, "--crossing-file", help="CSV area_id, neighbour_id: ferries, bridges."
@@ -109,7 +93,7 @@ def register(app: typer.Typer) -> None:
         from demand.bundle import load_city
         from demand.checks import require_years
         from demand.tables import TODAY_DISTRICTS, WATER_CROSSINGS, read_table
-        from optimize.education import DistrictRules, redistrict_city
+        from optimize.education import redistrict_city
         from scenarios.plan_files import MAP_SUFFIXES, write_districts
         from scenarios.show import console
         from scenarios.show.education import print_redistricting
@@ -126,14 +110,6 @@ def register(app: typer.Typer) -> None:
                 first = int(city.population["year"].min())
                 asked = (years_asked or []) + ([plan_year] if plan_year is not None else [])
                 require_years(asked, first, city.latest_year, "--years/--plan-year")
-            rules = DistrictRules(
-                max_minutes=max_minutes,
-                capacity_tolerance=tolerance,
-                max_reassigned_share=max_reassigned,
-                candidate_schools=candidates,
-                crossings=crossings,
-                method=method,
-            )
             groups = [[a.strip() for a in g.split(",") if a.strip()] for g in keep_together]
             plan = redistrict_city(
                 city,
@@ -152,8 +128,8 @@ def register(app: typer.Typer) -> None:
                 else read_table(crossing_file, WATER_CROSSINGS),  # fmt: skip
             )
             print_redistricting(plan, console)
-            if out is not None and plan.result.has_plan:
+            if out is not None and plan.has_plan:
                 for path in write_districts(plan, out):
                     console.print(f"wrote {path}")
-        if not plan.result.has_plan:
+        if not plan.has_plan:
             raise typer.Exit(code=2)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from rich.table import Table
 
 from optimize.education import DistrictRules, TeacherRules, allocate_teachers, redistrict_city
-from optimize.education.pupils import TREND
 from optimize.solver import SolverOptions
 from scenarios.plan_files import write_districts
 from scenarios.show.education import print_redistricting
@@ -27,25 +26,25 @@ def run(ctx) -> None:
         options = SolverOptions("highs", time_limit_s=seconds, gap_rel=0.005, seed=1)
         plan = redistrict_city(ctx.city, level, rules=rules, options=options)
         plans[level] = plan
-        years = plan.inputs.pupils["year"]
-        projected = plan.inputs.pupils.loc[plan.inputs.pupils["basis"] == TREND, "year"]
+        years, projected = plan.params["years"], plan.params["projected_years"]
         console.print(
-            f"[bold]{level}[/]: {len(plan.inputs.units)} units, "
-            f"{len(plan.inputs.schools)} schools, years {years.min()}–{years.max()} "
-            f"({'from ' + str(projected.min()) + ' ' if len(projected) else ''}"
+            f"[bold]{level}[/]: {plan.params['units']} units, "
+            f"{plan.params['schools']} schools, years {min(years)}–{max(years)} "
+            f"({'from ' + str(min(projected)) + ' ' if projected else ''}"
             "projected by per-area trend); rules: ≤ 30 min, seats +5%, ≤ 20% of pupils moved"
         )
         print_redistricting(plan, console, top=6)
-        if plan.result.has_plan:
+        if plan.has_plan:
             paths = write_districts(plan, ctx.out_dir / f"districts_{level}.gpkg")
             console.print(f"map: {paths[0]}")
     ctx.state["education"] = plans
 
     primary = plans["primary"]
-    if not primary.result.has_plan:
+    if not primary.has_plan:
         return
-    enrol = primary.enrolment
-    pupils = enrol[enrol["year"] == primary.plan_year].set_index("school_id")["pupils"]
+    year = primary.params["plan_year"]
+    enrol = primary.plans["enrolment"]
+    pupils = enrol[enrol["year"] == year].set_index("school_id")["pupils"]
     teachers = allocate_teachers(
         pupils,
         ctx.city.workforce,
@@ -57,7 +56,7 @@ def run(ctx) -> None:
     console.print(teachers.summary())
     if teachers.has_plan:
         subj = teachers.plans["subjects"]
-        table = Table(title=f"primary teachers for the new districts, {primary.plan_year}")
+        table = Table(title=f"primary teachers for the new districts, {year}")
         for col in ("subject", "in post", "required (19:1)", "city shortage", "moved"):
             table.add_column(col, justify="right")
         for rec in subj.itertuples(index=False):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from optimize.education import DistrictRules, TeacherRules, allocate_teachers, redistrict_city
-from scenarios.runners import ModelRun, RunContext, runner
+from scenarios.runners import ModelRun, RunContext, declared_rules, runner
 from scenarios.runners.outcome import outcome_of, solver_options
 
 LEVELS = ("primary", "middle")
@@ -20,11 +20,7 @@ def redistricting(ctx: RunContext) -> dict:
     """
     if "districts" not in ctx.cache:
         s = ctx.scenario
-        rules = DistrictRules(
-            max_minutes=s.rules.max_travel_minutes,
-            capacity_tolerance=0.05,
-            max_reassigned_share=s.rules.reassignment_limit,
-        )
+        rules = declared_rules(DistrictRules, s)  # travel and reassignment from the scenario
         city = ctx.city
         years = range(s.base_year, s.base_year + s.horizon + 1)
         plans = {}
@@ -47,14 +43,14 @@ def run_districts(ctx: RunContext) -> ModelRun:
         outcomes.append(
             outcome_of(
                 f"education.districts:{level}",
-                plan.result,
-                plan_year=plan.plan_year,
-                method=plan.result.params.get("method"),
+                plan,
+                plan_year=plan.params["plan_year"],
+                method=plan.params.get("method"),
             )
         )
-        if not plan.result.has_plan:
+        if not plan.has_plan:
             continue
-        summary = plan.summary.set_index("measure")
+        summary = plan.plans["summary"].set_index("measure")
         for measure, unit in (
             ("pupils above capacity", "persons"),
             ("pupils reassigned", "persons"),
@@ -69,11 +65,11 @@ def run_districts(ctx: RunContext) -> ModelRun:
                 if "reassigned" not in measure:  # today's districts reassign nobody
                     kpis.append(("education", f"{level}: {name} today",
                                  float(summary.loc[measure, "before"]), unit))  # fmt: skip
-        kpis.append(("education", f"{level}: optimality gap", plan.result.gap, "share"))
-        plans[f"districts_{level}"] = plan.districts
-        plans[f"district_assignment_{level}"] = plan.result.plans["assignment"]
-        plans[f"enrolment_{level}"] = plan.enrolment
-        plans[f"district_links_{level}"] = plan.result.plans["links"]
+        kpis.append(("education", f"{level}: optimality gap", plan.gap, "share"))
+        plans[f"districts_{level}"] = plan.plans["districts"]
+        plans[f"district_assignment_{level}"] = plan.plans["assignment"]
+        plans[f"enrolment_{level}"] = plan.plans["enrolment"]
+        plans[f"district_links_{level}"] = plan.plans["links"]
     worst = max(outcomes, key=lambda o: (o.objective is None, o.gap or 0.0))
     outcome = dataclasses.replace(worst, model="education.districts", detail={
         "time_limit_s": ctx.scenario.solver.time_limit_s,
@@ -89,11 +85,11 @@ def run_teachers(ctx: RunContext) -> ModelRun:
     s = ctx.scenario
     kpis, plans, results = [], {}, []
     for level, plan in redistricting(ctx).items():
-        if not plan.result.has_plan:
+        if not plan.has_plan:
             continue
         ctx.progress(f"teachers: {level}")
-        enrol = plan.enrolment
-        pupils = enrol[enrol["year"] == plan.plan_year].set_index("school_id")["pupils"]
+        enrol = plan.plans["enrolment"]
+        pupils = enrol[enrol["year"] == plan.params["plan_year"]].set_index("school_id")["pupils"]
         result = allocate_teachers(pupils, ctx.city.workforce, level, TeacherRules(),
                                    solver_options(s, s.solver.time_limit_s))  # fmt: skip
         results.append(result)

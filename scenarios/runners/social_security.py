@@ -5,7 +5,7 @@ from __future__ import annotations
 from forecasting.models import AutoForecaster
 from optimize.staffing import ServiceTarget
 from optimize.staffing.city import staff_city
-from scenarios.runners import ModelRun, RunContext, runner
+from scenarios.runners import ModelRun, RunContext, declared_rules, runner
 from scenarios.runners.outcome import outcome_of, solver_options
 
 #: Seasonal naive or Theta per series, whichever backtests better (fast and seeded).
@@ -19,11 +19,8 @@ def run_staffing(ctx: RunContext) -> ModelRun:
     """Forecast caseload, size counters with Erlang C, post caseworkers across centres."""
     s = ctx.scenario
     ctx.progress("caseload forecast and staffing")
-    target = ServiceTarget(
-        target=s.rules.service_level_target,
-        within_minutes=s.rules.service_level_minutes,
-        handling_minutes=HANDLING_MINUTES,
-        shrinkage=SHRINKAGE,
+    target = declared_rules(  # the target and wait from the scenario
+        ServiceTarget, s, handling_minutes=HANDLING_MINUTES, shrinkage=SHRINKAGE
     )
     result = staff_city(
         ctx.city,

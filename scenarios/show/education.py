@@ -6,7 +6,6 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from optimize.education import Redistricting
 from optimize.result import PlanResult
 
 
@@ -32,25 +31,25 @@ def print_teachers(result: PlanResult, console: Console, title: str) -> None:
         console.print(f"  · {message}")
 
 
-def print_redistricting(plan: Redistricting, out: Console, top: int = 10) -> None:
+def print_redistricting(result: PlanResult, out: Console, top: int = 10) -> None:
     """Status, before / after figures, and the schools under most pressure in the plan year."""
-    result = plan.result
     out.print(result.summary(), style="green" if result.has_plan else "yellow")
     for message in result.messages:
         out.print(f"  · {message}", style="dim")
     if not result.has_plan:
         return
-    table = Table(title=f"{plan.inputs.level.name} districts, plan year {plan.plan_year}")
+    plan_year = result.params["plan_year"]
+    table = Table(title=f"{result.params['level']} districts, plan year {plan_year}")
     for col in ("measure", "today", "new"):
         table.add_column(col, justify="left" if col == "measure" else "right")
     for rec in result.plans["summary"].itertuples(index=False):
         fmt = "{:.1%}" if "share" in rec.measure else "{:,.1f}"
         table.add_row(rec.measure, fmt.format(rec.before), fmt.format(rec.after))
     out.print(table)
-    enrol = plan.enrolment
-    year = enrol[enrol["year"] == plan.plan_year].sort_values("pupils_today", ascending=False)
+    enrol = result.plans["enrolment"]
+    year = enrol[enrol["year"] == plan_year].sort_values("pupils_today", ascending=False)
     year = year.assign(load_today=year["pupils_today"] / year["seats"]).nlargest(top, "load_today")
-    busy = Table(title=f"schools fullest today, {plan.plan_year}: pupils / seats")
+    busy = Table(title=f"schools fullest today, {plan_year}: pupils / seats")
     for col in ("school", "seats", "today", "new", "over (new)"):
         busy.add_column(col, justify="right")
     for rec in year.itertuples(index=False):
