@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from optimize import blocks as b
+from optimize.deadline import Deadline
 from optimize.location.base import capacity_series
 from optimize.location.benders import solve_p_median_benders
 from optimize.location.heuristic import assign_within_capacity, good_open_sites
@@ -48,6 +49,7 @@ class CapacitatedPMedian(_NearestOpenSite):
         asked only for plans cheaper than it, and the better of the two is returned."""
         self._check_p(self.p)
         self._gap_target = 1e-4 if options.gap_rel is None else options.gap_rel
+        deadline = Deadline.after(options.time_limit_s)  # the bound, the quick plan, the MIP
         t0 = time.perf_counter()
         self._floor, median_sites = self._uncapacitated_bound(options)
         floor_seconds = time.perf_counter() - t0
@@ -66,9 +68,8 @@ class CapacitatedPMedian(_NearestOpenSite):
                 return result
         if self._quick is not None:
             options = replace(options, cutoff=self._quick[2] * (1 - 1e-9))
-        if options.time_limit_s is not None:
-            spent = time.perf_counter() - t0
-            options = replace(options, time_limit_s=max(1.0, options.time_limit_s - spent))
+        if deadline.limited:
+            options = replace(options, time_limit_s=deadline.left())
         result = super()._solve(options)
         result.build_seconds += build
         result.solve_seconds += floor_seconds
