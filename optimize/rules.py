@@ -47,20 +47,8 @@ class Setting:
 
     def bounds_text(self) -> str:
         """The bounds in words: "a share in [0, 1]", "> 0", ">= 0 and <= 10"."""
-        low = (
-            f"> {self.gt:g}"
-            if self.gt is not None
-            else f">= {self.ge:g}"
-            if self.ge is not None
-            else ""
-        )
-        high = (
-            f"< {self.lt:g}"
-            if self.lt is not None
-            else f"<= {self.le:g}"
-            if self.le is not None
-            else ""
-        )
+        low = _bound(">", self.gt) or _bound(">=", self.ge)
+        high = _bound("<", self.lt) or _bound("<=", self.le)
         if (
             self.unit == "share"
             and (self.ge == 0 or self.gt == 0)
@@ -83,6 +71,10 @@ class Setting:
             or (self.lt is not None and not value < self.lt)
             or (self.le is not None and not value <= self.le)
         )
+
+
+def _bound(sign: str, value: float | None) -> str:
+    return "" if value is None else f"{sign} {value:g}"
 
 
 def setting(
