@@ -113,10 +113,17 @@ class Rules(_Strict):
     small_cell_threshold: int = Field(default=10, ge=1, le=1000)
 
 
-class Solver(_Strict):
-    """Which solver, and how long it may take."""
+def _default_solver() -> str:
+    from optimize.solver import solver_named
 
-    name: Literal["cbc", "highs"] = "cbc"
+    return solver_named(None)
+
+
+class Solver(_Strict):
+    """Which solver, and how long it may take. The default solver is the commands' one: HiGHS,
+    or CBC (bundled with PuLP) when highspy is missing."""
+
+    name: Literal["cbc", "highs"] = Field(default_factory=_default_solver)
     time_limit_s: float = Field(default=60, gt=0, le=86_400)
     gap_rel: float = Field(default=0.01, ge=0, le=1)
     threads: int = Field(default=1, ge=1, le=64)
