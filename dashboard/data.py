@@ -275,9 +275,9 @@ def area_names(run: dict) -> pd.DataFrame:
     return _area_names(run_scenario_spec(run).city)
 
 
-def facilities_lonlat(run: dict, service: str | None = None) -> pd.DataFrame:
-    """Facilities in the run's city (of one service, or all): facility_id, kind, name, lon, lat."""
-    fac = run_city(run).facilities
+@functools.lru_cache(maxsize=32)
+def _facilities_lonlat(scenario_json: str, service: str | None) -> pd.DataFrame:
+    fac = _city(scenario_json).facilities
     if service is not None:
         fac = fac[fac["kind"].isin(SERVICE_KINDS.get(service, ()))]
     fac = fac.to_crs(4326)
@@ -290,6 +290,12 @@ def facilities_lonlat(run: dict, service: str | None = None) -> pd.DataFrame:
             "lat": fac.geometry.y.to_numpy(),
         }
     )
+
+
+def facilities_lonlat(run: dict, service: str | None = None) -> pd.DataFrame:
+    """Facilities in the run's city (of one service, or all): facility_id, kind, name, lon, lat
+    (cached per scenario: stored runs never change; do not modify the frame)."""
+    return _facilities_lonlat(run["scenario_json"], service)
 
 
 def kpi_rows(kpis: pd.DataFrame, lang: str, threshold: int = 10) -> list[dict]:

@@ -14,8 +14,8 @@ from urllib.parse import quote
 import flask
 
 from dashboard.data import RunRefused, open_run, open_runs, run_kpis, run_plans, run_scenario_spec
-from dashboard.session import NotSignedIn, current_user, engine
-from scenarios.compare import compare_runs
+from dashboard.session import NotSignedIn, current_user
+from scenarios.compare import kpi_comparison
 from scenarios.export import safe_plan
 from scenarios.privacy import suppress_kpis
 from scenarios.spreadsheet import csv_text
@@ -60,7 +60,7 @@ def export_comparison_csv() -> flask.Response | tuple:
         runs = open_runs(user, refs, "compare.csv", action="export")
     except RunRefused as exc:
         return flask.jsonify(error=str(exc)), 404
-    frame = compare_runs(engine(), [r["run_id"] for r in runs], role=user.role)
+    frame = kpi_comparison(runs, [run_kpis(r) for r in runs])  # the user's services only
     threshold = max(run_scenario_spec(r).rules.small_cell_threshold for r in runs)
     values = [c for c in frame.columns if c not in ("service", "kpi", "unit")]
     frame = suppress_kpis(frame, threshold, value_columns=values)

@@ -20,7 +20,7 @@ from scenarios.privacy import (
     counts_people,
     drawable,
     is_hidden,
-    shown_text,
+    shown_texts,
     suppress,
 )
 
@@ -50,7 +50,7 @@ def _hover_values(values: pd.Series, unit, threshold: int, derived: bool) -> lis
             else f"{float(v):+,.0f}" if people else f"{float(v):+,.2f}"
             for v in values
         ]  # fmt: skip
-    return [shown_text(v, unit, threshold) for v in values]
+    return shown_texts(values, unit, threshold)
 
 
 def area_map(
@@ -168,8 +168,13 @@ def facility_map(
         "lon": placed["lon"].round(6).tolist(),
         "lat": placed["lat"].round(6).tolist(),
         "text": [
-            f"{plot_text(n)} ({plot_text(f)})<br>{plot_text(shown_text(v, unit, threshold))}"
-            for f, n, v in zip(placed.index, placed["name"], placed["value"], strict=True)
+            f"{plot_text(n)} ({plot_text(f)})<br>{plot_text(v)}"
+            for f, n, v in zip(
+                placed.index,
+                placed["name"],
+                shown_texts(placed["value"], unit, threshold),
+                strict=True,
+            )
         ],  # fmt: skip
         "hoverinfo": "text",
         "mode": "markers",
@@ -197,7 +202,7 @@ def bar_trace(labels: list[str], values: pd.Series, name: str, unit: str = "",
         "name": plot_text(name),
         "x": [plot_text(x) for x in labels],
         "y": [None if not np.isfinite(v) else round(float(v), 3) for v in heights],
-        "text": [plot_text(shown_text(v, unit, threshold)) for v in shown],
+        "text": [plot_text(v) for v in shown_texts(shown, unit, threshold)],
         "hoverinfo": "x+text+name",
         "textposition": "none",
     }

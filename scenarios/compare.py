@@ -23,24 +23,31 @@ def compare_runs(engine: Engine, refs: list[str], role: str | None = None) -> pd
             f"compare needs at least two runs or scenarios, got {len(refs)}; see `civicalloc runs`"
         )
     scope = Scope.of(role) if role is not None else None
+    found = [find_run(engine, ref, scope.bureau if scope is not None else None) for ref in refs]
+    kpis = [load_kpis(engine, run["run_id"]) for run in found]
+    if scope is not None:
+        kpis = [scope.kpis(frame) for frame in kpis]
+    return kpi_comparison(found, kpis)
+
+
+def kpi_comparison(runs: list[dict], kpis: list[pd.DataFrame]) -> pd.DataFrame:
+    """The comparison of runs (their `runs` rows) whose KPIs are already loaded (the app's
+    cached, scoped ones): as `compare_runs`."""
     columns, frames, incomplete = [], [], []
-    for ref in refs:
-        run = find_run(engine, ref, scope.bureau if scope is not None else None)
+    for run, frame in zip(runs, kpis, strict=True):
         label = run["scenario"]
         if label in columns:
             label = f"{label} ({run['run_id'][:8]})"
         columns.append(label)
         if not run.get("complete", True):
             incomplete.append(label)
-        frames.append(load_kpis(engine, run["run_id"]).assign(run=label))
+        frames.append(frame.assign(run=label))
     long = pd.concat(frames, ignore_index=True)
     if long.empty:
         raise InputError(
             f"{', '.join(columns)}: none of these runs has KPIs to compare (stored without "
             "results); run the scenarios again"
         )
-    if scope is not None:
-        long = scope.kpis(long)
     wide = long.set_index(["service", "kpi", "unit", "run"])["value"].unstack("run")
     wide = wide.reindex(columns=columns)  # a run without KPIs is a column of blanks
     wide.columns.name = None

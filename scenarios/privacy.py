@@ -20,7 +20,8 @@ it, directly or through the helpers below, never a check of its own:
 - differences (Compare tables and maps): `suppress_difference(a, b, unit)`, derived from what is
   shown: the difference of two shown counts is the difference of their whole numbers, and it is
   hidden when either side is hidden (else "12,942 vs 12,942 and Δ <10" would reveal it);
-- pushed text (alerts, briefs): `shown_text(value, unit)` gives the number or the marker as text.
+- pushed text (alerts, briefs): `shown_text(value, unit)` gives the number or the marker as
+  text (`shown_texts` for many at once).
 """
 
 from __future__ import annotations
@@ -80,6 +81,17 @@ def _small(values: pd.Series, units: pd.Series, threshold: int) -> pd.Series:
     return people & number.gt(0) & number.lt(threshold)
 
 
+def _small_number(value, unit, threshold: int) -> bool:
+    """True for one value that is a small count of people (the scalar case of `_small`)."""
+    if isinstance(value, bool) or not counts_people(unit):
+        return False
+    try:
+        number = float(value)
+    except (TypeError, ValueError):  # a marker, a name, a missing value
+        return False
+    return 0 < number < threshold
+
+
 def suppress(values, unit, threshold: int = DEFAULT_THRESHOLD):
     """Values with each small count of people replaced by "<threshold".
 
@@ -89,9 +101,11 @@ def suppress(values, unit, threshold: int = DEFAULT_THRESHOLD):
     objects (numbers and markers) with the same index. Values already suppressed stay so.
     """
     if np.ndim(values) == 0:
-        return suppress(pd.Series([values]), [unit], threshold).iloc[0]
+        return marker(threshold) if _small_number(values, unit, threshold) else values
     series = values if isinstance(values, pd.Series) else pd.Series(values)
     if isinstance(unit, str) or unit is None:
+        if not counts_people(unit):
+            return series
         units = pd.Series(unit, index=series.index, dtype=object)
     else:
         units = pd.Series(list(unit), index=series.index, dtype=object)
@@ -124,6 +138,14 @@ def shown_text(value, unit, threshold: int = DEFAULT_THRESHOLD, digits: int = 2)
     if counts_people(unit):
         return f"{round(float(shown)):,}"
     return f"{float(shown):,.{digits}f}"
+
+
+def shown_texts(values, unit, threshold: int = DEFAULT_THRESHOLD, digits: int = 2) -> list[str]:
+    """`shown_text` of every value of a sequence (one unit, or one per value), in one pass."""
+    series = values if isinstance(values, pd.Series) else pd.Series(values)
+    units = [unit] * len(series) if isinstance(unit, str) or unit is None else list(unit)
+    shown = suppress(series, units, threshold)
+    return [shown_text(v, u, threshold, digits) for v, u in zip(shown, units, strict=True)]
 
 
 def suppress_frame(
@@ -167,6 +189,10 @@ def suppress_difference(a, b, unit, threshold: int = DEFAULT_THRESHOLD):
         return suppress_difference(pd.Series([a]), pd.Series([b]), [unit], threshold).iloc[0]
     a = pd.Series(a).reset_index(drop=True) if not isinstance(a, pd.Series) else a
     b = pd.Series(b, index=a.index) if not isinstance(b, pd.Series) else b
+    if (isinstance(unit, str) or unit is None) and not counts_people(unit):
+        return (pd.to_numeric(b, errors="coerce") - pd.to_numeric(a, errors="coerce")).astype(
+            object
+        )
     if isinstance(unit, str) or unit is None:
         units = pd.Series(unit, index=a.index, dtype=object)
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +13,7 @@ import pandas as pd
 from demand.bundle.read import read_raw_tables
 from demand.bundle.report import Report
 from demand.quality import build_quality
-from scenarios.privacy import counts_people, suppress_frame
+from scenarios.privacy import counts_people, is_hidden, suppress_frame
 
 LABELS = {
     "en": {
@@ -40,6 +41,10 @@ LABELS = {
         "severity": "级别", "values": "数值",
     },
 }  # fmt: skip
+#: Checks of one service line's figures, read by its bureau (and admin) only.
+CHECK_SERVICE = {
+    "per_1000_beds": "health", "per_1000_teachers": "education", "seats_per_teacher": "education",
+}  # fmt: skip
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示", "pass": "通过", "notice": "说明"}
 CHECK_ZH = {
     "duplicate_keys": "键重复", "duplicate_rows": "整行重复", "invalid": "无效多边形",
@@ -53,23 +58,46 @@ CHECK_ZH = {
 }  # fmt: skip
 
 
+def _counts_people(column: object) -> bool:
+    """A value column counts people when its name, or its last word, is a unit of people
+    (persons, pupils, stated_persons, bands_persons…)."""
+    name = str(column)
+    return counts_people(name) or counts_people(name.rsplit("_", 1)[-1])
+
+
 def _suppressed_values(values: list) -> list:
-    """Person counts under 10 as '<10'; a density next to a hidden count is hidden too."""
+    """Person counts under 10 as '<10'; what is derived from a hidden count on the same row
+    (a density, its z score) is hidden too."""
     if not values or not isinstance(values[0], dict):
         return values
     frame = pd.DataFrame(values)
-    # the values name their unit: a column called persons (pupils, cases…) counts people
-    frame = suppress_frame(frame, {c: c for c in frame.columns if counts_people(str(c))})
-    if "per_km2" in frame.columns and "persons" in frame.columns:
-        hidden = frame["persons"].astype(str).str.startswith("<")
-        frame["per_km2"] = frame["per_km2"].astype(object).where(~hidden, "–")
+    people = [c for c in frame.columns if _counts_people(c)]
+    frame = suppress_frame(frame, dict.fromkeys(people, "persons"))
+    if people:
+        hidden = frame[people].apply(lambda col: col.map(is_hidden)).any(axis=1)
+        for derived in ("per_km2", "z"):
+            if derived in frame.columns:
+                frame[derived] = frame[derived].astype(object).where(~hidden, "–")
     return frame.to_dict("records")
 
 
-def _safe(data: dict) -> dict:
+def safe_report(data: dict) -> dict:
     """The report with small person counts replaced by '<10'."""
     out = dict(data)
     out["findings"] = [f | {"values": _suppressed_values(f["values"])} for f in data["findings"]]
+    return out
+
+
+def report_for(data: dict, sees: Callable[[str], bool]) -> dict:
+    """The report as a bureau reads it (`sees(service)`: `scenarios.scope.Scope.sees`): the
+    checks of another bureau's figures (its beds or teachers per resident) left out; checks of
+    the shared files (geometry, keys, population) stay, since every bureau's runs use them."""
+    out = dict(data)
+    out["findings"] = [
+        f
+        for f in data["findings"]
+        if f["check"] not in CHECK_SERVICE or sees(CHECK_SERVICE[f["check"]])
+    ]
     return out
 
 
@@ -222,7 +250,7 @@ def write_quality_report(
     out.mkdir(parents=True, exist_ok=True)
     if tables is None and city is not None and city.source is not None:
         tables, _ = read_raw_tables(city.source)
-    data = _safe(build_quality(tables or {}, report, log, title))
+    data = safe_report(build_quality(tables or {}, report, log, title))
     json_path = out / "report.json"
     json_path.write_text(
         json.dumps(data, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
@@ -244,13 +272,15 @@ def city_quality(city: str) -> dict:
     from scenarios.pipeline import load_scenario_city
 
     if city.startswith("sample"):
-        return _safe(build_quality(raw_tables_of(load_scenario_city(city)), Report(), None, city))
+        return safe_report(
+            build_quality(raw_tables_of(load_scenario_city(city)), Report(), None, city)
+        )
     path = Path(city)
     saved = path / "quality" / "report.json"
     if saved.exists() and path.is_dir():
         newest = max((p.stat().st_mtime for p in path.iterdir() if p.is_file()), default=0)
         if saved.stat().st_mtime >= newest:
-            return json.loads(saved.read_text(encoding="utf-8"))
+            return safe_report(json.loads(saved.read_text(encoding="utf-8")))  # of any version
     _, report = check_bundle(path)
     tables, _ = read_raw_tables(path)
-    return _safe(build_quality(tables, report, None, str(path)))
+    return safe_report(build_quality(tables, report, None, str(path)))

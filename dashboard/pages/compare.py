@@ -32,6 +32,7 @@ from dashboard.data import (
     open_run,
     open_runs,
     resolve_ref,
+    run_kpis,
     run_options,
     run_scenario_spec,
     service_lines,
@@ -46,8 +47,8 @@ from dashboard.maps import (
     symmetric_range,
     with_source_note,
 )
-from dashboard.session import current_user, engine
-from scenarios.compare import compare_runs
+from dashboard.session import current_user
+from scenarios.compare import kpi_comparison
 from scenarios.privacy import drawable, suppress_difference, suppress_kpis
 
 RUNS = "compare-runs"
@@ -212,7 +213,7 @@ def compare(run_ids: list[str] | None, service: str, line: str | None, measure: 
         diff_fig = with_source_note(diff_fig, map_note(b, lang))
     else:
         diff_fig = empty_figure(t("different_cities", lang, a=a["scenario"], b=b["scenario"]))
-    frame = compare_runs(engine(), [r["run_id"] for r in runs], role=user.role)
+    frame = kpi_comparison(runs, [run_kpis(r) for r in runs])  # the user's services only
     frame = frame[frame["service"] == service]
     rows = kpi_difference_rows(frame, lang, threshold)
     href = "/export/compare.csv?runs=" + ",".join(r["run_id"] for r in runs)

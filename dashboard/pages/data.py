@@ -12,7 +12,7 @@ from dashboard.data import RunRefused, open_run, resolve_ref, run_options, run_s
 from dashboard.i18n import t
 from dashboard.session import current_user
 from demand.errors import InputError
-from scenarios.quality_report import CHECK_ZH, LABELS, SEVERITY_ZH, city_quality
+from scenarios.quality_report import CHECK_ZH, LABELS, SEVERITY_ZH, city_quality, report_for
 
 RUN = "data-run"
 BODY = "data-body"
@@ -112,7 +112,7 @@ def show_quality(run_id: str):
     user = current_user()
     try:
         run = open_run(user, run_id, "data quality")
-        data = _quality(run_scenario_spec(run).city)
+        data = report_for(_quality(run_scenario_spec(run).city), run.scope.sees)
     except RunRefused as exc:  # another bureau's or no such run: the same neutral answer
         return refused(user.lang, str(exc))
     except InputError as exc:

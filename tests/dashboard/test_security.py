@@ -454,3 +454,15 @@ def test_the_forecast_says_its_unit_and_another_bureaus_series_is_refused(http, 
         state=[("fc-run", "value", served.runs["wider reach"])],
     ).get_json()
     assert "refused-notice" in str(other["response"]["fc-skill"]["children"])
+
+
+def test_the_data_page_shows_a_bureau_the_checks_of_its_own_figures_only(http, served):
+    checks = {}
+    for user, run in (("hui", "wider reach"), ("jiao", "short trips"), ("ana", "today")):
+        http.sign_in(user)
+        body = http.callback("data-body.children", [("data-run", "value", served.runs[run])])
+        checks[user] = str(body.get_json()["response"]["data-body"]["children"])
+    # the 60-area city has teachers per district and seats per teacher checks (education's)
+    assert "教师" not in checks["hui"] and "data-scores" in checks["hui"]
+    assert "各校每名教师学位数" in checks["jiao"] and "每千名5-14岁儿童教师数" in checks["jiao"]
+    assert "各校每名教师学位数" in checks["ana"]  # admin: every bureau's

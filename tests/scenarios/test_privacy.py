@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import openpyxl
 import pandas as pd
 from hypothesis import given
@@ -15,11 +16,13 @@ from scenarios.privacy import (
     drawable,
     plan_units,
     shown_text,
+    shown_texts,
     suppress,
     suppress_difference,
     suppress_frame,
     suppress_kpis,
 )
+from scenarios.quality_report import safe_report
 from scenarios.spreadsheet import csv_text, neutralise, write_csv
 
 
@@ -43,6 +46,12 @@ def test_small_counts_of_people_are_hidden_whatever_shows_them():
     assert drawable(pd.Series([3.0, 50.0]), "persons").isna().tolist() == [True, False]
     assert shown_text(1242.4, "pupils") == "1,242" and shown_text(5, "pupils") == "<10"
     assert shown_text(0.253, "share") == "0.25"
+    assert suppress(np.float64(7.0), "pupils") == "<10" and suppress("7", "cases") == "<10"
+    assert suppress("<10", "pupils") == "<10"  # already hidden stays hidden
+    values, units = [5.0, 1242.4, np.nan, 3.0], ["pupils", "pupils", "pupils", "beds"]
+    one_by_one = [shown_text(v, u) for v, u in zip(values, units, strict=True)]
+    assert shown_texts(values, units) == one_by_one
+    assert shown_texts(values, units) == ["<10", "1,242", "—", "3.00"]
 
 
 def test_plans_are_suppressed_by_their_columns_units():
@@ -116,3 +125,15 @@ def test_no_cell_of_a_written_table_runs_as_a_formula(tmp_path):
     assert not any(isinstance(c, str) and c.startswith(("=", "+", "-", "@", "\t")) for c in cells)
     assert sheet.cell(2, 4).value == -3.5
     assert neutralise(pd.DataFrame({"a": ["ok", None]}))["a"].tolist() == ["ok", None]
+
+
+def test_a_data_quality_report_hides_small_counts_and_what_is_derived_from_them():
+    found = {"table": "population", "check": "stated_totals", "values": [
+        {"stated_persons": 7.0, "bands_persons": 12.0},  # the "every message"
+        {"stated_persons": 900.0, "bands_persons": 880.0}]}  # fmt: skip
+    dense = {"table": "areas", "check": "density_outliers", "values": [
+        {"area_id": "A1", "persons": 3.0, "per_km2": 2.1, "z": -4.0}]}  # fmt: skip
+    safe = safe_report({"findings": [found, dense]})["findings"]
+    assert safe[0]["values"][0]["stated_persons"] == "<10"
+    assert safe[0]["values"][1] == {"stated_persons": 900.0, "bands_persons": 880.0}
+    assert safe[1]["values"][0] == {"area_id": "A1", "persons": "<10", "per_km2": "–", "z": "–"}
