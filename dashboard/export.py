@@ -17,7 +17,7 @@ from dashboard.data import RunRefused, open_run, open_runs, run_kpis, run_plans,
 from dashboard.session import NotSignedIn, current_user
 from scenarios.compare import kpi_comparison
 from scenarios.export import safe_plan
-from scenarios.privacy import suppress_kpis
+from scenarios.privacy import run_threshold, suppress_kpis
 from scenarios.spreadsheet import csv_text
 
 
@@ -61,7 +61,7 @@ def export_comparison_csv() -> flask.Response | tuple:
     except RunRefused as exc:
         return flask.jsonify(error=str(exc)), 404
     frame = kpi_comparison(runs, [run_kpis(r) for r in runs])  # the user's services only
-    threshold = max(run_scenario_spec(r).rules.small_cell_threshold for r in runs)
+    threshold = run_threshold(*runs)
     values = [c for c in frame.columns if c not in ("service", "kpi", "unit")]
     frame = suppress_kpis(frame, threshold, value_columns=values)
     return _csv(frame, "compare-" + "-".join(r["run_id"][:8] for r in runs) + ".csv")

@@ -6,6 +6,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from demand.errors import InputError
+from scenarios.privacy import run_threshold
 from scenarios.scope import Scope
 from scenarios.store import find_run, load_kpis
 
@@ -16,7 +17,8 @@ def compare_runs(engine: Engine, refs: list[str], role: str | None = None) -> pd
     `refs` are run ids (or prefixes) or scenario names (their latest run). With `role`, only
     runs that role may open are found, and only the KPIs of its services are compared.
     ``attrs["incomplete"]`` lists the labels of runs stored as
-    incomplete (a model found no plan: its KPIs are blank, not zero).
+    incomplete (a model found no plan: its KPIs are blank, not zero);
+    ``attrs["small_cell_threshold"]`` is the threshold to show it with (the runs' largest).
     """
     if len(refs) < 2:
         raise InputError(
@@ -56,4 +58,5 @@ def kpi_comparison(runs: list[dict], kpis: list[pd.DataFrame]) -> pd.DataFrame:
         wide[f"Δ {label}"] = wide[label] - wide[first]
     table = wide.reset_index().sort_values(["service", "kpi"], kind="stable")
     table.attrs["incomplete"] = incomplete
+    table.attrs["small_cell_threshold"] = run_threshold(*runs)
     return table

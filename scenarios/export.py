@@ -17,7 +17,13 @@ from sqlalchemy.engine import Engine
 
 from demand.bundle.outputs import data_dictionary
 from scenarios.out_paths import check_out_file, check_out_folder
-from scenarios.privacy import DEFAULT_THRESHOLD, plan_units, suppress_frame, suppress_kpis
+from scenarios.privacy import (
+    DEFAULT_THRESHOLD,
+    plan_units,
+    run_threshold,
+    suppress_frame,
+    suppress_kpis,
+)
 from scenarios.spreadsheet import write_csv, write_xlsx
 from scenarios.store import load_kpis, load_plans, log
 
@@ -29,8 +35,11 @@ def safe_plan(name: str, frame: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD
 
 def export_run(engine: Engine, run: dict, out: Path, username: str,
                threshold: int = DEFAULT_THRESHOLD) -> list[Path]:  # fmt: skip
-    """Write run `run` (a row of `runs`) to folder `out`; return the files written."""
+    """Write run `run` (a row of `runs`) to folder `out`; return the files written. Counts of
+    people under `threshold`, or under the run's own `rules.small_cell_threshold` where that is
+    larger, are hidden."""
     check_out_folder(out)
+    threshold = run_threshold(run, at_least=threshold)
     written = [write_csv(suppress_kpis(load_kpis(engine, run["run_id"]), threshold),
                          out / "kpis.csv")]  # fmt: skip
     plans = load_plans(engine, run["run_id"])

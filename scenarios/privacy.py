@@ -26,6 +26,7 @@ it, directly or through the helpers below, never a check of its own:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 import numpy as np
@@ -68,6 +69,17 @@ def plan_units(plan: str, frame: pd.DataFrame) -> dict[str, object]:
         if name == plan and column in frame.columns and kind in frame.columns:
             units[column] = frame[kind].map(of_kind).fillna("")
     return units
+
+
+def run_threshold(*runs: dict, at_least: int = 1) -> int:
+    """The small-cell threshold to show stored runs (`runs` rows) with: the largest of their
+    scenarios' `rules.small_cell_threshold` (10 when unset) and `at_least` (a caller's own, e.g.
+    `--threshold`, which can raise the threshold but never lower it below a scenario's)."""
+    found = [
+        json.loads(run.get("scenario_json") or "{}").get("rules", {}).get("small_cell_threshold")
+        for run in runs
+    ]
+    return max([at_least, *(int(k) if k else DEFAULT_THRESHOLD for k in found)])
 
 
 def marker(threshold: int = DEFAULT_THRESHOLD) -> str:

@@ -49,7 +49,7 @@ from dashboard.maps import (
 )
 from dashboard.session import current_user
 from scenarios.compare import kpi_comparison
-from scenarios.privacy import drawable, suppress_difference, suppress_kpis
+from scenarios.privacy import drawable, run_threshold, suppress_difference, suppress_kpis
 
 RUNS = "compare-runs"
 SERVICE = "compare-service"
@@ -158,7 +158,7 @@ def compare(run_ids: list[str] | None, service: str, line: str | None, measure: 
         runs = open_runs(user, run_ids, f"compare {service}")
     except RunRefused as exc:
         return [], empty_figure(), [], refused(lang, str(exc)), ""
-    threshold = max(run_scenario_spec(r).rules.small_cell_threshold for r in runs)
+    threshold = run_threshold(*runs)
     values, column, unit = [], measure, ""
     for run in runs:
         rows = access_rows(run, service, line)

@@ -16,6 +16,9 @@ from scenarios.out_paths import check_out_file, check_out_folder
 
 console = Console(highlight=False, soft_wrap=True)
 DB_HELP = "Store URL (default $CIVICALLOC_DB or sqlite:///civicalloc.sqlite)."
+THRESHOLD_HELP = (
+    "Hide person counts below this (never below the runs' own rules.small_cell_threshold)."
+)
 
 
 def current_user(user: str | None) -> str:
@@ -128,7 +131,7 @@ def register(app: typer.Typer) -> None:
         refs: list[str] = typer.Argument(..., help="Run ids or scenario names (2–4 or more)."),
         db: str = typer.Option(None, "--db", help=DB_HELP),
         export: Path = typer.Option(None, "--export", help="Write the table: .csv or .xlsx."),
-        threshold: int = typer.Option(10, help="Hide person counts below this in exports."),
+        threshold: int = typer.Option(10, help=THRESHOLD_HELP),
         user: str = typer.Option(None, "--user"),
     ) -> None:
         """KPIs of stored runs side by side per service, with differences from the first."""
@@ -146,18 +149,20 @@ def register(app: typer.Typer) -> None:
                 warn(f"run {label!r} is incomplete: a model found no plan, so its KPIs are "
                      "blank (–), not zero; see `civicalloc runs`")  # fmt: skip
             value_cols = [c for c in table.columns if c not in ("service", "kpi", "unit")]
+            threshold = max(threshold, table.attrs["small_cell_threshold"])
             print_comparison(suppress_kpis(table, threshold, value_cols), console)
+            action, where = ("view", "compare") if export is None else ("export", str(export))
             if export is not None:
                 export_table(table, export, threshold)
-                log(engine, current_user(user), "export", ", ".join(refs), None, str(export))
                 console.print(f"wrote {export}")
+            log(engine, current_user(user), action, ", ".join(refs), None, where)
 
     @app.command("export")
     def export_(
         run: str = typer.Argument(..., help="Run id (or prefix) or scenario name."),
         out: Path = typer.Option(..., "--out", help="Folder to write."),
         db: str = typer.Option(None, "--db", help=DB_HELP),
-        threshold: int = typer.Option(10, help="Hide person counts below this."),
+        threshold: int = typer.Option(10, help=THRESHOLD_HELP),
         user: str = typer.Option(None, "--user"),
     ) -> None:
         """Write a run's plans and KPIs as CSV (and GeoPackage for maps)."""

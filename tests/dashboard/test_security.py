@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -466,3 +467,33 @@ def test_the_data_page_shows_a_bureau_the_checks_of_its_own_figures_only(http, s
     assert "教师" not in checks["hui"] and "data-scores" in checks["hui"]
     assert "各校每名教师学位数" in checks["jiao"] and "每千名5-14岁儿童教师数" in checks["jiao"]
     assert "各校每名教师学位数" in checks["ana"]  # admin: every bureau's
+
+
+def test_every_route_and_page_is_gated_scoped_and_audited(http, served):
+    """Over every URL rule and every page the app has (also pages added later): nothing before
+    sign-in; a bureau asking for another bureau's run by URL gets a refusal, audited."""
+    import dash
+
+    from dashboard.auth import OPEN_PATHS
+
+    for rule in served.app.server.url_map.iter_rules():
+        path = re.sub(r"<[^>]+>", "x", rule.rule)
+        if path in OPEN_PATHS or path.startswith(("/lang/", "/_dash-component-suites")):
+            continue
+        answer = http.client.get(path)
+        assert answer.status_code in (302, 401), (rule.rule, answer.status_code)
+        if answer.status_code == 302:
+            assert answer.headers["Location"].startswith("/login"), rule.rule
+    signed_in = http.sign_in("hui")  # health
+    assert signed_in.status_code == 302
+    education = served.runs["short trips"]
+    for page in dash.page_registry.values():
+        layout = http.page(page["path"], f"?run={education[:8]}")
+        assert layout.status_code == 200, page["path"]
+        text = layout.get_data(as_text=True)
+        assert education not in text and education[:8] + "'" not in text, page["path"]
+    log = audit_log(served.engine, limit=500)
+    mine = log[log["username"] == "hui"]
+    assert "login" in set(mine["action"])
+    refused = mine[(mine["action"] == "refused") & (mine["run_id"] == education[:8])]
+    assert len(refused) >= 4  # Where short, Plans, Compare, Forecasts, Data: each audited

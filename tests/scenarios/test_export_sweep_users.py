@@ -126,3 +126,28 @@ def test_users_command(tmp_path):
     assert result.exit_code == 0, result.output
     result = runner.invoke(app, ["users", "list", "--db", db])
     assert "zhang" in result.output and "education" in result.output
+
+
+def test_a_scenarios_own_small_cell_threshold_holds_in_every_cli_output(tmp_path):
+    import json
+
+    from scenarios.records import RunRecord
+    from scenarios.store import save_run
+
+    db = f"sqlite:///{tmp_path / 's.sqlite'}"
+    engine = connect(db)
+    for name, pupils in (("strict a", 15.0), ("strict b", 400.0)):
+        kpis = pd.DataFrame({"service": ["education"], "kpi": ["pupils without a seat"],
+                             "value": [pupils], "unit": ["pupils"]})  # fmt: skip
+        save_run(engine, RunRecord(
+            scenario=name, owner="education", description="", inputs_fingerprint="f" * 64,
+            scenario_json=json.dumps({"name": name, "rules": {"small_cell_threshold": 20}}),
+            code_version="0", seconds=0.1, kpis=kpis, plans={}, models=[]))  # fmt: skip
+    shown = runner.invoke(app, ["compare", "strict a", "strict b", "--db", db, "--user", "ana"])
+    assert shown.exit_code == 0, shown.output
+    assert "<20" in shown.output and "15" not in shown.output  # 15 pupils < the scenario's 20
+    out = tmp_path / "out"
+    runner.invoke(app, ["export", "strict a", "--out", str(out), "--db", db, "--threshold", "5"])
+    assert pd.read_csv(out / "kpis.csv", dtype=str)["value"].tolist() == ["<20"]
+    views = audit_log(engine)
+    assert ((views["action"] == "view") & (views["detail"] == "compare")).any()
