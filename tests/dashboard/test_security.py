@@ -437,6 +437,11 @@ def test_the_demo_logins_and_store_in_the_docs_are_the_demos():
         assert f"`{user}`" in text, user
     assert DEMO_PASSWORD in text and DEFAULT_DB.removeprefix("sqlite:///") in text
     assert "`demo`" not in text and "build/demo/" not in text and "`social`" not in text
+    security = text.split("## Security", 1)[1].split("\n## ", 1)[0]
+    for topic in ("### Roles and what each sees", "### Sessions", "Throttling", "### Small cells",
+                  "### Headers", "### What an operator must set in production",
+                  "CIVICALLOC_SECRET", "TLS", "--secure-cookies", "--trusted-proxies"):  # fmt: skip
+        assert topic in security, topic
 
 
 def test_the_forecast_says_its_unit_and_another_bureaus_series_is_refused(http, served):
