@@ -16,15 +16,18 @@ from demand.errors import InputError, shown
 
 __all__ = [
     "FREQ_MONTHLY",
+    "FREQ_WEEKLY",
     "FREQ_YEARLY",
     "check_history",
     "infer_frequency",
     "read_history_csv",
     "season_length_for",
+    "series_frequencies",
 ]
 
 FREQ_MONTHLY = "MS"
 FREQ_YEARLY = "YS"
+FREQ_WEEKLY = "W"  # accepted only where asked (surveillance of weekly counts), not by forecasters
 REQUIRED = ("series_id", "ds", "y")
 
 
@@ -34,8 +37,8 @@ def _row(position: int) -> int:
 
 
 def season_length_for(freq: str) -> int:
-    """Number of periods in one seasonal cycle: 12 for monthly, 1 for yearly."""
-    return 12 if freq == FREQ_MONTHLY else 1
+    """Number of periods in one seasonal cycle: 12 for monthly, 52 for weekly, 1 for yearly."""
+    return {FREQ_MONTHLY: 12, FREQ_WEEKLY: 52}.get(freq, 1)
 
 
 def read_history_csv(path: str | Path) -> pd.DataFrame:
@@ -52,13 +55,17 @@ def read_history_csv(path: str | Path) -> pd.DataFrame:
     return check_history(frame, source=str(path))
 
 
-def check_history(frame: pd.DataFrame, source: str = "history") -> pd.DataFrame:
+def check_history(
+    frame: pd.DataFrame, source: str = "history", weekly: bool = False, mixed: bool = False
+) -> pd.DataFrame:
     """Validate a long history frame and return it clean and sorted.
 
     Returns columns ``series_id`` (str), ``ds`` (Timestamp), ``y`` (float) and any extra numeric
     driver columns, sorted by series and date. Raises InputError naming the source, the row and
     the column for missing columns, unparseable dates, non-numeric, missing or negative ``y``,
-    duplicate dates, gaps and mixed frequencies. Nothing is dropped.
+    duplicate dates, gaps and mixed frequencies. Nothing is dropped. ``weekly`` also accepts
+    series of one value every 7 days (surveillance of weekly counts); ``mixed`` lets series of
+    different frequencies share the table (each series is still checked on its own).
     """
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
@@ -125,12 +132,38 @@ def check_history(frame: pd.DataFrame, source: str = "history") -> pd.DataFrame:
         )
 
     out = out.sort_values(["series_id", "ds"], kind="stable").reset_index(drop=True)
-    infer_frequency(out, source=source)
+    if mixed:
+        series_frequencies(out, source=source, weekly=weekly)
+    else:
+        infer_frequency(out, source=source, weekly=weekly)
     return out.drop(columns="_row")[[*REQUIRED, *drivers]]
 
 
-def _series_frequency(sid: str, g: pd.DataFrame, source: str) -> str:
+def _weekly_frequency(sid: str, g: pd.DataFrame, source: str) -> str | None:
+    """'W' when the series steps by 7 days (a gap names its row), else None."""
     ds = g["ds"]
+    if len(g) < 2:
+        return None
+    days = np.diff(ds.to_numpy().astype("datetime64[D]").astype(np.int64))
+    if np.median(days) != 7:
+        return None
+    bad = np.flatnonzero(days != 7)
+    if bad.size:
+        i = int(bad[0])
+        pos = int(g["_row"].to_numpy()[i + 1])
+        what = "gap in a weekly series" if days[i] % 7 == 0 else "not one week apart"
+        raise InputError(
+            f"{source}: row {_row(pos)}, column ds (series {sid}): {what} between "
+            f"{ds.iloc[i]:%Y-%m-%d} and {ds.iloc[i + 1]:%Y-%m-%d}; give every week, on the same "
+            "weekday (y = 0 if nothing happened)"
+        )
+    return FREQ_WEEKLY
+
+
+def _series_frequency(sid: str, g: pd.DataFrame, source: str, weekly: bool = False) -> str:
+    ds = g["ds"]
+    if weekly and (found := _weekly_frequency(sid, g, source)) is not None:
+        return found
     not_start = ds.dt.day != 1
     if not_start.any():
         pos = int(g["_row"].to_numpy()[np.flatnonzero(not_start.to_numpy())[0]])
@@ -164,8 +197,22 @@ def _series_frequency(sid: str, g: pd.DataFrame, source: str) -> str:
     return FREQ_YEARLY if yearly else FREQ_MONTHLY
 
 
-def infer_frequency(frame: pd.DataFrame, source: str = "history") -> str:
-    """Infer the common frequency of all series: 'MS' (monthly) or 'YS' (yearly).
+def series_frequencies(
+    frame: pd.DataFrame, source: str = "history", weekly: bool = False
+) -> dict[str, str]:
+    """The frequency of each series ('MS', 'YS', or 'W' when ``weekly``), checking each for
+    dates that are not period starts, gaps and single observations (InputError names the row)."""
+    g_all = frame if "_row" in frame.columns else frame.assign(_row=np.arange(len(frame)))
+    g_all = g_all.sort_values(["series_id", "ds"], kind="stable")
+    return {
+        str(sid): _series_frequency(str(sid), g, source, weekly)
+        for sid, g in g_all.groupby("series_id", sort=False)
+    }
+
+
+def infer_frequency(frame: pd.DataFrame, source: str = "history", weekly: bool = False) -> str:
+    """Infer the common frequency of all series: 'MS' (monthly) or 'YS' (yearly), and 'W'
+    (weekly) when ``weekly`` is True.
 
     Raises InputError naming the series and row for dates that are not period starts, gaps,
     single-observation series, and for files mixing monthly and yearly series.
@@ -174,11 +221,13 @@ def infer_frequency(frame: pd.DataFrame, source: str = "history") -> str:
     g_all = g_all.sort_values(["series_id", "ds"], kind="stable")
     found: dict[str, str] = {}
     for sid, g in g_all.groupby("series_id", sort=False):
-        freq = _series_frequency(str(sid), g, source)
+        freq = _series_frequency(str(sid), g, source, weekly)
         found.setdefault(freq, str(sid))
         if len(found) > 1:
+            names = {FREQ_MONTHLY: "monthly", FREQ_YEARLY: "yearly", FREQ_WEEKLY: "weekly"}
+            (f1, s1), (f2, s2) = list(found.items())[:2]
             raise InputError(
-                f"{source}: mixed frequency: series {found[FREQ_MONTHLY]} is monthly but series "
-                f"{found[FREQ_YEARLY]} is yearly; put monthly and yearly series in separate files"
+                f"{source}: mixed frequency: series {s1} is {names[f1]} but series {s2} is "
+                f"{names[f2]}; put {names[f1]} and {names[f2]} series in separate files"
             )
     return next(iter(found))
