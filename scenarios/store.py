@@ -140,6 +140,46 @@ audit = sa.Table(
 )
 
 
+# Alerts (issue #16): what watch raised, its state, who owns it; schema 4 (store_schema.py).
+alerts = sa.Table(
+    "alerts",
+    metadata,
+    sa.Column("alert_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("key", sa.String(400), nullable=False, unique=True),  # the same alert, re-raised
+    sa.Column("bureau", sa.String(40), nullable=False, index=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # surveillance / breach / rule
+    sa.Column("subject", sa.String(200), nullable=False),  # series_id or metric
+    sa.Column("facility_id", sa.String(80), nullable=True),
+    sa.Column("area_id", sa.String(80), nullable=True),
+    sa.Column("ds", sa.DateTime, nullable=True),  # the period observed, or of the breach
+    sa.Column("observed", sa.Float, nullable=True),
+    sa.Column("expected", sa.Float, nullable=True),
+    sa.Column("threshold", sa.Float, nullable=True),
+    sa.Column("score", sa.Float, nullable=True),
+    sa.Column("unit", sa.String(40), nullable=False, default=""),
+    sa.Column("method", sa.String(80), nullable=False),
+    sa.Column("severity", sa.String(20), nullable=False),
+    sa.Column("state", sa.String(20), nullable=False, index=True),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.Column("run_id", sa.String(36), nullable=True),
+    sa.Column("detail_json", sa.Text, nullable=False, default="{}"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_by", sa.String(80), nullable=False),
+    sa.Column("evaluation_id", sa.Integer, nullable=True),
+)
+alert_evaluations = sa.Table(
+    "alert_evaluations",
+    metadata,
+    sa.Column("evaluation_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("username", sa.String(80), nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("summary_json", sa.Text, nullable=False, default="{}"),
+)
+
+
 def db_url(url: str | None = None) -> str:
     """The database URL: the argument, else $CIVICALLOC_DB, else civicalloc.sqlite here."""
     url = url or os.environ.get(ENV_DB) or DEFAULT_DB

@@ -108,6 +108,12 @@ MIGRATIONS: list[Migration] = [
         "sessions that logout, removal and role changes end at once, sign-in throttling",
         create_tables("published_runs", "sessions", "login_failures"),
     ),
+    Migration(
+        4,
+        "alerts and alert_evaluations: what `civicalloc watch` raised (surveillance, time to "
+        "breach, indicator rules), each alert's state and owner bureau",
+        create_tables("alerts", "alert_evaluations"),
+    ),
 ]
 
 #: The schema version this code writes.

@@ -1,0 +1,399 @@
+"""One evaluation: run the detectors over the history, the indicator rules over the stored runs
+and the new history, and time to breach over the forecasts; store what was found.
+
+``watch(...)`` is what `civicalloc watch` calls. Every alert names its owner bureau: a history
+series' bureau is the ``service`` of the series table (``--series`` or the bundle's), else
+``--bureau``; a rule's is its ``service``. Counts of people in messages are shown through
+``scenarios.privacy.shown_text`` (small cells hidden), and the unit of a series comes from its
+measure (admissions, visits, cases, pupils).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from demand.errors import InputError
+from forecasting.surveillance import RESULT_COLUMNS
+from scenarios.alerts.rules import Rule, WatchFile
+from scenarios.alerts.store import ALERT_COLUMNS, Evaluation, store_evaluation
+from scenarios.privacy import shown_text
+from scenarios.store import kpis as kpis_table
+from scenarios.store import runs as runs_table
+
+__all__ = [
+    "MEASURE_UNITS",
+    "WatchResult",
+    "rule_alerts_on_history",
+    "rule_alerts_on_runs",
+    "series_bureaus",
+    "surveillance_alerts",
+    "watch",
+]
+
+#: The unit of a history measure, by the measure's first word (what suppression keys on).
+MEASURE_UNITS = {
+    "admissions": "admissions",
+    "outpatient_visits": "visits",
+    "visits": "visits",
+    "caseload": "cases",
+    "cases": "cases",
+    "applications": "cases",
+    "enrolment": "pupils",
+}
+DEFAULT_UNIT = "cases"  # a count of events of people unless the measure says otherwise
+CRITICAL_EXCESS = 2.0  # observed beyond expected by twice the limit's margin: critical
+
+
+@dataclass
+class WatchResult:
+    """What an evaluation found and what the store did with it."""
+
+    alerts: pd.DataFrame  # ALERT_COLUMNS, every alert found
+    evaluation: Evaluation
+    notes: list[str] = field(default_factory=list)  # fallbacks and skips, in words
+    checked: dict = field(default_factory=dict)
+
+
+def series_bureaus(
+    history: pd.DataFrame, series: pd.DataFrame | None, bureau: str | None, source: str
+) -> pd.DataFrame:
+    """Per series_id: bureau, measure, unit, facility_id, area_id (from the series table, or
+    ``bureau`` for series it does not name). A series with no bureau is an error naming it."""
+    ids = pd.Index(sorted(history["series_id"].astype(str).unique()), name="series_id")
+    meta = pd.DataFrame(index=ids, columns=["bureau", "measure", "facility_id", "area_id"])
+    if series is not None and len(series):
+        s = series.assign(series_id=series["series_id"].astype(str)).set_index("series_id")
+        s = s[~s.index.duplicated()]
+        common = ids.intersection(s.index)
+        for col, src in (("bureau", "service"), ("measure", "measure"),
+                         ("facility_id", "facility_id"), ("area_id", "area_id")):  # fmt: skip
+            if src in s.columns:
+                meta.loc[common, col] = s.loc[common, src].astype("string").replace("", pd.NA)
+    if bureau is not None:
+        meta["bureau"] = meta["bureau"].fillna(bureau)
+    missing = meta["bureau"].isna()
+    if missing.any():
+        sid = meta.index[missing][0]
+        raise InputError(
+            f"{source}: series {sid} has no bureau; give a series table with a service column "
+            "(--series or --bundle) or --bureau for all series"
+        )
+    meta["measure"] = meta["measure"].fillna(pd.Series(meta.index, index=meta.index))
+    first = meta["measure"].astype(str).str.split(":").str[0]
+    meta["unit"] = first.map(MEASURE_UNITS).fillna(DEFAULT_UNIT)
+    return meta.reset_index()
+
+
+def _where(row) -> str:
+    return f" at {row['facility_id']}" if isinstance(row.get("facility_id"), str) else ""
+
+
+def _is_yearly(ds: pd.Series) -> bool:
+    return len(ds) > 1 and bool((ds.diff().dt.days.dropna() >= 365).all())
+
+
+def surveillance_alerts(
+    history: pd.DataFrame, meta: pd.DataFrame, spec: WatchFile, since, source: str
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """(alerts, every judged period, notes) from each detector of ``spec`` over ``history``."""
+    judged, notes = [], []
+    yearly = history.groupby("series_id")["ds"].apply(_is_yearly)
+    if yearly.any():
+        notes.append(f"{int(yearly.sum())} yearly series (e.g. enrolment) not surveilled: "
+                     "they are watched for time to breach")  # fmt: skip
+        history = history[~history["series_id"].isin(yearly.index[yearly])]
+    if history.empty:
+        return pd.DataFrame(columns=ALERT_COLUMNS), pd.DataFrame(columns=RESULT_COLUMNS), notes
+    for name, detector in spec.detectors().items():
+        found = detector.fit(history, source=source).detect(since=since)
+        found["detector"] = name
+        judged.append(found)
+        for note, n in found.loc[found["note"] != "", "note"].value_counts().items():
+            if "fewer than" in note and "in the last" in note:
+                continue  # Farrington's too-few-cases rule: not a fallback
+            notes.append(f"{name}: {n} period(s): {note}")
+    judged = pd.concat(judged, ignore_index=True) if judged else pd.DataFrame(RESULT_COLUMNS)
+    hits = judged[judged["alarm"]].merge(meta, on="series_id", how="left")
+    rows = []
+    for r in hits.to_dict("records"):
+        unit = r["unit"]
+        margin = r["threshold"] - r["expected"]
+        excess = (r["observed"] - r["expected"]) / margin if margin > 0 else np.inf
+        message = (
+            f"{r['measure']}{_where(r)}, {r['ds']:%Y-%m-%d}: {shown_text(r['observed'], unit)} "
+            f"vs expected {shown_text(r['expected'], unit)}, above the limit "
+            f"{shown_text(r['threshold'], unit)} ({r['method']}: {r['rule']})"
+        )
+        if r["note"]:
+            message += f"; {r['note']}"
+        rows.append(
+            {
+                "key": f"surveillance|{r['series_id']}|{r['ds']:%Y-%m-%d}|{r['detector']}",
+                "bureau": r["bureau"], "kind": "surveillance", "subject": r["series_id"],
+                "facility_id": r["facility_id"], "area_id": r["area_id"], "ds": r["ds"],
+                "observed": r["observed"], "expected": r["expected"],
+                "threshold": r["threshold"], "score": r["score"], "unit": unit,
+                "method": r["method"],
+                "severity": "critical" if excess >= CRITICAL_EXCESS else "warning",
+                "message": message, "run_id": None,
+                "detail": {"rule": r["rule"], "note": r["note"], "measure": r["measure"]},
+            }
+        )  # fmt: skip
+    return pd.DataFrame(rows, columns=ALERT_COLUMNS), judged, notes
+
+
+def _kpi_matches(rule: Rule, kpis: pd.DataFrame) -> pd.DataFrame:
+    names = kpis["kpi"].astype(str)
+    tail = names.str.split(": ", n=1).str[-1]
+    return kpis[
+        (kpis["service"] == rule.service) & ((names == rule.metric) | (tail == rule.metric))
+    ]
+
+
+def known_kpis(engine: Engine) -> set[str]:
+    """Every KPI name in the store, whole and after the service line ("share beyond 30 min")."""
+    with engine.connect() as conn:
+        names = {r[0] for r in conn.execute(sa.select(kpis_table.c.kpi).distinct())}
+    return names | {n.split(": ", 1)[-1] for n in names}
+
+
+def check_rule_metrics(rules: list[Rule], engine: Engine, measures: set[str]) -> None:
+    """A rule whose metric is neither a stored KPI nor a history measure is an error."""
+    known = known_kpis(engine) | measures
+    for rule in rules:
+        if rule.metric not in known:
+            close = sorted(k for k in known if rule.metric.split()[0].lower() in k.lower())[:5]
+            hint = f"; close: {', '.join(close)}" if close else ""
+            raise InputError(
+                f"{rule.where}: metric {rule.metric!r} is unknown: no stored run has a KPI of "
+                f"that name and no history series that measure{hint}"
+            )
+
+
+def rule_alerts_on_runs(
+    engine: Engine, rules: list[Rule]
+) -> tuple[pd.DataFrame, list[tuple[str, str]], int]:
+    """Alerts for KPI rules broken by any stored run, the scope looked at, runs checked."""
+    with engine.connect() as conn:
+        k = pd.DataFrame(conn.execute(sa.select(kpis_table)).mappings().all(),
+                         columns=[c.name for c in kpis_table.columns])  # fmt: skip
+        runs = pd.DataFrame(
+            conn.execute(sa.select(runs_table.c.run_id, runs_table.c.scenario,
+                                   runs_table.c.created_at)).mappings().all(),
+            columns=["run_id", "scenario", "created_at"],
+        )  # fmt: skip
+    scenario = runs.set_index("run_id")["scenario"].to_dict()
+    created = runs.set_index("run_id")["created_at"].to_dict()
+    rows, scope = [], []
+    for rule in rules:
+        hits = _kpi_matches(rule, k)
+        for run_id in runs["run_id"]:
+            scope.append(("rule", f"rule|{rule.name}|{run_id}|"))
+        for r in hits.to_dict("records"):
+            value = r["value"]
+            if value is None or not np.isfinite(value) or not rule.broken_by(value):
+                continue
+            shown = shown_text(value, r["unit"])
+            rows.append(
+                {
+                    "key": f"rule|{rule.name}|{r['run_id']}|{r['kpi']}",
+                    "bureau": rule.service, "kind": "rule", "subject": r["kpi"],
+                    "facility_id": None, "area_id": None,
+                    "ds": pd.Timestamp(created.get(r["run_id"])).tz_localize(None)
+                    if created.get(r["run_id"]) is not None else None,
+                    "observed": value, "expected": None, "threshold": rule.threshold,
+                    "score": value - rule.threshold, "unit": r["unit"], "method": "rule",
+                    "severity": rule.severity,
+                    "message": (
+                        f"{r['kpi']} {shown} in run '{scenario.get(r['run_id'], '?')}' "
+                        f"({r['run_id'][:8]}): breaks '{rule.name}' ({rule.words})"
+                    ),
+                    "run_id": r["run_id"],
+                    "detail": {"rule": rule.name, "words": rule.words},
+                }
+            )  # fmt: skip
+    return pd.DataFrame(rows, columns=ALERT_COLUMNS), scope, len(runs)
+
+
+def rule_alerts_on_history(
+    history: pd.DataFrame, meta: pd.DataFrame, rules: list[Rule], since
+) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """Alerts for rules on a history measure: each period from ``since`` (default: the latest)
+    whose count breaks the rule."""
+    rows, scope = [], []
+    by_measure = meta.set_index("series_id")
+    for rule in rules:
+        sids = by_measure.index[
+            (by_measure["measure"] == rule.metric) & (by_measure["bureau"] == rule.service)
+        ]
+        for sid in sids:
+            g = history[history["series_id"] == sid]
+            g = g[g["ds"] >= pd.Timestamp(since)] if since is not None else g.tail(1)
+            scope.append(("rule", f"rule|{rule.name}|{sid}|"))
+            info = by_measure.loc[sid]
+            for r in g.itertuples():
+                if not rule.broken_by(r.y):
+                    continue
+                rows.append(
+                    {
+                        "key": f"rule|{rule.name}|{sid}|{r.ds:%Y-%m-%d}",
+                        "bureau": rule.service, "kind": "rule", "subject": sid,
+                        "facility_id": info["facility_id"], "area_id": info["area_id"],
+                        "ds": r.ds, "observed": r.y, "expected": None,
+                        "threshold": rule.threshold, "score": r.y - rule.threshold,
+                        "unit": info["unit"], "method": "rule", "severity": rule.severity,
+                        "message": (
+                            f"{rule.metric}{_where(info)}, {r.ds:%Y-%m-%d}: "
+                            f"{shown_text(r.y, info['unit'])} breaks '{rule.name}' "
+                            f"({rule.words})"
+                        ),
+                        "run_id": None, "detail": {"rule": rule.name, "words": rule.words},
+                    }
+                )  # fmt: skip
+    return pd.DataFrame(rows, columns=ALERT_COLUMNS), scope
+
+
+def watch(
+    engine: Engine,
+    spec: WatchFile,
+    history: pd.DataFrame | None = None,
+    series: pd.DataFrame | None = None,
+    bureau: str | None = None,
+    since=None,
+    source: str = "history",
+    breach: pd.DataFrame | None = None,
+    breach_scope: list[tuple[str, str]] | None = None,
+    username: str = "cli",
+) -> WatchResult:
+    """Evaluate and store: surveillance of ``history``, rules on stored runs and on the
+    history, and the time-to-breach alerts given in ``breach`` (``ALERT_COLUMNS``)."""
+    since = since if since is not None else spec.since
+    parts, scope, notes, checked = [], [], [], {}
+    meta = None
+    if history is not None:
+        from forecasting.history import check_history
+
+        history = check_history(history, source=source, weekly=True, mixed=True)
+        meta = series_bureaus(history, series, bureau, source)
+    measures = set(meta["measure"]) if meta is not None else set()
+    check_rule_metrics(spec.rules, engine, measures)
+    if history is not None:
+        found, judged, notes = surveillance_alerts(history, meta, spec, since, source)
+        parts.append(found)
+        checked["series"] = int(meta.shape[0])
+        checked["periods judged"] = int(len(judged))
+        on_history, hist_scope = rule_alerts_on_history(history, meta, spec.rules, since)
+        parts.append(on_history)
+        scope += hist_scope
+    on_runs, run_scope, n_runs = rule_alerts_on_runs(engine, spec.rules)
+    parts.append(on_runs)
+    scope += run_scope
+    checked["runs"] = n_runs
+    checked["rules"] = len(spec.rules)
+    if breach is not None:
+        parts.append(breach)
+        scope += breach_scope or []
+        notes += breach.attrs.get("notes", [])
+        checked["breach checks"] = int(breach.attrs.get("checked", len(breach)))
+    found = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(
+        len(p) for p in parts) else pd.DataFrame(columns=ALERT_COLUMNS)  # fmt: skip
+    evaluation = store_evaluation(engine, found, source, username, scope, checked)
+    return WatchResult(found, evaluation, notes, checked)
+
+
+def _since(value: str | None) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        return pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise InputError(f"--since {value!r}: not a date; use YYYY-MM-DD") from None
+
+
+def watch_files(
+    engine: Engine,
+    history_path=None,
+    rules_path=None,
+    since: str | None = None,
+    bundle_path=None,
+    series_path=None,
+    bureau: str | None = None,
+    username: str = "cli",
+    progress=None,
+) -> WatchResult:
+    """`civicalloc watch`: read the files, evaluate, store. The bundle (if given) supplies the
+    series table, and the city for time to breach; ``history_path`` overrides its history."""
+    from pathlib import Path
+
+    from scenarios.alerts.rules import read_watch_file
+
+    say = progress or (lambda _msg: None)
+    spec = read_watch_file(rules_path)
+    when = _since(since)
+    if bureau is not None and bureau not in ("health", "education", "social_security"):
+        raise InputError(f"--bureau {bureau!r}: use health, education or social_security")
+    city = None
+    if bundle_path is not None:
+        from demand.bundle import load_city
+
+        say(f"reading the city bundle {bundle_path}")
+        city = load_city(Path(bundle_path))
+    history, series, source = None, None, "history"
+    if history_path is not None:
+        history = read_history_csv_any(Path(history_path))
+        source = str(history_path)
+    elif city is not None and len(city.history):
+        history, source = city.history, f"{bundle_path}/history.csv"
+    if series_path is not None:
+        series = read_series_csv(Path(series_path))
+    elif city is not None:
+        series = city.series
+    if history is None and not spec.rules and city is None:
+        raise InputError("nothing to watch: give --history, --bundle or --rules")
+    breach, breach_scope = None, None
+    if city is not None:
+        from scenarios.alerts.breach import city_breach_alerts
+
+        say("time to breach: schools, wards, service centres")
+        breach, breach_scope = city_breach_alerts(city)
+    say("surveillance and rules")
+    return watch(engine, spec, history, series, bureau, when, source, breach, breach_scope,
+                 username)  # fmt: skip
+
+
+def read_history_csv_any(path) -> pd.DataFrame:
+    """A history CSV of weekly, monthly or yearly series (mixed allowed), checked."""
+    from forecasting.history import check_history
+
+    if not path.exists():
+        raise InputError(f"{path}: file not found; give the path of a CSV with series_id, ds, y")
+    try:
+        frame = pd.read_csv(path, dtype={"series_id": str}, encoding="utf-8-sig")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not a readable CSV ({exc}); save it as UTF-8 CSV") from None
+    return check_history(frame, source=str(path), weekly=True, mixed=True)
+
+
+def read_series_csv(path) -> pd.DataFrame:
+    """The series table (series_id, service, and optional measure, facility_id, area_id)."""
+    from demand.bundle.read import read_csv_text
+
+    if not path.exists():
+        raise InputError(f"{path}: file not found; give the series table (series_id, service)")
+    frame = read_csv_text(path)
+    missing = [c for c in ("series_id", "service") if c not in frame.columns]
+    if missing:
+        raise InputError(f"{path.name}: missing column(s) {', '.join(missing)}")
+    bad = ~frame["service"].isin(["health", "education", "social_security"])
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(
+            f"{path.name}: row {i + 2}, column service: {frame['service'].iloc[i]!r}; use "
+            "health, education or social_security"
+        )
+    return frame

@@ -1,0 +1,89 @@
+"""`civicalloc alerts`: list, export, acknowledge and resolve stored alerts.
+
+civicalloc alerts [--state new] [--bureau B] [--export alerts.csv]
+civicalloc alerts ack ID --note "..."
+civicalloc alerts resolve ID --note "..."
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from scenarios.errors import user_errors
+
+console = Console(highlight=False, soft_wrap=True)
+alerts_app = typer.Typer(
+    help="Stored alerts: list (default), export, acknowledge, resolve.",
+    invoke_without_command=True,
+)
+DB = typer.Option(None, "--db", help="Store URL (default: $CIVICALLOC_DB).")
+USER = typer.Option(None, "--user", help="Who acts (for the audit log).")
+
+
+@alerts_app.callback()
+def list_(
+    ctx: typer.Context,
+    state: str = typer.Option(None, "--state", help="new, acknowledged or resolved."),
+    bureau: str = typer.Option(None, "--bureau", help="health, education or social_security."),
+    export: Path = typer.Option(None, "--export", help="Write them to this CSV (or .xlsx)."),
+    db: str = DB,
+) -> None:
+    """List alerts (newest period first), optionally of one state and bureau."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from scenarios.alerts.export import write_alerts
+    from scenarios.alerts.store import list_alerts
+    from scenarios.show.alerts import alerts_table
+    from scenarios.store import connect
+
+    with user_errors():
+        frame = list_alerts(connect(db), state=state, bureau=bureau)
+        if export is not None:
+            write_alerts(frame, export)
+    what = " ".join(x for x in (state, bureau) if x) or "all"
+    console.print(alerts_table(frame, f"Alerts ({what}): {len(frame)}"))
+    if export is not None:
+        console.print(f"{len(frame)} alert(s) → {export}")
+
+
+@alerts_app.command("ack")
+def ack(
+    alert_id: int = typer.Argument(..., help="The alert's id (first column of the list)."),
+    note: str = typer.Option(..., "--note", help="What was done or why (audited)."),
+    db: str = DB,
+    user: str = USER,
+) -> None:
+    """Acknowledge an alert with a note."""
+    from scenarios.alerts.store import acknowledge
+    from scenarios.commands.scenarios import current_user
+    from scenarios.store import connect
+
+    with user_errors():
+        alert = acknowledge(connect(db), alert_id, note, current_user(user))
+    console.print(f"alert {alert_id} acknowledged: {escape(alert['message'])}")
+
+
+@alerts_app.command("resolve")
+def resolve(
+    alert_id: int = typer.Argument(..., help="The alert's id."),
+    note: str = typer.Option(..., "--note", help="How it was resolved (audited)."),
+    db: str = DB,
+    user: str = USER,
+) -> None:
+    """Resolve an alert with a note."""
+    from scenarios.alerts.store import resolve as resolve_alert
+    from scenarios.commands.scenarios import current_user
+    from scenarios.store import connect
+
+    with user_errors():
+        resolve_alert(connect(db), alert_id, note, current_user(user))
+    console.print(f"alert {alert_id} resolved")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the alerts group to the CLI."""
+    app.add_typer(alerts_app, name="alerts")

@@ -1,0 +1,277 @@
+"""Alerts through the CLI: watch stores what it finds (SQLite and PostgreSQL), a bureau lists
+its own, ack is audited, the export has the documented columns with small counts hidden, rules
+run on stored runs, bad input is one line and keeps what is stored, pushes reach local servers."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import socket
+import threading
+
+import numpy as np
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from scenarios.alerts.store import EXPORT_COLUMNS, list_alerts, open_alerts
+from scenarios.cli import app
+from scenarios.store import RunRecord, audit_log, connect, save_run
+
+runner = CliRunner()
+STEP_AT = pd.Timestamp("2025-09-01")
+
+
+def _series(sid: str, level: float, seed: int, step: float = 0.0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    ds = pd.date_range("2018-01-01", "2025-12-01", freq="MS")
+    t = (ds - ds[0]).days.to_numpy() / 365.25
+    mu = level * (1 + 0.2 * np.cos(2 * np.pi * t))
+    mu = np.where(ds >= STEP_AT, mu * (1 + step), mu)
+    return pd.DataFrame({"series_id": sid, "ds": ds, "y": rng.poisson(mu).astype(float)})
+
+
+@pytest.fixture
+def files(tmp_path):
+    """A history with a surge at one centre and one hospital, a quiet clinic with small
+    counts that jump to 9, and its series table."""
+    small = _series("C01:visits:rare", 1.5, 3)
+    small.loc[small["ds"] == "2025-11-01", "y"] = 9.0  # a spike of a small count
+    history = pd.concat(
+        [
+            _series("S01:caseload:pension", 400, 1, step=0.6),
+            _series("H01:admissions:paediatrics", 200, 2, step=0.7),
+            _series("S02:caseload:pension", 400, 4),
+            small,
+        ]
+    )
+    history_path = tmp_path / "history.csv"
+    history.to_csv(history_path, index=False, date_format="%Y-%m-%d")
+    series = pd.DataFrame(
+        {
+            "series_id": ["S01:caseload:pension", "H01:admissions:paediatrics",
+                          "S02:caseload:pension", "C01:visits:rare"],
+            "service": ["social_security", "health", "social_security", "health"],
+            "measure": ["caseload:pension", "admissions:paediatrics", "caseload:pension",
+                        "outpatient_visits:rare"],
+            "facility_id": ["S01", "H01", "S02", "C01"],
+            "area_id": ["A1", "A2", "A3", "A4"],
+        }
+    )  # fmt: skip
+    series_path = tmp_path / "series.csv"
+    series.to_csv(series_path, index=False)
+    return history_path, series_path
+
+
+def _watch(url, files, *extra):
+    history, series = files
+    args = ["watch", "--history", str(history), "--series", str(series), "--db", url]
+    return runner.invoke(app, [*args, "--since", "2025-06-01", "--user", "analyst", *extra])
+
+
+def test_watch_stores_alerts_a_bureau_sees_its_own_and_ack_is_audited(store_url, files, tmp_path):
+    result = _watch(store_url, files)
+    assert result.exit_code == 0, result.output
+    engine = connect(store_url)
+    found = list_alerts(engine)
+    surged = set(found["subject"])
+    assert {"S01:caseload:pension", "H01:admissions:paediatrics"} <= surged
+    assert "S02:caseload:pension" not in surged  # the quiet centre raises nothing
+    first = found[found["subject"] == "S01:caseload:pension"].sort_values("ds").iloc[0]
+    assert first["ds"] >= STEP_AT and first["bureau"] == "social_security"
+    assert first["observed"] > first["threshold"] > first["expected"]
+    assert "vs expected" in first["message"] and "above the limit" in first["message"]
+    # watching the same history again raises nothing new and keeps the states
+    again = _watch(store_url, files)
+    assert again.exit_code == 0 and "0 new" in again.output
+    assert len(list_alerts(engine)) == len(found)
+    # a bureau lists its own
+    out = runner.invoke(app, ["alerts", "--bureau", "health", "--db", store_url])
+    assert out.exit_code == 0 and "H01" in out.output and "S01" not in out.output
+    # ack with a note: state, note and the audit log
+    aid = int(first["alert_id"])
+    out = runner.invoke(app, ["alerts", "ack", str(aid), "--note", "extra counter opened",
+                              "--db", store_url, "--user", "duty"])  # fmt: skip
+    assert out.exit_code == 0, out.output
+    acked = list_alerts(engine, state="acknowledged")
+    assert list(acked["alert_id"]) == [aid] and acked["note"].iloc[0] == "extra counter opened"
+    assert aid not in set(list_alerts(engine, state="new")["alert_id"])
+    assert aid in set(open_alerts(engine, "social_security")["alert_id"])
+    log = audit_log(engine)
+    line = log[log["action"] == "alert_ack"].iloc[0]
+    assert line["username"] == "duty" and "extra counter opened" in line["detail"]
+    assert (log["action"] == "alert_raise").sum() == len(found)
+    # the export: documented columns, the small count shown as <10
+    path = tmp_path / "alerts.csv"
+    out = runner.invoke(app, ["alerts", "--export", str(path), "--db", store_url])
+    assert out.exit_code == 0, out.output
+    exported = pd.read_csv(path, dtype=str)
+    assert list(exported.columns) == EXPORT_COLUMNS
+    rare = exported[exported["series or metric" if False else "series_id or metric"]
+                    == "C01:visits:rare"]  # fmt: skip
+    assert len(rare) and (rare["observed"] == "<10").all()
+    assert "9 vs" not in " ".join(rare["message"]) and "<10 vs" in " ".join(rare["message"])
+
+
+def test_rules_on_a_stored_run_and_unknown_metric(store_url, tmp_path):
+    engine = connect(store_url)
+    kpis = pd.DataFrame(
+        [("health", "hospital: share beyond 30 min", 0.08, "share"),
+         ("health", "hospital: access Gini", 0.21, "index 0–1"),
+         ("education", "primary school: share beyond 30 min", 0.01, "share")],
+        columns=["service", "kpi", "value", "unit"],
+    )  # fmt: skip
+    record = RunRecord(
+        scenario="today", owner="health", description="", scenario_json="{}",
+        inputs_fingerprint="f" * 64, code_version="test", seconds=1.0, kpis=kpis, plans={},
+        models=[],
+    )  # fmt: skip
+    save_run(engine, record)
+    rules = tmp_path / "rules.toml"
+    rules.write_text(
+        '[[rule]]\nname = "far from hospital care"\nmetric = "share beyond 30 min"\n'
+        'comparison = ">"\nthreshold = 0.05\nservice = "health"\nseverity = "critical"\n\n'
+        '[[rule]]\nmetric = "access Gini"\ncomparison = ">"\nthreshold = 0.3\n'
+        'service = "health"\n',
+        encoding="utf-8",
+    )
+    out = runner.invoke(app, ["watch", "--rules", str(rules), "--db", store_url])
+    assert out.exit_code == 0, out.output
+    found = list_alerts(engine)
+    assert list(found["subject"]) == ["hospital: share beyond 30 min"]
+    row = found.iloc[0]
+    assert row["kind"] == "rule" and row["severity"] == "critical" and row["bureau"] == "health"
+    assert row["observed"] == pytest.approx(0.08) and row["threshold"] == 0.05
+    assert row["run_id"] == record.run_id and "far from hospital care" in row["message"]
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[rule]]\nmetric = "share beyond 40 min"\ncomparison = ">"\n'
+                   'threshold = 0.05\nservice = "health"\n', encoding="utf-8")  # fmt: skip
+    out = runner.invoke(app, ["watch", "--rules", str(bad), "--db", store_url])
+    assert out.exit_code == 1
+    assert "bad.toml, rule 1" in out.output and "'share beyond 40 min' is unknown" in out.output
+    assert "Traceback" not in out.output and len(list_alerts(engine)) == 1
+
+
+@pytest.mark.parametrize(
+    "mutate, expected",
+    [
+        (lambda h: h.assign(y=h["y"].where(h.index != 5, -2)), r"row 7, column y .*negative"),
+        (lambda h: pd.concat([h, h.iloc[[3]]]), "twice"),
+        (lambda h: h.drop(index=20), "gap in a monthly series"),
+    ],
+)
+def test_bad_history_is_one_line_and_stored_alerts_are_kept(
+    tmp_path, files, mutate, expected
+):
+    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    assert _watch(url, files).exit_code == 0
+    before = len(list_alerts(connect(url)))
+    history, series = files
+    bad = tmp_path / "bad.csv"
+    frame = pd.read_csv(history).reset_index(drop=True)
+    mutate(frame).to_csv(bad, index=False)
+    out = runner.invoke(app, ["watch", "--history", str(bad), "--series", str(series),
+                              "--db", url])  # fmt: skip
+    assert out.exit_code == 1 and "Traceback" not in out.output
+    lines = [x for x in out.output.splitlines() if x.strip()]
+    assert lines[0].startswith("error:") and "bad.csv" in out.output
+    assert pd.Series(out.output).str.contains(expected, regex=True).all()
+    assert len(list_alerts(connect(url))) == before
+
+
+# -- pushes to servers this test starts on 127.0.0.1 ---------------------------------------
+
+
+class _Hook(http.server.BaseHTTPRequestHandler):
+    received: list = []
+
+    def do_POST(self):  # noqa: N802 - http.server's name
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        _Hook.received.append(json.loads(body))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def local_servers():
+    """An SMTP server (aiosmtpd) and a webhook receiver, both on 127.0.0.1."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    mails = []
+
+    class Keep(Message):
+        def handle_message(self, message):
+            mails.append(message)
+
+    smtp_port = _free_port()
+    controller = Controller(Keep(), hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    _Hook.received = []
+    hook = http.server.HTTPServer(("127.0.0.1", 0), _Hook)
+    thread = threading.Thread(target=hook.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield smtp_port, f"http://127.0.0.1:{hook.server_port}/hook", mails
+    finally:
+        controller.stop()
+        hook.shutdown()
+
+
+def _push_rules(path, smtp_port: int, hook: str):
+    path.write_text(
+        f'[smtp]\nhost = "127.0.0.1"\nport = {smtp_port}\ntls = "none"\n'
+        'sender = "civicalloc@city.test"\n\n'
+        '[push.social_security]\nemail = ["duty@shebao.city.test"]\n\n'
+        f'[push.health]\nwebhook = "{hook}"\nemail = ["duty@health.city.test"]\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_pushes_reach_local_smtp_and_webhook(tmp_path, files, local_servers):
+    smtp_port, hook, mails = local_servers
+    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    rules = _push_rules(tmp_path / "push.toml", smtp_port, hook)
+    out = _watch(url, files, "--rules", str(rules))
+    assert out.exit_code == 0, out.output
+    to = sorted(m["To"] for m in mails)
+    assert to == ["duty@health.city.test", "duty@shebao.city.test"]
+    shebao = next(m for m in mails if m["To"] == "duty@shebao.city.test")
+    body = shebao.get_payload()
+    assert "S01" in body and "H01" not in body  # a bureau gets its own alerts only
+    health = next(m for m in mails if m["To"] == "duty@health.city.test").get_payload()
+    assert "<10 vs expected" in health and " 9 vs" not in health  # small count suppressed
+    assert len(_Hook.received) == 1 and _Hook.received[0]["bureau"] == "health"
+    items = _Hook.received[0]["alerts"]
+    assert {a["subject"] for a in items} >= {"H01:admissions:paediatrics"}
+    rare = [a for a in items if a["subject"] == "C01:visits:rare"]
+    assert rare and rare[0]["observed"] == "<10"
+    log = audit_log(connect(url))
+    assert (log["action"] == "alert_push").sum() == 3
+
+
+def test_refusing_smtp_server_is_one_line_and_alerts_stay(tmp_path, files):
+    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    rules = _push_rules(tmp_path / "push.toml", _free_port(), "http://127.0.0.1:9/none")
+    out = _watch(url, files, "--rules", str(rules))
+    assert out.exit_code == 1 and "Traceback" not in out.output
+    assert "push.toml, [smtp] host '127.0.0.1' port" in out.output
+    assert "are stored" in out.output
+    engine = connect(url)
+    assert len(list_alerts(engine)) > 0
+    with engine.connect() as conn:
+        failed = conn.execute(
+            sa.text("select count(*) from audit where action = 'alert_push_failed'")
+        ).scalar()
+    assert failed >= 2
