@@ -161,9 +161,7 @@ def test_rules_on_a_stored_run_and_unknown_metric(store_url, tmp_path):
         (lambda h: h.drop(index=20), "gap in a monthly series"),
     ],
 )
-def test_bad_history_is_one_line_and_stored_alerts_are_kept(
-    tmp_path, files, mutate, expected
-):
+def test_bad_history_is_one_line_and_stored_alerts_are_kept(tmp_path, files, mutate, expected):
     url = f"sqlite:///{tmp_path / 's.sqlite'}"
     assert _watch(url, files).exit_code == 0
     before = len(list_alerts(connect(url)))
