@@ -28,7 +28,7 @@ from scenarios.store import connect
 from scenarios.users import dummy_hash
 
 ASSETS = Path(__file__).resolve().parent / "assets"
-PAGES = ("shortfalls", "forecasts", "plans", "compare", "whatif", "data")
+PAGES = ("shortfalls", "forecasts", "plans", "compare", "whatif", "data", "alerts")
 SECRET_ENV = "CIVICALLOC_SECRET"
 SECURE_ENV = "CIVICALLOC_SECURE_COOKIES"  # "1": cookies only over HTTPS (set behind TLS)
 PROXIES_ENV = "CIVICALLOC_TRUSTED_PROXIES"  # number of reverse proxies in front (X-Forwarded-*)
@@ -41,6 +41,7 @@ NAV = (
     ("/compare", "nav_compare"),
     ("/whatif", "nav_whatif"),
     ("/data", "nav_data"),
+    ("/alerts", "nav_alerts"),
 )
 NAV_IDS = {path: f"nav-{key}" for path, key in NAV}
 LANG_LINK = {"zh": "lang-zh", "en": "lang-en"}

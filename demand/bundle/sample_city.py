@@ -462,6 +462,43 @@ def _history(
     return series, history
 
 
+#: The documented surge (docs/alerts.md), planted so `civicalloc watch` has something to find:
+#: from September 2025 the caseload of the service centre nearest the new town is 40% higher
+#: (families moving in), and in November-December 2025 paediatric admissions at the hospital
+#: nearest the new town are 1.8 times the usual (a winter outbreak). Extra counts are drawn
+#: from their own generator, so the rest of the city is exactly what it was.
+SURGE = {
+    "caseload": ("social_insurance_centre", "caseload:", "2025-09-01", "2025-12-01", 0.4),
+    "outbreak": ("hospital", "admissions:paediatrics", "2025-11-01", "2025-12-01", 0.8),
+}
+SURGE_SEED = 16
+
+
+def nearest_to_new_town(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, kind: str) -> str:
+    """The facility of ``kind`` nearest the new town's centre (the surge's place)."""
+    town = areas[areas["district"] == DISTRICTS["new_town"]]
+    centre = town.geometry.union_all().centroid
+    of_kind = facilities[facilities["kind"] == kind]
+    return str(of_kind.loc[of_kind.geometry.distance(centre).idxmin(), "facility_id"])
+
+
+def _plant_surge(
+    history: pd.DataFrame, areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame
+) -> pd.DataFrame:
+    """History with the documented surge added (``SURGE``)."""
+    rng = np.random.default_rng(SURGE_SEED)
+    out = history.copy()
+    for kind, prefix, start, end, extra in SURGE.values():
+        fid = nearest_to_new_town(areas, facilities, kind)
+        rows = (
+            out["series_id"].str.startswith(f"{fid}:{prefix}")
+            & (out["ds"] >= start)
+            & (out["ds"] <= end)
+        )
+        out.loc[rows, "y"] += rng.poisson(out.loc[rows, "y"].to_numpy() * extra)
+    return out
+
+
 def _arrival_profile(facilities: gpd.GeoDataFrame, history: pd.DataFrame) -> pd.DataFrame:
     """Visits by weekday and opening hour in 2025: Monday and late-morning peaks."""
     day = np.array([1.25, 1.08, 1.0, 0.95, 0.9])
@@ -489,6 +526,7 @@ def make_sample_city(n_areas: int = 300, seed: int = 7) -> City:
     facilities, capacity, workforce = _facilities(areas, pop, rng, scale)
     mobility = _mobility(areas, pop, facilities, rng, scale)
     series, history = _history(facilities, capacity, workforce, pop, rng)
+    history = _plant_surge(history, areas, facilities)
     profile = _arrival_profile(facilities, history)
     travel = pd.DataFrame({"area_id": [], "facility_id": [], "minutes": []})
     return City(

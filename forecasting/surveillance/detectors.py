@@ -70,6 +70,7 @@ RESULT_COLUMNS = [
     "score",
     "alarm",
     "method",
+    "limit",
     "rule",
     "note",
 ]
@@ -101,7 +102,7 @@ class _Series:
 
 def _row(s: _Series, k: int, **values: Any) -> dict:
     row = {"series_id": s.sid, "ds": s.ds[k], "observed": float(s.y[k])}
-    row.update(expected=np.nan, threshold=np.nan, score=np.nan, alarm=False, note="")
+    row.update(expected=np.nan, threshold=np.nan, score=np.nan, alarm=False, note="", limit="")
     row.update(values)
     return row
 
@@ -205,6 +206,7 @@ class _Ears(Detector):
         return _row(
             s, k, expected=mean, threshold=mean + self.threshold * sd, score=z,
             alarm=bool(z > self.threshold), method=self.label, rule=self._rule(s),
+            limit=f"{self.threshold:g}-sd limit",
         )  # fmt: skip
 
 
@@ -259,6 +261,7 @@ class EarsC3(_Ears):
         return _row(
             s, k, expected=mean, threshold=needed, score=score,
             alarm=bool(score > self.threshold), method=self.label, rule=self._rule(s),
+            limit="C3 limit",
         )  # fmt: skip
 
 
@@ -441,7 +444,7 @@ class Farrington(Detector):
         note = "" if enough else f"fewer than {cases} in the last {weeks} {UNIT[s.freq]}s"
         return _row(
             s, k, expected=e.mu, threshold=upper, score=score, alarm=alarm, method=self.label,
-            rule=self._rule(s, e), note=note,
+            rule=self._rule(s, e), note=note, limit=f"{100 * (1 - self.alpha):g}% limit",
         )  # fmt: skip
 
 

@@ -234,6 +234,8 @@ def city_breach_alerts(city: City) -> tuple[pd.DataFrame, list[tuple[str, str]]]
     frame = pd.DataFrame(rows, columns=ALERT_COLUMNS)
     frame.attrs["checked"] = checked
     frame.attrs["notes"] = notes
+    if has.str.startswith("enrolment:grade_").any():
+        frame.attrs["schools"] = schools
     return frame, scope
 
 

@@ -93,6 +93,24 @@ def _where(row) -> str:
     return f" at {row['facility_id']}" if isinstance(row.get("facility_id"), str) else ""
 
 
+TRACE_PERIODS = 60  # what the app's series plot shows around an alert
+
+
+def _trace(series: pd.DataFrame, judged: pd.DataFrame) -> dict:
+    """The series' last periods with the method's band where it judged (for the app's plot)."""
+    tail = series.tail(TRACE_PERIODS)
+    band = judged.set_index("ds")[["expected", "threshold", "alarm"]]
+    band = band.reindex(tail["ds"])
+    clean = lambda v: [None if pd.isna(x) else round(float(x), 3) for x in v]  # noqa: E731
+    return {
+        "ds": [f"{d:%Y-%m-%d}" for d in tail["ds"]],
+        "observed": clean(tail["y"]),
+        "expected": clean(band["expected"]),
+        "threshold": clean(band["threshold"]),
+        "alarm": [bool(x) if not pd.isna(x) else False for x in band["alarm"]],
+    }
+
+
 def _is_yearly(ds: pd.Series) -> bool:
     return len(ds) > 1 and bool((ds.diff().dt.days.dropna() >= 365).all())
 
@@ -119,6 +137,12 @@ def surveillance_alerts(
             notes.append(f"{name}: {n} period(s): {note}")
     judged = pd.concat(judged, ignore_index=True) if judged else pd.DataFrame(RESULT_COLUMNS)
     hits = judged[judged["alarm"]].merge(meta, on="series_id", how="left")
+    traces = {
+        key: _trace(history[history["series_id"] == key[0]], g)
+        for key, g in judged[judged["series_id"].isin(hits["series_id"])].groupby(
+            ["series_id", "detector"]
+        )
+    }
     rows = []
     for r in hits.to_dict("records"):
         unit = r["unit"]
@@ -126,8 +150,8 @@ def surveillance_alerts(
         excess = (r["observed"] - r["expected"]) / margin if margin > 0 else np.inf
         message = (
             f"{r['measure']}{_where(r)}, {r['ds']:%Y-%m-%d}: {shown_text(r['observed'], unit)} "
-            f"vs expected {shown_text(r['expected'], unit)}, above the limit "
-            f"{shown_text(r['threshold'], unit)} ({r['method']}: {r['rule']})"
+            f"vs expected {shown_text(r['expected'], unit)}, above the {r['limit']} "
+            f"{shown_text(r['threshold'], unit)} ({r['method']})"
         )
         if r["note"]:
             message += f"; {r['note']}"
@@ -141,7 +165,8 @@ def surveillance_alerts(
                 "method": r["method"],
                 "severity": "critical" if excess >= CRITICAL_EXCESS else "warning",
                 "message": message, "run_id": None,
-                "detail": {"rule": r["rule"], "note": r["note"], "measure": r["measure"]},
+                "detail": {"rule": r["rule"], "note": r["note"], "measure": r["measure"],
+                           "trace": traces[(r["series_id"], r["detector"])]},
             }
         )  # fmt: skip
     return pd.DataFrame(rows, columns=ALERT_COLUMNS), judged, notes
@@ -258,6 +283,26 @@ def rule_alerts_on_history(
     return pd.DataFrame(rows, columns=ALERT_COLUMNS), scope
 
 
+def facility_places(city) -> pd.DataFrame:
+    """facility_id, lon, lat (WGS 84) of a city's facilities: where the app maps alerts."""
+    points = city.facilities.to_crs(4326)
+    return pd.DataFrame({"facility_id": points["facility_id"].astype(str),
+                         "lon": points.geometry.x, "lat": points.geometry.y})  # fmt: skip
+
+
+def _placed(found: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    where = places.set_index("facility_id")[["lon", "lat"]]
+    out = found.copy()
+    details = []
+    for fid, detail in zip(out["facility_id"], out["detail"], strict=True):
+        detail = dict(detail or {})
+        if isinstance(fid, str) and fid in where.index:
+            detail["lon"], detail["lat"] = (round(float(v), 6) for v in where.loc[fid])
+        details.append(detail)
+    out["detail"] = details
+    return out
+
+
 def watch(
     engine: Engine,
     spec: WatchFile,
@@ -269,6 +314,7 @@ def watch(
     breach: pd.DataFrame | None = None,
     breach_scope: list[tuple[str, str]] | None = None,
     username: str = "cli",
+    places: pd.DataFrame | None = None,
 ) -> WatchResult:
     """Evaluate and store: surveillance of ``history``, rules on stored runs and on the
     history, and the time-to-breach alerts given in ``breach`` (``ALERT_COLUMNS``)."""
@@ -302,6 +348,8 @@ def watch(
         checked["breach checks"] = int(breach.attrs.get("checked", len(breach)))
     found = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(
         len(p) for p in parts) else pd.DataFrame(columns=ALERT_COLUMNS)  # fmt: skip
+    if places is not None and len(found):
+        found = _placed(found, places)
     evaluation = store_evaluation(engine, found, source, username, scope, checked)
     return WatchResult(found, evaluation, notes, checked)
 
@@ -362,8 +410,9 @@ def watch_files(
         say("time to breach: schools, wards, service centres")
         breach, breach_scope = city_breach_alerts(city)
     say("surveillance and rules")
+    places = facility_places(city) if city is not None else None
     return watch(engine, spec, history, series, bureau, when, source, breach, breach_scope,
-                 username)  # fmt: skip
+                 username, places)  # fmt: skip
 
 
 def read_history_csv_any(path) -> pd.DataFrame:

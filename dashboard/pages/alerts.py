@@ -1,0 +1,236 @@
+"""What needs attention? The alerts of the user's bureau (admin: every bureau): where, the series
+with its expected band and the flagged periods, and acknowledging one with a note (audited).
+
+Which alerts a user sees is the one scope rule (`scenarios.scope`: a bureau sees its own
+service lines); every count of people passes `scenarios.privacy` (hidden under 10 in tables,
+hovers and plots).
+"""
+
+from __future__ import annotations
+
+import json
+
+import dash
+import pandas as pd
+from dash import Input, Output, State, dcc, html
+
+from dashboard.components import empty_figure, labelled, table
+from dashboard.i18n import t
+from dashboard.maps import plot_text
+from dashboard.session import current_user, engine
+from demand.errors import InputError
+from scenarios.alerts.store import acknowledge, list_alerts
+from scenarios.privacy import drawable, shown_text
+from scenarios.store import log
+
+STATE = "alerts-state"
+TABLE = "alerts-table"
+PICK = "alerts-pick"
+NOTE = "alerts-note"
+ACK = "alerts-ack"
+DONE = "alerts-done"
+MAP = "alerts-map"
+PLOT = "alerts-plot"
+STATES = ("open", "new", "acknowledged", "resolved", "all")
+SEVERITY_COLOUR = {"critical": "#d62728", "warning": "#ff7f0e", "info": "#1f77b4"}
+
+
+def visible_alerts(user, state: str = "open") -> pd.DataFrame:
+    """The alerts this user may see (their bureau's; admin: all), of one state."""
+    frame = list_alerts(engine(), bureau=user.bureau)
+    frame = frame[frame["bureau"].map(user.scope.sees)]
+    if state == "open":
+        return frame[frame["state"].isin(("new", "acknowledged"))].reset_index(drop=True)
+    if state in ("new", "acknowledged", "resolved"):
+        return frame[frame["state"] == state].reset_index(drop=True)
+    return frame.reset_index(drop=True)
+
+
+def layout(**_) -> html.Div:
+    """The page: state filter, map, table, the chosen alert's series, acknowledge."""
+    user = current_user()
+    lang = user.lang
+    log(engine(), user.name, "view", detail="alerts page")
+    return html.Div(
+        [
+            html.H2(t("nav_alerts", lang)),
+            html.Div(
+                [
+                    labelled(
+                        t("alerts_state", lang),
+                        dcc.RadioItems(
+                            id=STATE,
+                            value="open",
+                            inline=True,
+                            options=[
+                                {"label": t(f"alerts_state_{s}", lang), "value": s} for s in STATES
+                            ],
+                        ),
+                    )
+                ],
+                className="controls",
+            ),  # fmt: skip
+            html.Div(id=TABLE),
+            dcc.Graph(id=MAP, config={"displayModeBar": False}),
+            html.Div(
+                [
+                    labelled(
+                        t("alerts_pick", lang),
+                        dcc.Dropdown(id=PICK, clearable=False, style={"width": "40rem"}),
+                    ),
+                    labelled(
+                        t("alerts_note", lang),
+                        dcc.Input(id=NOTE, type="text", style={"width": "30rem"}),
+                    ),
+                    html.Button(t("alerts_ack", lang), id=ACK, n_clicks=0),
+                    html.Span(id=DONE, className="note"),
+                ],
+                className="controls",
+            ),  # fmt: skip
+            dcc.Graph(id=PLOT, config={"displayModeBar": False}),
+        ]
+    )
+
+
+dash.register_page(__name__, path="/alerts", name="Alerts", order=6, layout=layout)
+
+
+def _rows(frame: pd.DataFrame, lang: str) -> list[dict]:
+    return [
+        {
+            "id": int(r["alert_id"]),
+            t("service", lang): t(r["bureau"], lang),
+            t("alerts_kind", lang): t(f"alerts_kind_{r['kind']}", lang),
+            t("alerts_period", lang): "" if pd.isna(r["ds"]) else f"{r['ds']:%Y-%m-%d}",
+            t("alerts_severity", lang): t(f"alerts_sev_{r['severity']}", lang),
+            t("alerts_state", lang): t(f"alerts_state_{r['state']}", lang),
+            t("alerts_message", lang): r["message"],
+            t("alerts_note", lang): r["note"] or "",
+        }
+        for r in frame.to_dict("records")
+    ]
+
+
+def _map(frame: pd.DataFrame, lang: str) -> dict:
+    points = []
+    for r in frame.to_dict("records"):
+        detail = json.loads(r["detail_json"] or "{}")
+        if "lon" in detail:
+            points.append((detail["lon"], detail["lat"], r))
+    if not points:
+        return empty_figure(t("alerts_no_places", lang)).to_dict()
+    trace = {
+        "type": "scattergeo",
+        "lon": [p[0] for p in points],
+        "lat": [p[1] for p in points],
+        "text": [
+            plot_text(f"#{r['alert_id']} {r['facility_id']}: {r['message'][:120]}")
+            for _, _, r in points
+        ],  # fmt: skip
+        "hoverinfo": "text",
+        "mode": "markers",
+        "marker": {
+            "size": 11,
+            "color": [
+                SEVERITY_COLOUR.get(r["severity"], "#777") for _, _, r in points
+            ],  # fmt: skip
+            "line": {"width": 1, "color": "white"},
+        },
+        "showlegend": False,
+    }
+    layout = {
+        "title": {"text": plot_text(t("alerts_map", lang))},
+        "geo": {"fitbounds": "locations", "visible": False, "showframe": False},
+        "height": 360,
+        "margin": {"l": 0, "r": 0, "t": 40, "b": 0},
+    }
+    return {"data": [trace], "layout": layout}
+
+
+@dash.callback(
+    Output(TABLE, "children"),
+    Output(MAP, "figure"),
+    Output(PICK, "options"),
+    Output(PICK, "value"),
+    Input(STATE, "value"),
+    Input(DONE, "children"),
+    State(PICK, "value"),
+)
+def show_alerts(state: str, _done, picked):
+    """The table, the map and the choice of alerts for the chosen state."""
+    user = current_user()
+    lang = user.lang
+    frame = visible_alerts(user, state if state in STATES else "open")
+    if frame.empty:
+        return html.P(t("alerts_none", lang)), empty_figure("").to_dict(), [], None
+    options = [{"label": f"#{r['alert_id']} {r['message'][:90]}", "value": int(r["alert_id"])}
+               for r in frame.to_dict("records")]  # fmt: skip
+    ids = [o["value"] for o in options]
+    value = picked if picked in ids else ids[0]
+    return table("alerts-list", _rows(frame, lang)), _map(frame, lang), options, value
+
+
+@dash.callback(Output(PLOT, "figure"), Input(PICK, "value"))
+def show_series(alert_id):
+    """The chosen alert's series: counts, the expected band up to the limit, flagged periods."""
+    user = current_user()
+    lang = user.lang
+    if alert_id is None:
+        return empty_figure("").to_dict()
+    found = visible_alerts(user, "all")
+    found = found[found["alert_id"] == int(alert_id)]
+    if found.empty:  # another bureau's alert reads like a missing one
+        return empty_figure(t("refused", lang)).to_dict()
+    r = found.iloc[0]
+    trace = json.loads(r["detail_json"] or "{}").get("trace")
+    if not trace:
+        return empty_figure(plot_text(r["message"][:100])).to_dict()
+    unit = r["unit"] or ""
+    ds = trace["ds"]
+    observed = drawable(pd.Series(trace["observed"], dtype=float), unit)
+    expected = pd.Series(trace["expected"], dtype=float)
+    limit = pd.Series(trace["threshold"], dtype=float)
+    flagged = [i for i, a in enumerate(trace["alarm"]) if a]
+    data = [
+        {"type": "scatter", "x": ds, "y": expected.tolist(), "mode": "lines",
+         "line": {"width": 0}, "showlegend": False, "hoverinfo": "skip", "name": ""},
+        {"type": "scatter", "x": ds, "y": limit.tolist(), "mode": "lines", "fill": "tonexty",
+         "fillcolor": "rgba(31,119,180,0.18)", "line": {"width": 1, "dash": "dot"},
+         "name": t("alerts_band", lang)},
+        {"type": "scatter", "x": ds, "y": observed.tolist(), "mode": "lines+markers",
+         "name": t("alerts_observed", lang), "line": {"color": "#333"},
+         "text": [shown_text(v, unit) for v in trace["observed"]], "hoverinfo": "x+text"},
+        {"type": "scatter", "x": [ds[i] for i in flagged],
+         "y": [observed.iloc[i] for i in flagged], "mode": "markers",
+         "marker": {"color": "#d62728", "size": 12, "symbol": "x"},
+         "name": t("alerts_flagged", lang)},
+    ]  # fmt: skip
+    title = f"{r['subject']} ({r['method']})"
+    layout = {"title": {"text": plot_text(title)}, "height": 380,
+              "yaxis": {"title": {"text": plot_text(unit)}, "rangemode": "tozero"},
+              "margin": {"l": 60, "r": 20, "t": 50, "b": 40}}  # fmt: skip
+    return {"data": data, "layout": layout}
+
+
+@dash.callback(
+    Output(DONE, "children"),
+    Input(ACK, "n_clicks"),
+    State(PICK, "value"),
+    State(NOTE, "value"),
+    prevent_initial_call=True,
+)
+def acknowledge_alert(_clicks, alert_id, note):
+    """Acknowledge the chosen alert with the note; the store writes the audit line."""
+    user = current_user()
+    lang = user.lang
+    if alert_id is None:
+        return t("alerts_none", lang)
+    visible = visible_alerts(user, "all")
+    if int(alert_id) not in set(visible["alert_id"]):
+        log(engine(), user.name, "refused", detail=f"acknowledge alert {alert_id}")
+        return t("refused", lang)
+    try:
+        acknowledge(engine(), int(alert_id), note or "", username=user.name, bureau=user.bureau)
+    except InputError as exc:
+        return str(exc)
+    return t("alerts_acked", lang, id=alert_id)
