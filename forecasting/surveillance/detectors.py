@@ -578,7 +578,8 @@ class _Accumulating(Detector):
                     method=self.label,
                     rule=self._rule(),
                     note=note,
-                )  # fmt: skip
+                    limit=f"{self.label} limit",
+                )
             )
             state = 0.0 if alarm else new
         return rows
@@ -713,6 +714,7 @@ class ForecastExceedance(Detector):
                         score=score,
                         alarm=bool(s.y[k] > hi),
                         method=self.label,
+                        limit=f"{self.level}% forecast limit",
                         rule=(
                             f"above the upper limit of the {self.level}% one-step-ahead forecast "
                             f"interval ({chosen}, fitted on the {k} {UNIT[s.freq]}s before)"

@@ -50,38 +50,41 @@ def list_(
         console.print(f"{len(frame)} alert(s) → {export}")
 
 
+def _change(state: str, alert_id: int, note: str, db: str | None, user: str | None) -> None:
+    """Acknowledge or resolve one alert with a note, and say so."""
+    from scenarios.alerts import store as alert_store
+    from scenarios.commands.scenarios import current_user
+    from scenarios.store import connect
+
+    change = alert_store.acknowledge if state == "acknowledged" else alert_store.resolve
+    with user_errors():
+        alert = change(connect(db), alert_id, note, current_user(user))
+    console.print(f"alert {alert_id} {state}: {escape(alert['message'])}")
+
+
+ID = typer.Argument(..., help="The alert's id (first column of the list).")
+
+
 @alerts_app.command("ack")
 def ack(
-    alert_id: int = typer.Argument(..., help="The alert's id (first column of the list)."),
+    alert_id: int = ID,
     note: str = typer.Option(..., "--note", help="What was done or why (audited)."),
     db: str = DB,
     user: str = USER,
 ) -> None:
     """Acknowledge an alert with a note."""
-    from scenarios.alerts.store import acknowledge
-    from scenarios.commands.scenarios import current_user
-    from scenarios.store import connect
-
-    with user_errors():
-        alert = acknowledge(connect(db), alert_id, note, current_user(user))
-    console.print(f"alert {alert_id} acknowledged: {escape(alert['message'])}")
+    _change("acknowledged", alert_id, note, db, user)
 
 
 @alerts_app.command("resolve")
 def resolve(
-    alert_id: int = typer.Argument(..., help="The alert's id."),
+    alert_id: int = ID,
     note: str = typer.Option(..., "--note", help="How it was resolved (audited)."),
     db: str = DB,
     user: str = USER,
 ) -> None:
     """Resolve an alert with a note."""
-    from scenarios.alerts.store import resolve as resolve_alert
-    from scenarios.commands.scenarios import current_user
-    from scenarios.store import connect
-
-    with user_errors():
-        resolve_alert(connect(db), alert_id, note, current_user(user))
-    console.print(f"alert {alert_id} resolved")
+    _change("resolved", alert_id, note, db, user)
 
 
 def register(app: typer.Typer) -> None:

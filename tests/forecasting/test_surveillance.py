@@ -51,7 +51,7 @@ def test_planted_step_flagged_in_its_period(monthly, name):
     assert STEP_AT <= alarms.min() <= STEP_AT + pd.DateOffset(months=2)
     first = step[step["ds"] == alarms.min()].iloc[0]
     assert first["observed"] > first["threshold"] >= first["expected"] * 0.5
-    assert first["rule"] and first["method"] != "none"
+    assert first["rule"] and first["limit"] and first["method"] != "none"
 
 
 @pytest.mark.parametrize("name", DEFAULT_METHODS)
