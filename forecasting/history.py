@@ -41,8 +41,9 @@ def season_length_for(freq: str) -> int:
     return {FREQ_MONTHLY: 12, FREQ_WEEKLY: 52}.get(freq, 1)
 
 
-def read_history_csv(path: str | Path) -> pd.DataFrame:
-    """Read a history CSV (series_id, ds, y, optional numeric driver columns) and check it."""
+def read_history_csv(path: str | Path, weekly: bool = False, mixed: bool = False) -> pd.DataFrame:
+    """Read a history CSV (series_id, ds, y, optional numeric driver columns) and check it
+    (``weekly``, ``mixed``: as ``check_history``)."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: file not found; give the path of a CSV with series_id, ds, y")
@@ -52,7 +53,7 @@ def read_history_csv(path: str | Path) -> pd.DataFrame:
         raise not_utf8(path, exc) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(f"{path}: not a readable CSV ({exc}); save it as UTF-8 CSV") from None
-    return check_history(frame, source=str(path))
+    return check_history(frame, source=str(path), weekly=weekly, mixed=mixed)
 
 
 def check_history(

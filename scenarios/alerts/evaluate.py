@@ -378,6 +378,7 @@ def watch_files(
     series table, and the city for time to breach; ``history_path`` overrides its history."""
     from pathlib import Path
 
+    from forecasting.history import read_history_csv
     from scenarios.alerts.rules import read_watch_file
 
     say = progress or (lambda _msg: None)
@@ -393,7 +394,7 @@ def watch_files(
         city = load_city(Path(bundle_path))
     history, series, source = None, None, "history"
     if history_path is not None:
-        history = read_history_csv_any(Path(history_path))
+        history = read_history_csv(Path(history_path), weekly=True, mixed=True)
         source = str(history_path)
     elif city is not None and len(city.history):
         history, source = city.history, f"{bundle_path}/history.csv"
@@ -413,19 +414,6 @@ def watch_files(
     places = facility_places(city) if city is not None else None
     return watch(engine, spec, history, series, bureau, when, source, breach, breach_scope,
                  username, places)  # fmt: skip
-
-
-def read_history_csv_any(path) -> pd.DataFrame:
-    """A history CSV of weekly, monthly or yearly series (mixed allowed), checked."""
-    from forecasting.history import check_history
-
-    if not path.exists():
-        raise InputError(f"{path}: file not found; give the path of a CSV with series_id, ds, y")
-    try:
-        frame = pd.read_csv(path, dtype={"series_id": str}, encoding="utf-8-sig")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not a readable CSV ({exc}); save it as UTF-8 CSV") from None
-    return check_history(frame, source=str(path), weekly=True, mixed=True)
 
 
 def read_series_csv(path) -> pd.DataFrame:

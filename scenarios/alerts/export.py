@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from demand.errors import InputError
 from scenarios.alerts.store import export_frame
+from scenarios.out_paths import check_out_file
 from scenarios.privacy import suppress_frame
 from scenarios.spreadsheet import write_csv, write_xlsx
 
@@ -26,12 +26,9 @@ def export_table(alerts: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_alerts(alerts: pd.DataFrame, path: Path) -> Path:
-    """Write the export to ``path`` (.csv, or .xlsx); InputError for another suffix."""
-    path = Path(path)
-    if path.suffix.lower() not in (".csv", ".xlsx"):
-        raise InputError(f"--export {path}: write .csv or .xlsx")
-    if not path.parent.exists():
-        raise InputError(f"--export {path}: folder {path.parent} does not exist")
+    """Write the export to ``path`` (.csv, or .xlsx); InputError for another suffix or a place
+    that cannot be written."""
+    path = check_out_file(Path(path), "--export", (".csv", ".xlsx"))
     table = export_table(alerts)
     if path.suffix.lower() == ".xlsx":
         return write_xlsx(table, path, sheet_name="alerts")

@@ -37,10 +37,12 @@ def list_(
         return
     from scenarios.alerts.export import write_alerts
     from scenarios.alerts.store import list_alerts
+    from scenarios.out_paths import check_out_file
     from scenarios.show.alerts import alerts_table
     from scenarios.store import connect
 
     with user_errors():
+        check_out_file(export, "--export", (".csv", ".xlsx"))
         frame = list_alerts(connect(db), state=state, bureau=bureau)
         if export is not None:
             write_alerts(frame, export)
