@@ -95,6 +95,33 @@ def layout(**_) -> html.Div:
 dash.register_page(__name__, path="/alerts", name="Alerts", order=6, layout=layout)
 
 
+def alert_text(r: dict, lang: str) -> str:
+    """The alert in the reader's language: the stored message in English; in Chinese composed
+    from the alert's fields (counts of people through `shown_text`, as the message was)."""
+    if lang != "zh":
+        return r["message"]
+    detail = json.loads(r.get("detail_json") or "{}")
+    unit = r.get("unit") or ""
+    obs, thr = shown_text(r["observed"], unit), shown_text(r["threshold"], unit)
+    where = f"（{r['facility_id']}）" if isinstance(r.get("facility_id"), str) else ""
+    when = "" if pd.isna(r["ds"]) else f"{pd.Timestamp(r['ds']):%Y-%m-%d}"
+    if r["kind"] == "surveillance":
+        limit = str(detail.get("limit", "")).replace(" limit", "").replace("-sd", "倍标准差")
+        return (
+            f"{detail.get('measure', r['subject'])}{where} {when}：实际 {obs}，预期 "
+            f"{shown_text(r['expected'], unit)}，超过{limit}警戒线 {thr}（{r['method']}）"
+        )
+    if r["kind"] == "breach":
+        by = str(detail.get("by_ds", ""))[:7]
+        return (
+            f"{r['subject']}{where}：预计 {when[:7]} 需求 {obs} 超过容量 {thr}"
+            f"（{by} 前发生的概率 {float(detail.get('probability', 0)):.2f}）"
+        )
+    return (
+        f"{r['subject']} = {obs}：违反规则“{detail.get('rule', '')}”（{detail.get('words', '')}）"
+    )
+
+
 def _rows(frame: pd.DataFrame, lang: str) -> list[dict]:
     return [
         {
@@ -104,7 +131,7 @@ def _rows(frame: pd.DataFrame, lang: str) -> list[dict]:
             t("alerts_period", lang): "" if pd.isna(r["ds"]) else f"{r['ds']:%Y-%m-%d}",
             t("alerts_severity", lang): t(f"alerts_sev_{r['severity']}", lang),
             t("alerts_state", lang): t(f"alerts_state_{r['state']}", lang),
-            t("alerts_message", lang): r["message"],
+            t("alerts_message", lang): alert_text(r, lang),
             t("alerts_note", lang): r["note"] or "",
         }
         for r in frame.to_dict("records")
@@ -163,8 +190,10 @@ def show_alerts(state: str, _done, picked):
     frame = visible_alerts(user, state if state in STATES else "open")
     if frame.empty:
         return html.P(t("alerts_none", lang)), empty_figure("").to_dict(), [], None
-    options = [{"label": f"#{r['alert_id']} {r['message'][:90]}", "value": int(r["alert_id"])}
-               for r in frame.to_dict("records")]  # fmt: skip
+    options = [
+        {"label": f"#{r['alert_id']} {alert_text(r, lang)[:90]}", "value": int(r["alert_id"])}
+        for r in frame.to_dict("records")
+    ]
     ids = [o["value"] for o in options]
     value = picked if picked in ids else ids[0]
     return table("alerts-list", _rows(frame, lang)), _map(frame, lang), options, value

@@ -166,6 +166,7 @@ def surveillance_alerts(
                 "severity": "critical" if excess >= CRITICAL_EXCESS else "warning",
                 "message": message, "run_id": None,
                 "detail": {"rule": r["rule"], "note": r["note"], "measure": r["measure"],
+                           "limit": r["limit"],
                            "trace": traces[(r["series_id"], r["detector"])]},
             }
         )  # fmt: skip

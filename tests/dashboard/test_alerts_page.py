@@ -40,7 +40,8 @@ def _alert(key, bureau, subject, fid, lon, lat, message, observed=412.0):
         "facility_id": fid, "area_id": None, "ds": ds[-1], "observed": observed,
         "expected": 301.0, "threshold": 371.0, "score": 1.6, "unit": "admissions",
         "method": "Farrington flexible", "severity": "warning", "message": message,
-        "run_id": None, "detail": {"trace": trace, "lon": lon, "lat": lat},
+        "run_id": None,
+        "detail": {"trace": trace, "lon": lon, "lat": lat, "limit": "99.5% limit"},
     }  # fmt: skip
 
 
@@ -90,6 +91,10 @@ def test_health_user_sees_health_alerts_only_and_acknowledges_one(browser, serve
     line = log[(log["action"] == "alert_ack") & log["detail"].str.contains(f"alert {target} ")]
     assert len(line) == 1 and line.iloc[0]["username"] == "hui"
     assert ((log["action"] == "view") & (log["detail"] == "alerts page")).any()
+    # in Chinese the alerts read in Chinese, small counts still hidden
+    browser.get(f"{served.url}/lang/zh?next=/alerts")
+    wait_text(browser, "#alerts-list", "实际 412，预期 301")
+    assert "SECRET-SHEBAO" not in browser.page_source
     # the social-security alert is untouched and was never offered
     other = seeded[seeded["bureau"] == "social_security"].iloc[0]
     assert list_alerts(served.engine, ids=[int(other["alert_id"])]).iloc[0]["state"] == "new"
