@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from demand.errors import InputError
 from forecasting.surveillance import RESULT_COLUMNS
 from scenarios.alerts.rules import Rule, WatchFile
-from scenarios.alerts.store import ALERT_COLUMNS, Evaluation, store_evaluation
+from scenarios.alerts.store import ALERT_COLUMNS, BUREAUS, Evaluation, store_evaluation
 from scenarios.privacy import shown_text
 from scenarios.store import kpis as kpis_table
 from scenarios.store import runs as runs_table
@@ -385,8 +385,8 @@ def watch_files(
     say = progress or (lambda _msg: None)
     spec = read_watch_file(rules_path)
     when = _since(since)
-    if bureau is not None and bureau not in ("health", "education", "social_security"):
-        raise InputError(f"--bureau {bureau!r}: use health, education or social_security")
+    if bureau is not None and bureau not in BUREAUS:
+        raise InputError(f"--bureau {bureau!r}: use one of {', '.join(BUREAUS)}")
     city = None
     if bundle_path is not None:
         from demand.bundle import load_city
@@ -427,11 +427,11 @@ def read_series_csv(path) -> pd.DataFrame:
     missing = [c for c in ("series_id", "service") if c not in frame.columns]
     if missing:
         raise InputError(f"{path.name}: missing column(s) {', '.join(missing)}")
-    bad = ~frame["service"].isin(["health", "education", "social_security"])
+    bad = ~frame["service"].isin(BUREAUS)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(
-            f"{path.name}: row {i + 2}, column service: {frame['service'].iloc[i]!r}; use "
-            "health, education or social_security"
+            f"{path.name}: row {i + 2}, column service: {frame['service'].iloc[i]!r}; use one "
+            f"of {', '.join(BUREAUS)}"
         )
     return frame

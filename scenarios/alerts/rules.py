@@ -41,14 +41,13 @@ from typing import Any
 
 from demand.errors import InputError
 from forecasting.surveillance import DEFAULT_METHODS, make_detector
-from scenarios.alerts.store import SEVERITIES
+from scenarios.alerts.store import BUREAUS, SEVERITIES
 
 __all__ = ["COMPARISONS", "Rule", "SmtpSettings", "WatchFile", "read_watch_file"]
 
 COMPARISONS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
 COMPARISON_WORDS = {">": "above", ">=": "at or above", "<": "below", "<=": "at or below"}
 TLS = ("none", "starttls", "ssl")
-BUREAUS = ("health", "education", "social_security")
 
 
 @dataclass(frozen=True)

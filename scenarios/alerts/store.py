@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from demand.errors import InputError
+from scenarios.spec import BUREAUS as ROLES
 from scenarios.store import alert_evaluations, alerts, log
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
 ]
 
 STATES = ("new", "acknowledged", "resolved")
+BUREAUS = tuple(role for role in ROLES if role != "admin")  # who owns alerts
 OPEN_STATES = ("new", "acknowledged")
 KINDS = ("surveillance", "breach", "rule")
 SEVERITIES = ("info", "warning", "critical")
@@ -186,6 +188,8 @@ def list_alerts(
     """Alerts, newest period first, optionally of one state and one bureau (or by id)."""
     if state is not None and state not in STATES:
         raise InputError(f"--state {state!r}: use one of {', '.join(STATES)}")
+    if bureau is not None and bureau not in BUREAUS:
+        raise InputError(f"--bureau {bureau!r}: use one of {', '.join(BUREAUS)}")
     q = sa.select(alerts)
     if state is not None:
         q = q.where(alerts.c.state == state)
