@@ -130,7 +130,7 @@ def push_alerts(engine: Engine, alerts: pd.DataFrame, spec: WatchFile, username:
                 report.failures.append(
                     f"{spec.source}, [smtp] host {smtp.host!r} port {smtp.port} (tls "
                     f"{smtp.tls}): e-mail to {bureau} not sent: {_reason(exc)}; the "
-                    f"{len(group)} alert(s) are stored: see `civicalloc alerts`"
+                    f"{len(group)} alert(s) are stored: send them with `civicalloc alerts push`"
                 )
                 log(engine, username, "alert_push_failed", detail=f"email {bureau}: {ids}")
             else:

@@ -89,6 +89,35 @@ def resolve(
     _change("resolved", alert_id, note, db, user)
 
 
+@alerts_app.command("push")
+def push(
+    rules: Path = typer.Option(..., "--rules", help="Watch file with [smtp] and [push.B]."),
+    state: str = typer.Option("new", "--state", help="Push alerts of this state."),
+    bureau: str = typer.Option(None, "--bureau", help="Only this bureau's."),
+    db: str = DB,
+    user: str = USER,
+) -> None:
+    """Push stored alerts again (e.g. after the mail server refused them)."""
+    from scenarios.alerts.push import push_alerts
+    from scenarios.alerts.rules import read_watch_file
+    from scenarios.alerts.store import list_alerts
+    from scenarios.commands.scenarios import current_user
+    from scenarios.errors import warn
+    from scenarios.store import connect
+
+    with user_errors():
+        engine = connect(db)
+        sent = push_alerts(engine, list_alerts(engine, state=state, bureau=bureau),
+                           read_watch_file(rules), current_user(user))  # fmt: skip
+    for line in sent.lines or ["nothing to push: no alert of that state for a bureau with a "
+                               "[push.BUREAU] table"]:  # fmt: skip
+        console.print(escape(line))
+    for line in sent.failures:
+        warn(line)
+    if sent.failures:
+        raise typer.Exit(code=1)
+
+
 def register(app: typer.Typer) -> None:
     """Add the alerts group to the CLI."""
     app.add_typer(alerts_app, name="alerts")

@@ -260,7 +260,7 @@ def test_pushes_reach_local_smtp_and_webhook(tmp_path, files, local_servers):
     assert (log["action"] == "alert_push").sum() == 3
 
 
-def test_refusing_smtp_server_is_one_line_and_alerts_stay(tmp_path, files):
+def test_refusing_smtp_server_is_one_line_and_alerts_stay(tmp_path, files, local_servers):
     url = f"sqlite:///{tmp_path / 's.sqlite'}"
     rules = _push_rules(tmp_path / "push.toml", _free_port(), "http://127.0.0.1:9/none")
     out = _watch(url, files, "--rules", str(rules))
@@ -274,3 +274,9 @@ def test_refusing_smtp_server_is_one_line_and_alerts_stay(tmp_path, files):
             sa.text("select count(*) from audit where action = 'alert_push_failed'")
         ).scalar()
     assert failed >= 2
+    # once the server is there, the stored alerts are pushed again
+    smtp_port, hook, mails = local_servers
+    good = _push_rules(tmp_path / "good.toml", smtp_port, hook)
+    out = runner.invoke(app, ["alerts", "push", "--rules", str(good), "--db", url])
+    assert out.exit_code == 0, out.output
+    assert sorted(m["To"] for m in mails) == ["duty@health.city.test", "duty@shebao.city.test"]
