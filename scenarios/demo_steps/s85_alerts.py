@@ -5,6 +5,8 @@ that serve the new town; store the alerts beside the runs."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.markup import escape
 from rich.table import Table
 
@@ -19,7 +21,7 @@ from scenarios.store import connect, db_url
 
 ORDER = 85
 TITLE = "Early warning: surveillance, rules on the stored runs, time to breach"
-RULES = "watch.toml"
+RULES = Path(__file__).resolve().parents[1] / "alerts" / "sample_watch.toml"
 SINCE = "2025-01-01"
 
 
@@ -39,14 +41,12 @@ def new_town_schools(city) -> list[str]:
 
 def run(ctx) -> None:
     """Evaluate, store and print the alerts; then time to breach for the new town's schools."""
-    from pathlib import Path
-
     city, console = ctx.city, ctx.console
     if city.history.empty:
         console.print(NO_HISTORY)
         return
     engine = connect(ctx.state.get("store_url") or db_url(None))
-    spec = read_watch_file(Path(__file__).resolve().parents[1] / "examples" / RULES)
+    spec = read_watch_file(RULES)
     console.print("time to breach: projecting schools, wards and service centres …")
     breach, scope = city_breach_alerts(city)
     args = dict(since=SINCE, source="sample city history", breach=breach, breach_scope=scope,

@@ -280,3 +280,15 @@ def test_refusing_smtp_server_is_one_line_and_alerts_stay(tmp_path, files, local
     out = runner.invoke(app, ["alerts", "push", "--rules", str(good), "--db", url])
     assert out.exit_code == 0, out.output
     assert sorted(m["To"] for m in mails) == ["duty@health.city.test", "duty@shebao.city.test"]
+
+
+def test_the_sample_watch_file_reads():
+    from pathlib import Path
+
+    from scenarios.alerts.rules import read_watch_file
+
+    spec = read_watch_file(
+        Path(__file__).resolve().parents[2] / "scenarios/alerts/sample_watch.toml"
+    )
+    assert spec.methods == ("farrington", "cusum") and len(spec.rules) == 4
+    assert {r.service for r in spec.rules} == {"health", "social_security", "education"}
