@@ -290,5 +290,5 @@ def test_the_sample_watch_file_reads():
     spec = read_watch_file(
         Path(__file__).resolve().parents[2] / "scenarios/alerts/sample_watch.toml"
     )
-    assert spec.methods == ("farrington", "cusum") and len(spec.rules) == 4
+    assert spec.methods == ("farrington", "cusum") and len(spec.rules) == 6
     assert {r.service for r in spec.rules} == {"health", "social_security", "education"}
