@@ -639,6 +639,19 @@ class Ewma(_Accumulating):
 # -- forecast intervals ----------------------------------------------------------------------
 
 
+def best_single_forecaster(models: tuple[str, ...]) -> Any:
+    """civicalloc's ``AutoForecaster`` over ``models`` keeping the single best by backtest
+    (no combination), on one core: the forecaster's own intervals, quick enough to refit per
+    judged period. Spelled ``trim=0`` by the reworked forecaster, ``prefer=None`` before it."""
+    import inspect
+
+    from forecasting.models import AutoForecaster
+
+    known = inspect.signature(AutoForecaster).parameters
+    single = {"trim": 0.0} if "trim" in known else {"prefer": None}
+    return AutoForecaster(models=models, n_jobs=1, **single)
+
+
 class ForecastExceedance(Detector):
     """Above the upper limit of civicalloc's one-step-ahead ``level``% forecast interval, the
     forecaster (default: ``AutoForecaster`` choosing between seasonal naive and ETS) fitted
@@ -658,9 +671,7 @@ class ForecastExceedance(Detector):
     def _forecaster(self):
         if self.forecaster is not None:
             return clone(self.forecaster)
-        from forecasting.models import AutoForecaster
-
-        return AutoForecaster(models=("SeasonalNaive", "AutoETS"), prefer=None, n_jobs=1)
+        return best_single_forecaster(("SeasonalNaive", "AutoETS"))
 
     def detect(self, since=None, until=None) -> pd.DataFrame:
         if not hasattr(self, "series_"):

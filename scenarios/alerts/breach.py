@@ -92,9 +92,9 @@ def school_breaches(city: City) -> pd.DataFrame:
 
 
 def _forecast(history: pd.DataFrame, months: int) -> pd.DataFrame:
-    from forecasting.models import AutoForecaster
+    from forecasting.surveillance.detectors import best_single_forecaster
 
-    model = AutoForecaster(models=("SeasonalNaive", "AutoTheta"), prefer=None, n_jobs=1)
+    model = best_single_forecaster(("SeasonalNaive", "AutoTheta"))
     return model.fit(history).predict(months, level=LEVELS)
 
 
