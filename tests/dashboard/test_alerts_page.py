@@ -26,19 +26,20 @@ def _browser_helpers():
     return module.sign_in, module.wait_for, module.wait_text
 
 
-def _alert(key, bureau, subject, fid, lon, lat, message, observed=412.0):
+def _alert(key, bureau, subject, fid, lon, lat, message, observed=412.0, usual=(301.0, 371.0)):
     ds = pd.date_range("2024-01-01", periods=24, freq="MS")
+    expected, limit = usual
     trace = {
         "ds": [f"{d:%Y-%m-%d}" for d in ds],
-        "observed": [300.0] * 22 + [observed, observed],
-        "expected": [None] * 12 + [301.0] * 12,
-        "threshold": [None] * 12 + [371.0] * 12,
+        "observed": [expected] * 22 + [observed, observed],
+        "expected": [None] * 12 + [expected] * 12,
+        "threshold": [None] * 12 + [limit] * 12,
         "alarm": [False] * 22 + [True, True],
     }
     return {
         "key": key, "bureau": bureau, "kind": "surveillance", "subject": subject,
         "facility_id": fid, "area_id": None, "ds": ds[-1], "observed": observed,
-        "expected": 301.0, "threshold": 371.0, "score": 1.6, "unit": "admissions",
+        "expected": expected, "threshold": limit, "score": 1.6, "unit": "admissions",
         "method": "Farrington flexible", "severity": "warning", "message": message,
         "run_id": None,
         "detail": {"trace": trace, "lon": lon, "lat": lat, "limit": "99.5% limit"},
@@ -53,6 +54,9 @@ def seeded(served):
                    "admissions:paediatrics at H1: 412 vs expected 301, above the 99.5% limit 371"),
             _alert("t|h2", "health", "H2:admissions:icu", "H2", 116.4, 39.95,
                    "admissions:icu at H2: 99 vs expected 60, above the 99.5% limit 90"),
+            _alert("t|h3", "health", "H3:admissions:burns", "H3", 116.38, 39.97,
+                   "admissions:burns at H3: <10 vs expected <10, above the 99.5% limit <10",
+                   observed=9.0, usual=(2.0, 7.0)),  # a small count: "<10" everywhere
             _alert("t|s1", "social_security", "S1:caseload:pension", "S1", 116.35, 39.92,
                    "caseload:pension at S1: SECRET-SHEBAO 2,908 vs expected 1,774"),
         ],
@@ -72,7 +76,8 @@ def test_health_user_sees_health_alerts_only_and_acknowledges_one(browser, serve
     text = browser.find_element(By.ID, "alerts-list").text
     assert "H1:" in text or "admissions:paediatrics" in text
     assert "SECRET-SHEBAO" not in browser.page_source  # another bureau's alert: nowhere
-    wait_for(browser, "#alerts-map .scattergeo path.point", count=2)
+    assert "<10 vs expected <10" in text and " 9 vs" not in text
+    wait_for(browser, "#alerts-map .scattergeo path.point", count=3)
     wait_for(browser, "#alerts-plot .scatterlayer .trace", count=4)  # band x2, counts, flags
     browser.save_screenshot(str(ARTIFACTS / "7-alerts.png"))
     health = seeded[seeded["bureau"] == "health"]
@@ -94,6 +99,7 @@ def test_health_user_sees_health_alerts_only_and_acknowledges_one(browser, serve
     # in Chinese the alerts read in Chinese, small counts still hidden
     browser.get(f"{served.url}/lang/zh?next=/alerts")
     wait_text(browser, "#alerts-list", "实际 412，预期 301")
+    assert "实际 <10，预期 <10" in browser.find_element(By.ID, "alerts-list").text
     assert "SECRET-SHEBAO" not in browser.page_source
     # the social-security alert is untouched and was never offered
     other = seeded[seeded["bureau"] == "social_security"].iloc[0]
