@@ -98,6 +98,7 @@ def push(
     user: str = USER,
 ) -> None:
     """Push stored alerts again (e.g. after the mail server refused them)."""
+    from demand.errors import InputError
     from scenarios.alerts.push import push_alerts
     from scenarios.alerts.rules import read_watch_file
     from scenarios.alerts.store import list_alerts
@@ -106,10 +107,16 @@ def push(
     from scenarios.store import connect
 
     with user_errors():
+        spec = read_watch_file(rules)
+        if not spec.push:
+            raise InputError(
+                f"{rules.name}: no [push.BUREAU] table, so nowhere to send alerts; "
+                "add one per bureau with email and/or webhook (docs/alerts.md)"
+            )
         engine = connect(db)
-        sent = push_alerts(engine, list_alerts(engine, state=state, bureau=bureau),
-                           read_watch_file(rules), current_user(user))  # fmt: skip
-    for line in sent.lines or ["nothing to push: no alert of that state for a bureau with a "
+        sent = push_alerts(engine, list_alerts(engine, state=state, bureau=bureau), spec,
+                           current_user(user))  # fmt: skip
+    for line in sent.lines or [f"nothing to push: no {state} alert of a bureau with a "
                                "[push.BUREAU] table"]:  # fmt: skip
         console.print(escape(line))
     for line in sent.failures:

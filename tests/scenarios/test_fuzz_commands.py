@@ -58,6 +58,7 @@ FILES = {
     "travel.csv": "area_id,facility_id,minutes\na1,f1,10\na2,f1,20\na3,f2,5\n",
     "cost.csv": COST,
     "caseload.csv": "facility_id,month,cases\nA,2026-01,4000\nA,2026-02,3600\n",
+    "history.csv": HISTORY,
     "centres.csv": "facility_id,caseworkers,counters\nA,22,14\n",
 }
 LOCATE = ["locate", "--model", "p-median", "--p", "1", "--cost", "{dir}/cost.csv", "--out",
@@ -299,6 +300,15 @@ EVERY_SLOT = {
     "audit --db": ["audit", "--db", "sqlite:///{file}"],
     "users list --db": ["users", "list", "--db", "sqlite:///{file}"],
     "import MAPPING": ["import", "{file}", "--out", "{dir}/imported"],
+    "watch --history": ["watch", "--history", "{file}", "--bureau", "health", "--no-push",
+                        "--db", "sqlite:///{dir}/s.sqlite"],
+    "watch --rules": ["watch", "--history", "{dir}/history.csv", "--bureau", "health",
+                      "--rules", "{file}", "--no-push", "--db", "sqlite:///{dir}/s.sqlite"],
+    "watch --series": ["watch", "--history", "{dir}/history.csv", "--series", "{file}",
+                       "--no-push", "--db", "sqlite:///{dir}/s.sqlite"],
+    "alerts --db": ["alerts", "--db", "sqlite:///{file}"],
+    "alerts push --rules": ["alerts", "push", "--rules", "{file}", "--db",
+                            "sqlite:///{dir}/s.sqlite"],
     "city-from-osm EXTRACT": ["city-from-osm", "{file}", "--out", "{dir}/osm"],
     "travel --osm": ["travel", "--osm", "{file}", "--areas", "{bundle}/areas.geojson",
                      "--facilities", "{bundle}/facilities.geojson", "--out", "{dir}/t.csv"],
@@ -313,15 +323,17 @@ GARBAGE = {
 }
 
 
-#: A store that does not exist yet, or an empty file, is a new store: not garbage.
+#: A store that does not exist yet, or an empty file, is a new store: not garbage; an empty
+#: watch file is the default detectors.
 NEW_STORE = {(s, k) for s in EVERY_SLOT if s.endswith("--db") for k in ("missing", "empty")}
+NEW_STORE.add(("watch --rules", "empty"))
 
 
 @pytest.mark.parametrize("kind", [*GARBAGE, "folder", "missing"])
 @pytest.mark.parametrize("slot", sorted(EVERY_SLOT))
 def test_every_file_slot_refuses_garbage_in_one_line(slot, kind, folder, small_bundle_dir):
     if (slot, kind) in NEW_STORE:
-        pytest.skip("a new store is made there")
+        pytest.skip("a new store is made there, or the defaults used")
     target = folder / "slot"
     if kind == "folder":
         target.mkdir()
