@@ -452,6 +452,13 @@ def _highs_class() -> type:
     return _HiGHSWithStart
 
 
+def prepare_highs(threads: int | None) -> None:
+    """Before a model talks to highspy itself: the banner swallowed and HiGHS's thread pool
+    right for ``threads`` (see ``_highs_scheduler_for``)."""
+    quiet_highs_banner()
+    _highs_scheduler_for(threads)
+
+
 _HIGHS_SCHEDULER: tuple[int, int | None] | None = None  # (process id, threads) of HiGHS's pool
 
 

@@ -11,12 +11,12 @@ import pandas as pd
 from optimize import blocks as b
 from optimize.deadline import Deadline
 from optimize.location.base import capacity_series
-from optimize.location.benders import solve_p_median_benders
 from optimize.location.heuristic import assign_within_capacity, good_open_sites
 from optimize.location.median import _NearestOpenSite
+from optimize.location.radius import solve_p_median_radius
 from optimize.model import PlanModel
 from optimize.result import PlanResult
-from optimize.solver import SolverOptions, relative_gap
+from optimize.solver import SolverOptions, prepare_highs, relative_gap
 
 
 @dataclass(kw_only=True)
@@ -78,15 +78,17 @@ class CapacitatedPMedian(_NearestOpenSite):
     def _uncapacitated_bound(
         self, options: SolverOptions
     ) -> tuple[float | None, np.ndarray | None]:
-        """The p-median LP bound (Benders cuts, HiGHS) -- no capacitated plan costs less -- and
-        the p-median's plan sites (a good start for a capacitated plan)."""
+        """A p-median bound (the LP's, or on large instances the Lagrangian one; HiGHS) -- no
+        capacitated plan costs less -- and a good p-median plan's sites (a good start for a
+        capacitated plan)."""
         complete = len(self.costs) == len(self.weights) * len(self.sites)
         if not (complete and options.name == "highs" and self.max_cost is None):
             return None, None
         cost = self._dense(self.costs, missing=np.inf)
         w = self.weights.to_numpy(dtype=float)
         fixed = self.sites.get_indexer(list(self.fixed_open))
-        out = solve_p_median_benders(
+        prepare_highs(options.threads)
+        out = solve_p_median_radius(
             cost, w, self.p, fixed, gap_rel=1.0, time_limit_s=options.time_limit_s
         )
         bound = out.bound if np.isfinite(out.bound) and out.bound > 0 else None

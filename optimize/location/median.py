@@ -21,11 +21,12 @@ from demand.errors import InputError
 from optimize import blocks as b
 from optimize.deadline import Deadline
 from optimize.location.base import LocationModel, nearest_open
-from optimize.location.benders import solve_p_median_benders
+from optimize.location.center_search import solve_p_center_by_covering
 from optimize.location.heuristic import good_open_sites
+from optimize.location.radius import solve_p_median_radius
 from optimize.model import PlanModel, solve_plan
 from optimize.result import PlanResult, empty_shortfall
-from optimize.solver import SolverOptions, relative_gap
+from optimize.solver import SolverOptions, prepare_highs, relative_gap
 
 #: Factor by which a demand's k grows when its nearest open site lay beyond its k cheapest.
 WIDEN = 4
@@ -263,6 +264,11 @@ class PMedian(_NearestOpenSite):
     minimise   sum_ij w_i c_ij x_ij
     subject to sum_j x_ij = 1 (each demand served once), x_ij <= y_j (only at open sites),
                sum_j y_j = p, y_j = 1 for fixed-open sites.
+
+    method: "compact" solves the model above (any solver); "radius" solves the radius
+    (covering) formulation by Benders cuts and branch and bound in HiGHS (``radius.py``);
+    "auto" takes "radius" with HiGHS when every demand-site cost is known and there is no
+    max_cost or unmet_penalty, else "compact".
     """
 
     title = "p-median"
@@ -270,55 +276,69 @@ class PMedian(_NearestOpenSite):
     method: str = "auto"
 
     def _solve(self, options: SolverOptions) -> PlanResult:
-        if self._use_cuts(options):
-            return self._solve_by_cuts(options)
+        if self._fast_method(options, "radius"):
+            return self._solve_fast(options)
         return super()._solve(options)
 
-    def _use_cuts(self, options: SolverOptions) -> bool:
-        """method: "compact" (the model above, any solver), "cuts" (Benders cut loop in
-        highspy, see ``benders.py``), or "auto": cuts with HiGHS when every demand-site cost
-        is known and there is no max_cost / unmet_penalty, else compact."""
-        if self.method not in ("auto", "compact", "cuts"):
-            raise InputError(f"method must be auto, compact or cuts, got {self.method!r}")
-        complete = len(self.costs) == len(self.weights) * len(self.sites)
-        simple = complete and self.max_cost is None and self.unmet_penalty is None
-        if self.method == "cuts" and not (simple and options.name == "highs"):
-            raise InputError(
-                "method='cuts' needs solver highs, every demand-site cost, and no max_cost or "
-                "unmet_penalty; use method='compact'"
-            )
-        return self.method == "cuts" or (
-            self.method == "auto" and simple and options.name == "highs"
-        )
+    def _fast_method(self, options: SolverOptions, name: str) -> bool:
+        """True when the model's own method ``name`` is to be used (see the class docstring)."""
+        if self.method not in ("auto", "compact", name):
+            raise InputError(f"method must be auto, compact or {name}, got {self.method!r}")
+        if self.method == "compact":
+            return False
+        why = self._fast_method_blocked(options)
+        if self.method == name and why:
+            raise InputError(f"method={name!r} {why}; use method='compact'")
+        return not why
 
-    def _solve_by_cuts(self, options: SolverOptions) -> PlanResult:
+    def _fast_method_blocked(self, options: SolverOptions) -> str | None:
+        """Why the fast method cannot run here, or None."""
+        if options.name != "highs":
+            return "needs solver highs"
+        if self.max_cost is not None or self.unmet_penalty is not None:
+            return "takes no max_cost or unmet_penalty"
+        if len(self.costs) != len(self.weights) * len(self.sites):
+            return "needs every demand-site cost"
+        return None
+
+    def _solve_fast(self, options: SolverOptions) -> PlanResult:
         self._check_p(self.p)
         t0 = time.perf_counter()
         cost = self._dense(self.costs, missing=np.inf)
         w = self.weights.to_numpy(dtype=float)
         fixed = self.sites.get_indexer(list(self.fixed_open))
-        start = good_open_sites(cost * w[:, None], self.p, fixed)
+        prepare_highs(options.threads)
         build = time.perf_counter() - t0
-        out = solve_p_median_benders(
+        out = solve_p_median_radius(
             cost,
             w,
             self.p,
             fixed,
-            start,
             options.gap_rel,
             None if options.time_limit_s is None else max(1.0, options.time_limit_s - build),
             options.threads,
             options.seed,
         )
         open_ids = [str(self.sites[j]) for j in out.open_sites]
-        assignment = nearest_open(self.costs, self.weights, open_ids)
-        objective = float((assignment["cost"] * assignment["weight"]).sum())
+        return self._fast_result(out, open_ids, self.costs, build, "radius")
+
+    def _fast_result(
+        self, out, open_ids: list[str], costs: pd.DataFrame, build: float, method: str
+    ) -> PlanResult:
+        """A PlanResult from a fast method's outcome, the plans on the allowed ``costs``."""
+        assignment = nearest_open(costs, self.weights, open_ids)
+        served = assignment[assignment["weight"] > 0]
+        if self.worst_case:
+            objective = float(served["cost"].max()) if len(served) else 0.0
+        else:
+            objective = float((assignment["cost"] * assignment["weight"]).sum())
+        bound = None if not np.isfinite(out.bound) else min(out.bound, objective)
         return PlanResult(
             model=self.title,
             status=out.status,
             objective=objective,
-            best_bound=out.bound,
-            gap=relative_gap(objective, out.bound),
+            best_bound=bound,
+            gap=relative_gap(objective, bound),
             build_seconds=build,
             solve_seconds=out.seconds,
             solver="highs",
@@ -326,20 +346,60 @@ class PMedian(_NearestOpenSite):
                 "open_sites": self.open_sites_frame(open_ids, assignment),
                 "assignment": assignment,
             },
-            messages=[
-                "Benders cuts on nearest-open-site cost, started from greedy + swap",
-                *out.messages,
-            ],
-            params={"p": self.p, "method": "cuts", "fixed_open": list(self.fixed_open)},
+            messages=list(out.messages),
+            params={**self._params(), "method": method},
         )
 
 
 @dataclass(kw_only=True)
-class PCenter(_NearestOpenSite):
+class PCenter(PMedian):
     """Open p sites so that the worst cost any demand (of positive weight) has is least.
 
     minimise W  subject to  W >= sum_j c_ij x_ij for every demand, plus the p-median rules.
+
+    method: "compact" solves the model above (any solver); "covering" binary-searches the
+    sorted costs, each radius a set-covering question (``center_search.py``, HiGHS); "auto"
+    takes "covering" with HiGHS when there is no unmet_penalty and every demand of positive
+    weight can be reached, else "compact".
     """
 
     title = "p-center"
     worst_case = True
+
+    def _solve(self, options: SolverOptions) -> PlanResult:
+        if self._fast_method(options, "covering"):
+            return self._solve_fast(options)
+        return _NearestOpenSite._solve(self, options)
+
+    def _fast_method_blocked(self, options: SolverOptions) -> str | None:
+        if options.name != "highs":
+            return "needs solver highs"
+        if self.unmet_penalty is not None:
+            return "takes no unmet_penalty"
+        allowed = b.allowed_pairs(self.costs, max_cost=self.max_cost)
+        must = self.weights[self.weights > 0].index
+        if not must.isin(allowed["demand_id"]).all():
+            return "needs a site within reach of every demand"
+        return None
+
+    def _solve_fast(self, options: SolverOptions) -> PlanResult:
+        self._check_p(self.p)
+        t0 = time.perf_counter()
+        allowed = b.allowed_pairs(self.costs, max_cost=self.max_cost)
+        cost = self._dense(allowed, missing=np.inf)[self.weights.to_numpy() > 0]
+        fixed = self.sites.get_indexer(list(self.fixed_open))
+        prepare_highs(options.threads)
+        build = time.perf_counter() - t0
+        out = solve_p_center_by_covering(
+            cost,
+            self.p,
+            fixed,
+            None if options.time_limit_s is None else max(1.0, options.time_limit_s - build),
+            options.threads,
+            options.seed,
+        )
+        if out.status == "infeasible":  # the plain model says which demands, and how much
+            return _NearestOpenSite._solve(self, options)
+        open_ids = [str(self.sites[j]) for j in out.open_sites]
+        return self._fast_result(out, open_ids, allowed, build, "covering")
+

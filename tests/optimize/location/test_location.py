@@ -45,7 +45,7 @@ def test_p_median_matches_enumeration(inst, k, fix_first):
     cost, w, p = inst
     fixed = [0] if fix_first else []
     best = min((w * cost[:, s].min(axis=1)).sum() for s in subsets(cost.shape[1], p, fixed))
-    for options, method in [(CBC, "compact"), (HIGHS, "cuts")]:
+    for options, method in [(CBC, "compact"), (HIGHS, "radius")]:
         result = PMedian.from_cost_matrix(
             cost, w, p=p, k_nearest=k, method=method, fixed_open=[str(j) for j in fixed]
         ).solve(options)
@@ -59,25 +59,40 @@ def test_p_median_matches_enumeration(inst, k, fix_first):
 
 
 @SETTINGS
-@given(instances(), st.sampled_from([None, 2]))
-def test_p_center_matches_enumeration(inst, k):
+@given(instances(), st.sampled_from([None, 2]), st.booleans())
+def test_p_center_matches_enumeration(inst, k, fix_first):
     cost, w, p = inst
-    best = min(cost[:, s].min(axis=1).max() for s in subsets(cost.shape[1], p))
-    result = PCenter.from_cost_matrix(cost, w, p=p, k_nearest=k).solve(HIGHS)
-    assert result.status == "optimal"
-    assert result.objective == pytest.approx(best)
+    fixed = [0] if fix_first else []
+    best = min(cost[:, s].min(axis=1).max() for s in subsets(cost.shape[1], p, fixed))
+    for options, method in [(HIGHS, "compact"), (HIGHS, "covering")]:
+        result = PCenter.from_cost_matrix(
+            cost, w, p=p, k_nearest=k, method=method, fixed_open=[str(j) for j in fixed]
+        ).solve(options)
+        assert result.status == "optimal", method
+        assert result.objective == pytest.approx(best), method
+        assert result.best_bound == pytest.approx(best), method
+        sites = result.plans["open_sites"]
+        assert len(sites) == p and set(map(str, fixed)) <= set(sites["site_id"])
 
 
 @SETTINGS
-@given(instances(), st.floats(5, 40))
-def test_mclp_matches_enumeration(inst, radius):
+@given(instances(), st.floats(5, 40), st.booleans())
+def test_mclp_matches_enumeration(inst, radius, fix_first):
     cost, w, p = inst
-    best = max((w * (cost[:, s].min(axis=1) <= radius)).sum() for s in subsets(cost.shape[1], p))
-    result = MCLP.from_cost_matrix(cost, w, p=p, radius=radius).solve(CBC)
-    assert result.status == "optimal"
-    assert result.objective == pytest.approx(best)
-    coverage = result.plans["coverage"]
-    assert coverage.loc[coverage["covered"], "weight"].sum() == pytest.approx(best)
+    fixed = [0] if fix_first else []
+    best = max(
+        (w * (cost[:, s].min(axis=1) <= radius)).sum() for s in subsets(cost.shape[1], p, fixed)
+    )
+    for options, method in [(CBC, "compact"), (CBC, "aggregated"), (HIGHS, "aggregated")]:
+        result = MCLP.from_cost_matrix(
+            cost, w, p=p, radius=radius, method=method, fixed_open=[str(j) for j in fixed]
+        ).solve(options)
+        assert result.status == "optimal", method
+        assert result.objective == pytest.approx(best), method
+        assert result.best_bound == pytest.approx(best), method
+        coverage = result.plans["coverage"]
+        assert coverage.loc[coverage["covered"], "weight"].sum() == pytest.approx(best)
+        assert len(result.plans["open_sites"]) == p
 
 
 @SETTINGS

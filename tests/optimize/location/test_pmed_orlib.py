@@ -28,7 +28,8 @@ def read_orlib_pmed(path: Path) -> tuple[np.ndarray, int]:
 
 @pytest.mark.skipif(not PMED1.exists(), reason="OR-Library data not present")
 @pytest.mark.parametrize(
-    "solver,k,method", [("cbc", None, "compact"), ("highs", 10, "compact"), ("highs", None, "cuts")]
+    "solver,k,method",
+    [("cbc", None, "compact"), ("highs", 10, "compact"), ("highs", None, "radius")],
 )
 def test_pmed1_optimum_is_5819(solver, k, method):
     cost, p = read_orlib_pmed(PMED1)
