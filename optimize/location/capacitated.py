@@ -49,9 +49,9 @@ class CapacitatedPMedian(_NearestOpenSite):
         asked only for plans cheaper than it, and the better of the two is returned."""
         self._check_p(self.p)
         self._gap_target = 1e-4 if options.gap_rel is None else options.gap_rel
-        deadline = Deadline.after(options.time_limit_s)  # the bound, the quick plan, the MIP
+        deadline = Deadline.after(options.time_limit_s)  # the bound and the solve share it
         t0 = time.perf_counter()
-        self._floor, median_sites = self._uncapacitated_bound(options)
+        self._floor, median_sites = self._uncapacitated_bound(options, deadline)
         floor_seconds = time.perf_counter() - t0
         t1 = time.perf_counter()
         self._quick = self._quick_plan([median_sites] if median_sites is not None else [])
@@ -68,15 +68,13 @@ class CapacitatedPMedian(_NearestOpenSite):
                 return result
         if self._quick is not None:
             options = replace(options, cutoff=self._quick[2] * (1 - 1e-9))
-        if deadline.limited:
-            options = replace(options, time_limit_s=deadline.left())
-        result = super()._solve(options)
+        result = super()._solve(options, deadline)
         result.build_seconds += build
         result.solve_seconds += floor_seconds
         return result
 
     def _uncapacitated_bound(
-        self, options: SolverOptions
+        self, options: SolverOptions, deadline: Deadline
     ) -> tuple[float | None, np.ndarray | None]:
         """A p-median bound (the LP's, or on large instances the Lagrangian one; HiGHS) -- no
         capacitated plan costs less -- and a good p-median plan's sites (a good start for a
@@ -88,9 +86,7 @@ class CapacitatedPMedian(_NearestOpenSite):
         w = self.weights.to_numpy(dtype=float)
         fixed = self.sites.get_indexer(list(self.fixed_open))
         prepare_highs(options.threads)
-        out = solve_p_median_radius(
-            cost, w, self.p, fixed, gap_rel=1.0, time_limit_s=options.time_limit_s
-        )
+        out = solve_p_median_radius(cost, w, self.p, fixed, gap_rel=1.0, deadline=deadline)
         bound = out.bound if np.isfinite(out.bound) and out.bound > 0 else None
         return bound, out.open_sites if len(out.open_sites) == self.p else None
 

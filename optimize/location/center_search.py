@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from optimize.deadline import NO_DEADLINE, Deadline
+
 #: Demands added to the subset per round when a cover of the subset misses some.
 ADD_PER_ROUND = 50
 
@@ -188,13 +190,14 @@ def solve_p_center_by_covering(
     cost: np.ndarray,
     p: int,
     fixed: Sequence[int] = (),
-    time_limit_s: float | None = None,
+    run_deadline: Deadline = NO_DEADLINE,
     threads: int | None = None,
     seed: int | None = None,
 ) -> CenterOutcome:
-    """p-center on a dense demand x site matrix (inf = cannot serve; every demand reachable)."""
+    """p-center on a dense demand x site matrix (inf = cannot serve; every demand reachable),
+    by the run's deadline."""
     t0 = time.perf_counter()
-    deadline = None if time_limit_s is None else t0 + time_limit_s
+    deadline = run_deadline.at  # a time.perf_counter() reading, None = no limit
     fixed = np.asarray(list(fixed), dtype=np.int64)
     finite = np.where(np.isfinite(cost), cost, np.inf)
     capped = np.where(np.isfinite(cost), cost, 1e300)

@@ -12,6 +12,7 @@ import pulp
 
 from demand.errors import InputError
 from optimize import blocks as b
+from optimize.deadline import Deadline
 from optimize.location.base import LocationModel, nearest_open
 from optimize.location.heuristic import good_covering_sites
 from optimize.model import PlanModel, solve_plan
@@ -102,8 +103,8 @@ class MCLP(_Covering):
 
            asked only for plans better than the good one (``SolverOptions.cutoff``).
         """
+        deadline = Deadline.after(options.time_limit_s)  # the LP and the MIP share it
         t0 = time.perf_counter()
-        started = t0
         target = 1e-4 if options.gap_rel is None else options.gap_rel
         w = self.weights
         within = self.costs[
@@ -135,7 +136,7 @@ class MCLP(_Covering):
             # the LP bound first: often enough to stop
             for var in opened:
                 var.cat = pulp.LpContinuous
-            lp = solve_plan(model, dict, replace(options, time_limit_s=_left(options, started)))
+            lp = solve_plan(model, dict, options, deadline=deadline)
             solver_seconds += lp.solve_seconds
             if lp.best_bound is not None and lp.status == "optimal":
                 bound = min(bound, sure + group_weight.sum() - lp.best_bound)
@@ -145,11 +146,9 @@ class MCLP(_Covering):
                     var.cat = pulp.LpInteger
                 uncovered_now = float(group_weight.sum()) - covered
                 mip_options = replace(
-                    options,
-                    time_limit_s=_left(options, started),
-                    cutoff=uncovered_now - max(1e-9 * uncovered_now, 1e-9),
+                    options, cutoff=uncovered_now - max(1e-9 * uncovered_now, 1e-9)
                 )
-                mip = solve_plan(model, dict, mip_options, elastic=False)
+                mip = solve_plan(model, dict, mip_options, deadline=deadline, elastic=False)
                 solver_seconds += mip.solve_seconds
                 messages += mip.messages
                 if mip.has_plan and mip.objective is not None:
@@ -246,12 +245,6 @@ def _same_rows(matrix) -> tuple[np.ndarray, np.ndarray]:
 def _covered_weight(reach, weight: np.ndarray, open_idx: np.ndarray) -> float:
     hit = np.asarray(reach[:, open_idx].sum(axis=1)).ravel() > 0
     return float(weight[hit].sum())
-
-
-def _left(options: SolverOptions, started: float) -> float | None:
-    if options.time_limit_s is None:
-        return None
-    return max(1.0, options.time_limit_s - (time.perf_counter() - started))
 
 
 @dataclass(kw_only=True)

@@ -53,9 +53,12 @@ class _NearestOpenSite(LocationModel):
     worst_case = False  # p-center: minimise the worst cost instead of the total
     may_give: ClassVar[tuple[str, ...]] = ("serve once",)  # rules the elastic re-solve may relax
 
-    def _solve(self, options: SolverOptions) -> PlanResult:
+    def _solve(self, options: SolverOptions, deadline: Deadline | None = None) -> PlanResult:
+        """The model over each demand's k cheapest sites, widened until exact; ``deadline``
+        is the run's (None: ``options.time_limit_s`` from now)."""
         self._check_p(self.p)
-        deadline = Deadline.after(options.time_limit_s)  # every round takes what is left
+        if deadline is None:  # every round takes what is left
+            deadline = Deadline.after(options.time_limit_s)
         allowed = b.allowed_pairs(self.costs, max_cost=self.max_cost)
         rank = allowed.groupby("demand_id", sort=False).cumcount().to_numpy()
         fixed = allowed["site_id"].isin(set(self.fixed_open)).to_numpy()
@@ -303,6 +306,7 @@ class PMedian(_NearestOpenSite):
 
     def _solve_fast(self, options: SolverOptions) -> PlanResult:
         self._check_p(self.p)
+        deadline = Deadline.after(options.time_limit_s)
         t0 = time.perf_counter()
         cost = self._dense(self.costs, missing=np.inf)
         w = self.weights.to_numpy(dtype=float)
@@ -315,7 +319,7 @@ class PMedian(_NearestOpenSite):
             self.p,
             fixed,
             options.gap_rel,
-            None if options.time_limit_s is None else max(1.0, options.time_limit_s - build),
+            deadline,
             options.threads,
             options.seed,
         )
@@ -384,6 +388,7 @@ class PCenter(PMedian):
 
     def _solve_fast(self, options: SolverOptions) -> PlanResult:
         self._check_p(self.p)
+        deadline = Deadline.after(options.time_limit_s)
         t0 = time.perf_counter()
         allowed = b.allowed_pairs(self.costs, max_cost=self.max_cost)
         cost = self._dense(allowed, missing=np.inf)[self.weights.to_numpy() > 0]
@@ -394,12 +399,11 @@ class PCenter(PMedian):
             cost,
             self.p,
             fixed,
-            None if options.time_limit_s is None else max(1.0, options.time_limit_s - build),
+            deadline,
             options.threads,
             options.seed,
         )
         if out.status == "infeasible":  # the plain model says which demands, and how much
-            return _NearestOpenSite._solve(self, options)
+            return _NearestOpenSite._solve(self, options, deadline)
         open_ids = [str(self.sites[j]) for j in out.open_sites]
         return self._fast_result(out, open_ids, allowed, build, "covering")
-

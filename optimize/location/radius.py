@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from optimize.deadline import NO_DEADLINE, Deadline
 from optimize.location.heuristic import good_open_sites, vertex_substitution
 from optimize.location.lagrange import lagrange_bound, lagrange_fixing
 from optimize.solver import OPTIMAL_GAP
@@ -249,49 +250,27 @@ class CutMaster:
                 return "exact", value, np.asarray(solution.col_dual)[: self.m]
 
 
-def p_median_lp_bound(
-    cost: np.ndarray,
-    weights: np.ndarray,
-    p: int,
-    fixed: Sequence[int] = (),
-    time_limit_s: float | None = None,
-) -> tuple[float, np.ndarray]:
-    """The p-median's LP bound (no plan costs less) and the LP's site values, by Benders cuts;
-    -inf when time ran out first."""
-    keep = weights > 0
-    sc = SortedCosts.of(cost[keep], weights[keep])
-    m = sc.cost.shape[1]
-    lower = np.zeros(m)
-    lower[list(fixed)] = 1.0
-    master = CutMaster(sc, p, lower, None, None)
-    master.add_cuts(np.full(m, p / m), None)
-    deadline = None if time_limit_s is None else time.perf_counter() + time_limit_s
-    state, value, _ = master.solve(math.inf, deadline)
-    if state != "exact":
-        return -math.inf, np.zeros(m)
-    return value, master.y
-
-
 def solve_p_median_radius(
     cost: np.ndarray,
     weights: np.ndarray,
     p: int,
     fixed: Sequence[int] = (),
     gap_rel: float | None = None,
-    time_limit_s: float | None = None,
+    deadline: Deadline = NO_DEADLINE,
     threads: int | None = None,
     seed: int | None = None,
 ) -> RadiusOutcome:
-    """Solve the p-median on a dense, finite cost matrix (demands x sites); see the module."""
-    return _RadiusSolve(cost, weights, p, fixed, gap_rel, time_limit_s, threads, seed).run()
+    """Solve the p-median on a dense, finite cost matrix (demands x sites) by the run's
+    ``deadline``; see the module."""
+    return _RadiusSolve(cost, weights, p, fixed, gap_rel, deadline, threads, seed).run()
 
 
 class _RadiusSolve:
     """One solve: the best plan so far, the best bound so far, and the steps in order."""
 
-    def __init__(self, cost, weights, p, fixed, gap_rel, time_limit_s, threads, seed):
+    def __init__(self, cost, weights, p, fixed, gap_rel, deadline: Deadline, threads, seed):
         self.t0 = time.perf_counter()
-        self.deadline = None if time_limit_s is None else self.t0 + time_limit_s
+        self.deadline = deadline.at  # a time.perf_counter() reading, None = no limit
         self.gap_rel = gap_rel
         self.gap_target = OPTIMAL_GAP if gap_rel is None else max(gap_rel, OPTIMAL_GAP)
         keep = weights > 0
