@@ -160,9 +160,10 @@ class CoverQuestions:
             n, np.ones(n), np.full(n, np.inf), len(c), starts, c.astype(np.int32), np.ones(len(c))
         )
         h.changeColsIntegrality(m, np.arange(m, dtype=np.int32), np.ones(m, dtype=np.uint8))
-        # only covers with at most budget sites matter, and the first one answers
+        # only covers with at most budget sites matter, and the first one answers: the search
+        # stops at a cover that small (target) or when the bound proves there is none (bound)
         h.setOptionValue("objective_bound", self.budget + 0.5)
-        h.setOptionValue("mip_max_improving_sols", 1)
+        h.setOptionValue("objective_target", self.budget + 0.5)
         h.run()
         S = highspy.HighsModelStatus
         status = h.getModelStatus()
