@@ -142,7 +142,7 @@ def data_part(w: Writer, run: StoredRun, other: StoredRun | None,
     blocks.append(Paragraph(w.say("bundle", city=label(city, "id")), "body"))
     if _bundle_changed(run):
         blocks.append(Paragraph(w.say("bundle_changed"), "note"))
-    blocks += quality_blocks(w, city)
+    blocks += quality_blocks(w, city, run.scope.sees)
     blocks += lever_blocks(w, run, bureaus)
     for stored in [run] + ([other] if other else []):
         blocks.append(Paragraph(w.say(
@@ -160,13 +160,14 @@ def _bundle_changed(run: StoredRun) -> bool:
     return fingerprint(run_city(run.row)) != run.row["inputs_fingerprint"]
 
 
-def quality_blocks(w: Writer, city: str) -> list[Block]:
-    """The city's data-quality scores and its main notices (the data-quality report)."""
+def quality_blocks(w: Writer, city: str, sees: Callable[[str], bool]) -> list[Block]:
+    """The city's data-quality scores and its main notices (the data-quality report), without
+    the checks of another bureau's figures (`sees`: the reader's `Scope.sees`)."""
     from demand.errors import InputError
-    from scenarios.quality_report import city_quality
+    from scenarios.quality_report import city_quality, report_for
 
     try:
-        report = city_quality(city)
+        report = report_for(city_quality(city), sees)
     except (InputError, OSError, ValueError, TypeError, KeyError) as exc:
         why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return [Paragraph(w.say("quality_unknown", why=label(why, "note")), "note")]

@@ -161,3 +161,30 @@ def test_early_warnings_are_listed_or_said_to_be_absent(brief_store, tmp_path):
         assert "Early warnings are not set up in this store" in text
     else:
         assert "No early warnings are open for Health" in text or "observed" in text
+
+
+def test_a_briefs_data_notices_leave_out_another_bureaus_figures(monkeypatch):
+    import scenarios.quality_report
+    from dashboard.brief.build import quality_blocks
+    from dashboard.brief.writer import Writer
+    from scenarios.scope import Scope
+
+    report = {
+        "tables": {},
+        "errors": 1,
+        "warnings": 1,
+        "findings": [
+            {
+                "check": "seats_per_teacher",
+                "severity": "warning",
+                "count": 2,
+                "title": "seats per teacher per school",
+            },
+            {"check": "duplicate_keys", "severity": "error", "count": 1, "title": "repeated keys"},
+        ],
+    }
+    monkeypatch.setattr(scenarios.quality_report, "city_quality", lambda city: report)
+    health = str(quality_blocks(Writer("en", 10), "sample:60", Scope.of("health").sees))
+    education = str(quality_blocks(Writer("en", 10), "sample:60", Scope.of("education").sees))
+    assert "repeated keys" in health and "seats per teacher" not in health
+    assert "repeated keys" in education and "seats per teacher" in education
