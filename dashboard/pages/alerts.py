@@ -151,7 +151,7 @@ def _map(frame: pd.DataFrame, lang: str) -> dict:
         "lon": [p[0] for p in points],
         "lat": [p[1] for p in points],
         "text": [
-            plot_text(f"#{r['alert_id']} {r['facility_id']}: {r['message'][:120]}")
+            plot_text(f"#{r['alert_id']} {r['facility_id']}: {alert_text(r, lang)[:120]}")
             for _, _, r in points
         ],  # fmt: skip
         "hoverinfo": "text",
@@ -217,8 +217,10 @@ def show_series(alert_id):
     unit = r["unit"] or ""
     ds = trace["ds"]
     observed = drawable(pd.Series(trace["observed"], dtype=float), unit)
-    expected = pd.Series(trace["expected"], dtype=float)
-    limit = pd.Series(trace["threshold"], dtype=float)
+    # the band is drawn from counts too: a line at 2.4 on an axis of cases says what its hover
+    # hides, and the limit is derived from the series' own past counts
+    expected = drawable(pd.Series(trace["expected"], dtype=float), unit)
+    limit = drawable(pd.Series(trace["threshold"], dtype=float), unit)
     flagged = [i for i, a in enumerate(trace["alarm"]) if a]
     data = [
         {"type": "scatter", "x": ds, "y": expected.tolist(), "mode": "lines",

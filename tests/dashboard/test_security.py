@@ -502,3 +502,30 @@ def test_every_route_and_page_is_gated_scoped_and_audited(http, served):
     assert "login" in set(mine["action"])
     refused = mine[(mine["action"] == "refused") & (mine["run_id"] == education[:8])]
     assert len(refused) >= 4  # Where short, Plans, Compare, Forecasts, Data: each audited
+
+
+def test_the_alerts_page_draws_and_hovers_no_small_count(http, served):
+    """An alert on a series of a few cases: the plot draws no count under 10 (observed,
+    expected band or limit) and its hovers read <10."""
+    from scenarios.alerts.store import ALERT_COLUMNS, list_alerts, store_evaluation
+
+    ds = pd.date_range("2024-01-01", periods=16, freq="MS")
+    trace = {"ds": [f"{d:%Y-%m-%d}" for d in ds], "observed": [2.0] * 15 + [7.0],
+             "expected": [None] * 8 + [2.4] * 8, "threshold": [None] * 8 + [6.0] * 8,
+             "alarm": [False] * 15 + [True]}  # fmt: skip
+    alert = {"key": "small|h", "bureau": "health", "kind": "surveillance",
+             "subject": "H001:admissions:burns", "facility_id": "H001", "area_id": None,
+             "ds": ds[-1], "observed": 7.0, "expected": 2.4, "threshold": 6.0, "score": 2.0,
+             "unit": "admissions", "method": "EARS C2", "severity": "warning",
+             "message": "admissions:burns at H001: <10 vs expected <10", "run_id": None,
+             "detail": {"trace": trace, "limit": "3-sd limit"}}  # fmt: skip
+    store_evaluation(served.engine, pd.DataFrame([alert], columns=ALERT_COLUMNS), "t", "seed")
+    found = list_alerts(served.engine)
+    alert_id = int(found.loc[found["subject"] == "H001:admissions:burns", "alert_id"].iloc[0])
+    http.sign_in("hui")
+    figure = http.callback("alerts-plot.figure", [("alerts-pick", "value", alert_id)]).get_json()
+    for trace in figure["response"]["alerts-plot"]["figure"]["data"]:
+        drawn = [y for y in trace.get("y", []) if y is not None]
+        assert all(y == 0 or y >= 10 for y in drawn), (trace.get("name"), drawn)
+        small = [t for t in trace.get("text") or [] if re.fullmatch(r"[1-9](\.\d+)?", t)]
+        assert small == [], (trace.get("name"), small)
