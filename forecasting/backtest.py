@@ -48,6 +48,7 @@ class BacktestResult:
     h: int
     n_windows: int
     level: list[int]
+    requested_windows: int = 0
 
     def explain(self) -> str:
         """One sentence comparing the automatic choice with seasonal naive."""
@@ -56,11 +57,17 @@ class BacktestResult:
             return ""
         a, b = s.loc[AUTO_SELECT], s.loc[SEASONAL_NAIVE]
         verdict = "beats" if a["mase"] < b["mase"] else "does not beat"
-        return (
+        wins = "window" if self.n_windows == 1 else "windows"
+        text = (
             f"Automatic choice {verdict} seasonal naive: MASE {a['mase']:.2f} vs {b['mase']:.2f} "
-            f"over {int(a['n_series'])} series and up to {int(a['n_windows'])} window(s) "
+            f"over {int(a['n_series'])} series and up to {self.n_windows} {wins} "
             f"of {self.h} periods"
         )
+        if self.requested_windows > self.n_windows:
+            text += (
+                f" ({self.requested_windows} asked for; the history has room for {self.n_windows})"
+            )
+        return text
 
 
 def _cut_windows(
@@ -132,8 +139,8 @@ def backtest(
 
     per = []
     for name in [AUTO_SELECT, *methods]:
-        if name not in merged.columns:
-            continue
+        if name not in merged.columns or merged[name].isna().all():
+            continue  # a method fitted to none of the series (e.g. intermittent ones)
         err = (merged["y"] - merged[name]).abs()
         a, f = merged["y"].abs(), merged[name].abs()
         sm = np.where(a + f > 0, 2 * err / (a + f).where(a + f > 0, 1), 0.0) * 100
@@ -183,4 +190,8 @@ def backtest(
     scores = [c for c in choices.columns if c.startswith("mase_")]
     choices = choices[["series_id", "window", "model", "reason", *scores]]
     forecasts = merged.drop(columns=["scale"])
-    return BacktestResult(forecasts, per_series, summary, choices, int(h), int(n_windows), level)
+    # the windows that fit in the history, not the number asked for (50 asked of 120 months: 7)
+    done = int(merged["window"].nunique())
+    return BacktestResult(
+        forecasts, per_series, summary, choices, int(h), done, level, int(n_windows)
+    )

@@ -1,11 +1,19 @@
-"""Fitting many series: per-series model choice by rolling-origin backtest, run across processes.
+"""Fitting many series: every candidate per series, plus the evidence to weigh and calibrate them.
 
-One series is fitted by ``fit_one_series``: every candidate method is fitted on the whole
-series, and, when there is more than one candidate, each is also refitted at a few earlier
-origins and scored by MASE on the periods that followed. The lowest mean MASE wins. To keep
-this affordable, ETS and Theta are refitted at the earlier origins in the form that their
-automatic search picked on the whole series (e.g. ETS(A,Ad,M) by AICc, Theta variant by MSE);
-parameters are re-estimated at each origin, the form is not.
+One series is fitted by ``fit_one_series``:
+1. a level shift far enough back is found and the history before it moved to the new level
+   (``forecasting.breaks``), so an old level does not poison the fit;
+2. every candidate method is fitted on the whole (adjusted) series;
+3. each candidate is refitted once at an earlier cut, in the form its automatic search picked on
+   the whole series (e.g. ETS(A,Ad,M) by AICc), and run forward with those parameters through
+   every later month: each month from the cut on is a forecast origin that uses only data up to
+   it, so one refit gives up to ``evidence`` origins one month apart, scored 1..h months ahead.
+   Methods without a cheap forward step (SES, the intermittent ones) are refitted per origin.
+4. an interval scale per horizon: the mean width of the candidates' own 80% intervals.
+
+The choice between candidates (or their weights) and the interval calibration use these
+backtests over all series at once: ``forecasting.selection`` and ``forecasting.calibration``.
+Series are fitted across processes by ``map_series``.
 """
 
 from __future__ import annotations
@@ -18,54 +26,128 @@ from typing import Any
 
 import numpy as np
 
-from forecasting.methods import (
-    AUTO_ETS,
-    ENSEMBLE,
-    ENSEMBLE_MEMBERS,
-    MeanModel,
-    MethodSpec,
-    chosen_form,
-)
-from forecasting.metrics import mae, mase, seasonal_naive_scale
+from forecasting.breaks import LevelShift, adjust_level_shift
+from forecasting.methods import ENSEMBLE, INTERMITTENT, SARIMAX, MethodSpec, chosen_form
+from forecasting.metrics import seasonal_naive_scale
 
-__all__ = ["SeriesFit", "fit_one_series", "map_series"]
+__all__ = ["SeriesFit", "fit_one_series", "forecast_all", "map_series", "Z80"]
+
+#: Standard normal quantile of 90%: an 80% interval is mean ± Z80 sd.
+Z80 = 1.2815515655446004
+#: Share of zero months from which a series counts as intermittent (ADI > 1.33).
+INTERMITTENT_ZEROS = 0.25
 
 
 @dataclass
 class SeriesFit:
-    """What was learned for one series: fitted models, the chosen one, and why."""
+    """What was learned for one series: fitted models, their backtests, the choice and why.
+
+    ``bt`` maps each candidate to its backtest forecasts, shape (origins, h); ``actual`` holds
+    what happened (NaN past the end of the series); ``sd`` is the interval scale per horizon
+    (units of the series). ``weights`` is the combination chosen (one method: weight 1).
+    """
 
     series_id: str
     n_obs: int
     models: dict[str, Any]
-    chosen: str
+    chosen: str = ""
     scores: dict[str, float] = field(default_factory=dict)
     n_windows: int = 0
     reason: str = ""
     failures: dict[str, str] = field(default_factory=dict)
     y: np.ndarray | None = None
+    y_fit: np.ndarray | None = None
+    bt: dict[str, np.ndarray] = field(default_factory=dict)
+    actual: np.ndarray | None = None
+    scale: float = float("nan")
+    sd: np.ndarray | None = None
+    weights: dict[str, float] = field(default_factory=dict)
+    shift: LevelShift | None = None
+    origin_cut: int = 0
+    means: dict[str, np.ndarray] = field(default_factory=dict)
+    specs: list[MethodSpec] = field(default_factory=list)
+
+    @property
+    def candidates(self) -> list[str]:
+        """Methods fitted for this series (the ensemble included when it was formed)."""
+        return list(self.models)
 
 
-def _explain(chosen: str, scores: dict[str, float], n_windows: int, h: int, unit: str) -> str:
-    others = ", ".join(
-        f"{v:.2f} for {k}" for k, v in sorted(scores.items(), key=lambda kv: kv[1]) if k != chosen
-    )
-    tail = f" vs {others}" if others else ""
-    win = "window" if n_windows == 1 else "windows"
-    span = f"{h} {unit}" + ("s" if h != 1 else "")
-    return f"{chosen} chosen: MASE {scores[chosen]:.2f}{tail} over {n_windows} {win} of {span}"
+def _check_sane(mean: np.ndarray, y: np.ndarray) -> None:
+    """Raise when a forecast is not finite or leaves any plausible range of the history."""
+    mean = np.asarray(mean, float)
+    top = float(np.max(np.abs(y))) if len(y) else 0.0
+    if not np.all(np.isfinite(mean)) or np.max(np.abs(mean), initial=0.0) > 10 * top + 10:
+        raise ValueError("forecast out of range (the fit diverged)")
 
 
-def _choose(
-    names: list[str], scores: dict[str, float], prefer: str | None, margin: float
-) -> tuple[str, str]:
-    """Lowest MASE wins, but ``prefer`` is kept unless another is ``margin`` (share) better."""
-    best = min(names, key=lambda k: scores[k])
-    if prefer not in names or best == prefer or margin <= 0:
-        return best, ""
-    if scores[best] < (1 - margin) * scores[prefer]:
-        return best, f" ({margin:.0%} or more better than {prefer})"
-    return prefer, f" (kept: no method {margin:.0%} better)"
+def forecast_all(
+    models: dict[str, Any], specs: Sequence[MethodSpec], h: int, y: np.ndarray,
+    X_future: np.ndarray | None = None,
+) -> tuple[dict[str, np.ndarray], np.ndarray]:  # fmt: skip
+    """Point forecasts of every fitted model ``h`` ahead (clipped at 0), and the interval scale:
+    the median half-width / Z80 of the candidates' own 80% intervals, per horizon (an sd)."""
+    means: dict[str, np.ndarray] = {}
+    sds = []
+    for spec in specs:
+        model = models.get(spec.name)
+        if model is None:
+            continue
+        want = spec.has_intervals
+        if spec.uses_drivers:
+            out = model.predict(h=h, X=X_future, level=[80])
+        else:
+            out = model.predict(h=h, level=[80]) if want else model.predict(h=h)
+        means[spec.name] = np.clip(np.asarray(out["mean"], float), 0, None)
+        if want and "hi-80" in out:
+            sd = (np.asarray(out["hi-80"], float) - np.asarray(out["lo-80"], float)) / (2 * Z80)
+            if np.all(np.isfinite(sd)) and np.all(sd >= 0):
+                sds.append(sd)
+    if sds:
+        sd = np.median(sds, axis=0)
+    else:  # no interval method: one-step spread of the series' changes, growing like a walk
+        d = np.diff(y) if len(y) > 1 else np.zeros(1)
+        sd = np.std(d) / np.sqrt(2) * np.sqrt(np.arange(1, h + 1))
+    floor = max(1e-6, 0.01 * float(np.mean(np.abs(y))) if len(y) else 1e-6)
+    return means, np.maximum(sd, floor)
+
+
+def _backtest(
+    spec: MethodSpec,
+    model_full: Any,
+    y: np.ndarray,
+    X: np.ndarray | None,
+    origins: np.ndarray,
+    h: int,
+    season_length: int,
+    fixed: Any,
+) -> np.ndarray:
+    """Forecasts from each origin (rows) 1..h ahead (columns), using data up to the origin."""
+    out = np.full((len(origins), h), np.nan)
+    cut = int(origins[0])
+    use_x = spec.uses_drivers and X is not None
+    model = spec.build(season_length, cut, fixed=fixed)
+    model.fit(y[:cut], X[:cut] if use_x else None)
+    forward = getattr(model, "forward", None)
+    for i, o in enumerate(origins):
+        o = int(o)
+        xf = X[o : o + h] if use_x else None
+        if o == cut:
+            res = model.predict(h=len(xf), X=xf) if use_x else model.predict(h=h)
+        elif forward is not None:
+            if use_x:
+                res = model.forward(y[:o], h=h, X=X[:o], X_future=xf)
+            else:
+                res = forward(y[:o], h=h)
+        else:  # cheap methods without a forward step are refitted at each origin
+            res = spec.build(season_length, o, fixed=fixed).fit(y[:o]).predict(h=h)
+        mean = np.asarray(res["mean"], float)
+        if len(mean) < h:  # drivers end early: no forecast past them
+            mean = np.concatenate([mean, np.full(h - len(mean), np.nan)])
+        out[i] = mean
+    top = 10 * float(np.max(np.abs(y[:cut]))) + 10
+    out[~(np.abs(out) <= top)] = np.nan  # a diverged refit scores nothing, not infinity
+    return np.clip(out, 0, None)
 
 
 def fit_one_series(
@@ -74,112 +156,85 @@ def fit_one_series(
     X: np.ndarray | None,
     specs: Sequence[MethodSpec],
     season_length: int,
-    selection_horizon: int,
-    selection_windows: int,
-    unit: str = "month",
-    prefer: str | None = None,
-    switch_margin: float = 0.0,
+    horizon: int,
+    evidence: int,
+    detect_shifts: bool = True,
+    step: int = 1,
 ) -> SeriesFit:
-    """Fit every candidate on the whole series and choose one by rolling-origin MASE.
-
-    With ``prefer``, that method is kept unless another's mean MASE is lower by at least
-    ``switch_margin`` (a share, e.g. 0.2): a robust default that noise alone cannot unseat.
-    """
+    """Fit every candidate on the whole series and backtest each from origins ``step``
+    periods apart over the last ``evidence`` periods, ``horizon`` periods ahead (see the
+    module docstring)."""
+    y = np.asarray(y, float)
     n = len(y)
+    shift = adjust_level_shift(y, season_length) if detect_shifts else None
+    y_fit = shift.adjusted if shift is not None else y
+    zeros = float(np.mean(y_fit == 0)) if n else 0.0
+    use = [
+        s
+        for s in specs
+        if s.name != ENSEMBLE and (s.name not in INTERMITTENT or zeros >= INTERMITTENT_ZEROS)
+    ]
+    if not use:  # only intermittent methods asked for, series not intermittent: use them anyway
+        use = [s for s in specs if s.name != ENSEMBLE]
     models: dict[str, Any] = {}
     failures: dict[str, str] = {}
-    fixed: dict[str, tuple[str, bool] | None] = {}
+    fixed: dict[str, Any] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for spec in specs:
-            if spec.name == ENSEMBLE:
-                continue
+        for spec in use:
             try:
-                models[spec.name] = spec.build(season_length, n).fit(
-                    y, X if spec.uses_drivers else None
-                )
-                fixed[spec.name] = chosen_form(spec.name, models[spec.name])
+                model = spec.build(season_length, n).fit(y_fit, X if spec.uses_drivers else None)
+                models[spec.name] = model
+                fixed[spec.name] = chosen_form(spec.name, model)
             except Exception as exc:  # a method that cannot fit this series is left out, named
                 failures[spec.name] = f"{type(exc).__name__}: {exc}"
-    wants_ensemble = any(s.name == ENSEMBLE for s in specs)
-    if wants_ensemble and all(m in models for m in ENSEMBLE_MEMBERS):
-        models[ENSEMBLE] = MeanModel([models[m] for m in ENSEMBLE_MEMBERS])
     if not models:
         raise RuntimeError(f"series {series_id}: no method could be fitted ({failures})")
-    names = [s.name for s in specs if s.name in models]
-    if len(names) == 1:
-        return SeriesFit(
-            series_id,
-            n,
-            models,
-            names[0],
-            reason=f"{names[0]} (only method)",
-            failures=failures,
-            y=y,
-        )
-
-    h = selection_horizon
-    min_train = max(2 * season_length, 4)
-    origins = [n - h * (k + 1) for k in range(selection_windows)]
-    origins = sorted(o for o in origins if o >= min_train)
-    errors: dict[str, list[float]] = {k: [] for k in names}
-    scaled: dict[str, list[float]] = {k: [] for k in names}
+    fit = SeriesFit(series_id, n, models, failures=failures, y=y, y_fit=y_fit, shift=shift,
+                    specs=list(use))  # fmt: skip
+    fit.scale = seasonal_naive_scale(y_fit, season_length)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for origin in origins:
-            train, test = y[:origin], y[origin : origin + h]
-            scale = seasonal_naive_scale(train, season_length)
-            xt = X[:origin] if X is not None else None
-            xf = X[origin : origin + h] if X is not None else None
-            preds: dict[str, np.ndarray] = {}
-            for spec in specs:
-                if spec.name not in models or spec.name == ENSEMBLE:
-                    continue
-                try:
-                    m = spec.build(season_length, origin, fixed=fixed.get(spec.name))
-                    m.fit(train, xt if spec.uses_drivers else None)
-                    pred = np.clip(
-                        m.predict(len(test), X=xf if spec.uses_drivers else None)["mean"], 0, None
-                    )
-                    err, sc = mae(test, pred), mase(test, pred, scale)
-                    preds[spec.name] = pred
-                except Exception:
-                    err = sc = float("inf")
-                errors[spec.name].append(err)
-                scaled[spec.name].append(sc)
-            if ENSEMBLE in models:
-                if all(m in preds for m in ENSEMBLE_MEMBERS):
-                    pred = np.mean([preds[m] for m in ENSEMBLE_MEMBERS], axis=0)
-                    err, sc = mae(test, pred), mase(test, pred, scale)
-                else:
-                    err = sc = float("inf")
-                errors[ENSEMBLE].append(err)
-                scaled[ENSEMBLE].append(sc)
-    if not origins:
-        chosen = next((k for k in (prefer, AUTO_ETS) if k in models), names[0])
-        return SeriesFit(
-            series_id,
-            n,
-            models,
-            chosen,
-            failures=failures,
-            y=y,
-            reason=(f"{chosen} chosen by default: series too short ({n} {unit}s) for a backtest"),
-        )
-    mean_mase = {
-        k: float(np.nanmean(v)) if np.isfinite(v).any() else float("nan") for k, v in scaled.items()
-    }
-    if all(np.isfinite(v) for v in mean_mase.values()):
-        chosen, why = _choose(names, mean_mase, prefer, switch_margin)
-        reason = _explain(chosen, mean_mase, len(origins), h, unit) + why
-    else:  # flat history: MASE undefined, compare plain MAE instead
-        mean_mae = {k: float(np.mean(v)) for k, v in errors.items()}
-        chosen = min(names, key=lambda k: mean_mae[k])
-        reason = (
-            f"{chosen} chosen: MAE {mean_mae[chosen]:.2f} over {len(origins)} windows "
-            "(history too flat for MASE)"
-        )
-    return SeriesFit(series_id, n, models, chosen, mean_mase, len(origins), reason, failures, y)
+        plain = {k: v for k, v in models.items() if k != SARIMAX}  # drivers: no future here
+        means, sd = forecast_all(plain, use, horizon, y_fit)
+        for name, mean in means.items():
+            try:
+                _check_sane(mean, y_fit)
+            except ValueError as exc:  # a diverged fit is left out, named
+                failures[name] = str(exc)
+                del models[name]
+        if any(k in failures for k in means):
+            means, sd = forecast_all({k: v for k, v in plain.items() if k in models}, use,
+                                     horizon, y_fit)  # fmt: skip
+        if not models:
+            raise RuntimeError(f"series {series_id}: no method could be fitted ({failures})")
+        fit.sd = sd
+        if SARIMAX not in models:  # kept for predict up to ``horizon``
+            fit.means = means
+    min_train = max(2 * season_length + 2, 4) if season_length > 1 else 4
+    first = max(min_train, n - int(evidence))
+    if first >= n or evidence <= 0:
+        return fit
+    origins = np.arange(n - 1, first - 1, -max(int(step), 1))[::-1]
+    fit.origin_cut = int(origins[0])
+    actual = np.full((len(origins), horizon), np.nan)
+    for i, o in enumerate(origins):
+        seg = y_fit[o : o + horizon]
+        actual[i, : len(seg)] = seg
+    fit.actual = actual
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for spec in use:
+            if spec.name not in models:
+                continue
+            try:
+                fit.bt[spec.name] = _backtest(
+                    spec, models[spec.name], y_fit, X, origins, horizon, season_length,
+                    fixed.get(spec.name),
+                )  # fmt: skip
+            except Exception as exc:  # no evidence for this method on this series: named
+                failures.setdefault(spec.name + " (backtest)", f"{type(exc).__name__}: {exc}")
+    return fit
 
 
 def _run_chunk(func: Callable, chunk: list[tuple]) -> list:

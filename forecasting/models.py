@@ -3,8 +3,9 @@
 Settings go in the constructor; ``fit(history)`` learns and returns self; learned state ends
 with ``_``; ``predict(h, level=(80, 95))`` returns a long frame with one column per method
 (statsforecast naming: ``AutoETS``, ``AutoETS-lo-80``, ``AutoETS-hi-80`` ...), the chosen method
-per series in ``model``, and the canonical ``yhat``, ``yhat-lo-80``, ``yhat-hi-80`` ...
-Forecasts are counts, so they are clipped at zero.
+per series in ``model`` (``Ensemble`` for a combination), and the canonical ``yhat``,
+``yhat-lo-80``, ``yhat-hi-80`` ... Intervals of every column are calibrated on backtest errors
+(``forecasting.calibration``). Forecasts are counts, so they are clipped at zero.
 """
 
 from __future__ import annotations
@@ -16,26 +17,42 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from demand.errors import InputError
-from forecasting.engine import SeriesFit, fit_one_series, map_series
+from forecasting.calibration import Calibration, calibrate
+from forecasting.engine import SeriesFit, fit_one_series, forecast_all, map_series
 from forecasting.history import FREQ_MONTHLY, check_history, infer_frequency, season_length_for
 from forecasting.methods import (
     AUTO_ETS,
     AUTO_THETA,
+    DAMPED_ETS,
+    DYNAMIC_THETA,
     ENSEMBLE,
-    ENSEMBLE_MEMBERS,
+    INTERMITTENT,
+    KNOWN,
     SARIMAX,
     SEASONAL_NAIVE,
+    SES,
     MethodSpec,
 )
+from forecasting.selection import PRIOR_WINDOWS, TRIM, select
 
 __all__ = [
     "AutoForecaster",
+    "DEFAULT_MODELS",
     "ETSForecaster",
     "SARIMAXForecaster",
     "SeasonalNaiveForecaster",
     "ThetaForecaster",
     "interval_columns",
 ]
+
+#: The default candidates of AutoForecaster; the intermittent ones are fitted only to series
+#: with many zero months.
+DEFAULT_MODELS = (SEASONAL_NAIVE, SES, AUTO_ETS, DAMPED_ETS, DYNAMIC_THETA, *INTERMITTENT)
+#: Periods at the end of each series that serve as backtest origins (the evidence for the
+#: choice and the calibration), every ``ORIGIN_STEP``-th of them.
+EVIDENCE = 24
+ORIGIN_STEP = 2
+YHAT = "yhat"
 
 
 def interval_columns(name: str, level: Sequence[int]) -> list[str]:
@@ -57,7 +74,7 @@ class _SeriesForecaster(BaseEstimator):
 
     # -- fit -------------------------------------------------------------------------------
     def fit(self, history: pd.DataFrame, source: str = "history") -> _SeriesForecaster:
-        """Learn one model (or a choice of models) per series from the long history frame."""
+        """Learn the candidates per series, choose, and calibrate intervals on the backtests."""
         history = check_history(history, source=source)
         drivers = self._drivers()
         missing = [d for d in drivers if d not in history.columns]
@@ -72,8 +89,11 @@ class _SeriesForecaster(BaseEstimator):
         sel_h = getattr(self, "selection_horizon", None) or max(self.season_length_, 1)
         if self.freq_ != FREQ_MONTHLY and not getattr(self, "selection_horizon", None):
             sel_h = 1
-        unit = "month" if self.freq_ == FREQ_MONTHLY else "year"
+        self.horizon_ = int(sel_h)
+        self.unit_ = "month" if self.freq_ == FREQ_MONTHLY else "year"
         specs = self._specs()
+        evidence = int(getattr(self, "evidence", EVIDENCE) or 0) if len(specs) > 0 else 0
+        shifts = bool(getattr(self, "detect_shifts", False))
         items = []
         self.last_ds_: dict[str, pd.Timestamp] = {}
         for sid, g in history.groupby("series_id", sort=True):
@@ -87,36 +107,70 @@ class _SeriesForecaster(BaseEstimator):
                     X,
                     specs,
                     self.season_length_,
-                    int(sel_h),
-                    int(getattr(self, "selection_windows", 0) or 0),
-                    unit,
-                    getattr(self, "prefer", None),
-                    float(getattr(self, "switch_margin", 0.0) or 0.0),
+                    self.horizon_,
+                    evidence,
+                    shifts,
+                    int(getattr(self, "origin_step", ORIGIN_STEP) or 1),
                 )
             )
         fits: list[SeriesFit] = map_series(fit_one_series, items, n_jobs=getattr(self, "n_jobs", 1))
         self.fits_ = {f.series_id: f for f in fits}
         self.series_ids_ = list(self.fits_)
         self.methods_ = [s.name for s in specs]
+        self.specs_ = specs
         self.drivers_ = drivers
+        members = [s.name for s in specs]
+        self.set_scores_ = select(
+            fits,
+            members,
+            trim=float(getattr(self, "trim", 0.0) or 0.0),
+            prior_windows=float(getattr(self, "prior_windows", PRIOR_WINDOWS)),
+            unit=self.unit_,
+        )
+        self.calibration_ = self._calibrate(fits)
         return self
+
+    def _calibrate(self, fits: list[SeriesFit]) -> dict[str, Calibration]:
+        """One calibration per method column and one for ``yhat`` (each series' choice)."""
+        levels = (50, 80, 90, 95, 99)
+        out: dict[str, Calibration] = {}
+
+        def scores(pred_of):
+            for f in fits:
+                if f.actual is None or f.sd is None:
+                    continue
+                pred = pred_of(f)
+                if pred is not None:
+                    yield f.series_id, (f.actual - pred) / f.sd[None, : f.actual.shape[1]]
+
+        for name in self.methods_:
+            out[name] = calibrate(scores(lambda f, k=name: f.bt.get(k)), levels, self.horizon_)
+        out[YHAT] = calibrate(scores(_combined_backtest), levels, self.horizon_)
+        return out
 
     # -- learned summaries -----------------------------------------------------------------
     @property
     def choice_(self) -> pd.DataFrame:
-        """Per series: the chosen method, every candidate's backtest MASE, the reason in words."""
+        """Per series: the choice, its weights, every candidate's backtest MASE, the reason."""
         rows = []
         for f in self.fits_.values():
             row = {
                 "series_id": f.series_id,
                 "model": f.chosen,
+                "weights": ", ".join(f"{k} {w:.2f}" for k, w in f.weights.items()),
                 "n_obs": f.n_obs,
                 "n_windows": f.n_windows,
+                "level_shift": f.shift.describe(self.unit_) if f.shift is not None else "",
                 "reason": f.reason,
             }
             row.update({f"mase_{k}": v for k, v in f.scores.items()})
             rows.append(row)
         return pd.DataFrame(rows)
+
+    def calibration_table(self, name: str = YHAT) -> pd.DataFrame:
+        """The interval calibration of ``name`` (a method or ``yhat``): level, horizon, the
+        score quantiles q_lo / q_hi (in interval-scale units) and the scores behind them."""
+        return pd.DataFrame(self.calibration_[name].table())
 
     # -- predict ---------------------------------------------------------------------------
     def _future_drivers(self, X_future: pd.DataFrame | None, sid: str, h: int) -> np.ndarray | None:
@@ -150,9 +204,10 @@ class _SeriesForecaster(BaseEstimator):
         if bad:
             raise InputError(f"interval levels must be between 0 and 100 percent, got {bad}")
         items = [
-            (f, self.methods_, int(h), level, self._future_drivers(X_future, sid, h))
+            (f, self.specs_, int(h), level, self._future_drivers(X_future, sid, h),
+             self.calibration_)
             for sid, f in self.fits_.items()
-        ]
+        ]  # fmt: skip
         parts = map_series(_predict_one, items, n_jobs=getattr(self, "n_jobs", 1), min_parallel=200)
         sids = list(self.fits_)
         dates = np.concatenate(
@@ -162,62 +217,90 @@ class _SeriesForecaster(BaseEstimator):
             ]
         )
         columns: dict[str, np.ndarray] = {"series_id": np.repeat(sids, h), "ds": dates}
-        for name in [*self.methods_, "model", "yhat"]:
+        for name in [*self.methods_, "model", YHAT]:
             for col in interval_columns(name, level) if name != "model" else ["model"]:
                 values = np.concatenate([p[col] for p in parts])
                 columns[col] = values if col == "model" else np.clip(values, 0, None)
         return pd.DataFrame(columns)
 
     def residuals(self) -> pd.DataFrame:
-        """In-sample one-step residuals of the chosen model: series_id, ds, y, fitted, resid."""
+        """In-sample one-step residuals of the chosen forecast: series_id, ds, y, fitted, resid.
+
+        ``y`` is the history the models were fitted to (before a level shift: moved to the
+        new level)."""
         frames = []
         for sid, f in self.fits_.items():
-            fitted = np.asarray(f.models[f.chosen].predict_in_sample()["fitted"], float)
+            fitted = _combined_fitted(f)
+            y = f.y_fit if f.y_fit is not None else f.y
             dates = pd.date_range(end=self.last_ds_[sid], periods=f.n_obs, freq=self.freq_)
             frames.append(
-                pd.DataFrame(
-                    {
-                        "series_id": sid,
-                        "ds": dates,
-                        "y": f.y,
-                        "fitted": fitted,
-                        "resid": f.y - fitted,
-                    }
-                )
-            )
+                pd.DataFrame({"series_id": sid, "ds": dates, "y": y, "fitted": fitted,
+                              "resid": y - fitted})
+            )  # fmt: skip
         return pd.concat(frames, ignore_index=True)
 
 
+def _combined_backtest(f: SeriesFit) -> np.ndarray | None:
+    """The backtest forecasts of a series' chosen combination (None without all members)."""
+    if not f.weights or not all(k in f.bt for k in f.weights):
+        return None
+    return sum(w * f.bt[k] for k, w in f.weights.items())
+
+
+def _combined_fitted(f: SeriesFit) -> np.ndarray:
+    """In-sample one-step fitted values of the chosen combination."""
+    parts, total = [], 0.0
+    for k, w in (f.weights or {f.chosen: 1.0}).items():
+        try:
+            fitted = np.asarray(f.models[k].predict_in_sample()["fitted"], float)
+        except Exception:  # a member without in-sample fits is left out of the mean
+            continue
+        parts.append(w * fitted)
+        total += w
+    if not parts:
+        return np.full(f.n_obs, np.nan)
+    return np.sum(parts, axis=0) / total
+
+
 def _predict_one(
-    f: SeriesFit, methods: list[str], h: int, level: list[int], xf: np.ndarray | None
+    f: SeriesFit,
+    specs: list[MethodSpec],
+    h: int,
+    level: list[int],
+    xf: np.ndarray | None,
+    calibration: dict[str, Calibration],
 ) -> dict[str, np.ndarray]:
-    """Point forecasts and intervals of every fitted method for one series, plus the choice."""
+    """Point forecasts and calibrated intervals of every method for one series, plus the
+    chosen forecast as ``yhat``."""
+    import warnings
+
     part: dict[str, np.ndarray] = {}
-    # the ensemble last, averaged from its members' columns rather than predicted twice
-    for name in sorted(methods, key=lambda m: m == ENSEMBLE):
-        model = f.models.get(name)
-        if model is None:
+    if f.means and f.sd is not None and h <= len(f.sd) and xf is None:
+        means = {k: v[:h] for k, v in f.means.items()}  # computed at fit time
+        sd = f.sd[:h]
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            y = f.y_fit if f.y_fit is not None else f.y
+            means, sd = forecast_all(f.models, f.specs, h, y, X_future=xf)
+    for spec in specs:
+        name = spec.name
+        if name not in means:
             part.update({c: np.full(h, np.nan) for c in interval_columns(name, level)})
             continue
-        if name == ENSEMBLE and all(m in part for m in ENSEMBLE_MEMBERS):
-            for col, src in zip(
-                interval_columns(name, level),
-                zip(*[interval_columns(m, level) for m in ENSEMBLE_MEMBERS], strict=True),
-                strict=True,
-            ):
-                part[col] = np.mean([part[c] for c in src], axis=0)
-            continue
-        use_x = xf if name == SARIMAX else None
-        out = model.predict(h=h, X=use_x, level=level) if level else model.predict(h=h)
-        part[name] = np.asarray(out["mean"], float)
+        part[name] = means[name]
         for lv in level:
-            part[f"{name}-lo-{lv}"] = np.asarray(out[f"lo-{lv}"], float)
-            part[f"{name}-hi-{lv}"] = np.asarray(out[f"hi-{lv}"], float)
+            lo, hi = calibration[name].bounds(f.series_id, means[name], sd, lv)
+            part[f"{name}-lo-{lv}"], part[f"{name}-hi-{lv}"] = lo, hi
+    weights = {k: w for k, w in f.weights.items() if k in means} or {f.chosen: 1.0}
+    total = sum(weights.values())
+    yhat = sum(w * means[k] for k, w in weights.items()) / total
+    part[YHAT] = yhat
+    for lv in level:
+        part[f"{YHAT}-lo-{lv}"], part[f"{YHAT}-hi-{lv}"] = calibration[YHAT].bounds(
+            f.series_id, yhat, sd, lv
+        )
     part["model"] = np.repeat(f.chosen, h).astype(object)
-    for src, dst in zip(
-        interval_columns(f.chosen, level), interval_columns("yhat", level), strict=True
-    ):
-        part[dst] = part[src]
     return part
 
 
@@ -294,49 +377,61 @@ class SARIMAXForecaster(_SeriesForecaster):
 
 
 class AutoForecaster(_SeriesForecaster):
-    """Chooses per series among candidate methods by rolling-origin backtest MASE.
+    """Forecasts each series with a weighted combination of its good candidates, by backtest.
 
-    ``models`` lists candidates by name ("SeasonalNaive", "AutoETS", "AutoTheta", "Ensemble" =
-    mean of AutoETS and AutoTheta, "SARIMAX");
-    each series is backtested over ``selection_windows`` origins, ``selection_horizon`` periods
-    ahead (default: one season, 12 months; 1 for yearly). ``choice_`` explains every choice.
-    ``prefer`` (default the Ensemble) is kept unless another candidate's backtest MASE is
-    ``switch_margin`` (share, default 0.2) lower: on the hospital data, picking the plain
-    minimum scored worse than always using the Ensemble, because 3 windows are noisy.
-    ``ets_model`` is the AutoETS search space: "AZZ" (additive errors, any trend and season)
-    is 3x faster than "ZZZ" and as accurate on the hospital data (docs/forecasting.md).
+    ``models`` lists the candidates (names in ``forecasting.methods``; default
+    ``DEFAULT_MODELS``: seasonal naive, SES, AutoETS, damped Holt-Winters, dynamic Theta, and
+    for series with many zero months Croston SBA, TSB, ADIDA and IMAPA; CES, AutoTheta,
+    AutoARIMA on request). Each series is backtested from every ``origin_step``-th of its last
+    ``evidence`` periods, ``selection_horizon`` periods ahead (default
+    one season: 12 months; 1 for yearly series). Candidates whose backtest MASE, shrunk toward
+    the whole set's by ``prior_windows`` windows' worth, is more than ``trim`` above the best
+    are left out; the others are weighted by 1 / backtest MSE (``trim=0``: the single best).
+    ``choice_`` explains every choice; intervals of every column are calibrated on the
+    backtest errors (``calibration_table()``). ``detect_shifts`` moves the history before a
+    lasting level shift to the new level. ``ets_model`` is the AutoETS
+    search space ("AZZ": additive errors, any trend and season; "ZZZ": 3x slower).
     """
 
     def __init__(
         self,
-        models: Sequence[str] = (SEASONAL_NAIVE, AUTO_ETS, AUTO_THETA, ENSEMBLE),
+        models: Sequence[str] = DEFAULT_MODELS,
         selection_horizon: int | None = None,
-        selection_windows: int = 3,
+        evidence: int = EVIDENCE,
+        origin_step: int = ORIGIN_STEP,
+        trim: float = TRIM,
+        prior_windows: float = PRIOR_WINDOWS,
         ets_model: str = "AZZ",
-        prefer: str | None = ENSEMBLE,
-        switch_margin: float = 0.2,
+        detect_shifts: bool = True,
         drivers: Sequence[str] | None = None,
         season_length: int | None = None,
         n_jobs: int | None = -1,
     ):
         self.models = models
         self.selection_horizon = selection_horizon
-        self.selection_windows = selection_windows
+        self.evidence = evidence
+        self.origin_step = origin_step
+        self.trim = trim
+        self.prior_windows = prior_windows
         self.ets_model = ets_model
-        self.prefer = prefer
-        self.switch_margin = switch_margin
+        self.detect_shifts = detect_shifts
         self.drivers = drivers
         self.season_length = season_length
         self.n_jobs = n_jobs
 
     def _specs(self) -> list[MethodSpec]:
-        if not self.models:
+        names = [m for m in self.models if m != ENSEMBLE]  # the combination is always formed
+        if not names:
             raise InputError("AutoForecaster needs at least one candidate model")
-        if self.prefer is not None and self.prefer not in self.models:
-            raise InputError(f"prefer={self.prefer!r} must be one of the models {self.models}")
-        if ENSEMBLE in self.models and not set(ENSEMBLE_MEMBERS) <= set(self.models):
-            raise InputError(f"{ENSEMBLE} averages {' and '.join(ENSEMBLE_MEMBERS)}: list them too")
+        unknown = [m for m in names if m not in KNOWN]
+        if unknown:
+            raise InputError(
+                f"unknown forecasting method(s) {', '.join(unknown)}; choose from "
+                f"{', '.join(k for k in KNOWN if k != ENSEMBLE)}"
+            )
+        if not float(self.trim) >= 0:
+            raise InputError(f"trim must be a share >= 0 (0: the single best), got {self.trim}")
         return [
             MethodSpec(name, {"model": self.ets_model}) if name == AUTO_ETS else MethodSpec(name)
-            for name in self.models
+            for name in dict.fromkeys(names)
         ]

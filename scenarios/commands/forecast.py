@@ -46,9 +46,15 @@ def _forecast_table(fc, choice, horizon: int, level: list[int], limit: int = 15)
         pick = picks.loc[sid]
         own = pick.get(f"mase_{pick['model']}", float("nan"))
         naive = pick.get("mase_SeasonalNaive", float("nan"))
+        members = [w.rsplit(" ", 1)[0] for w in str(pick.get("weights", "")).split(", ") if w]
+        model = pick["model"]
+        if model == "Ensemble" and members:
+            model += (
+                f" ({', '.join(members[:2])}{f' +{len(members) - 2}' if len(members) > 2 else ''})"
+            )
         table.add_row(
             str(sid),
-            pick["model"],
+            model,
             _score(own),
             _score(naive),
             f"{row['first']:%Y-%m}",
@@ -59,8 +65,9 @@ def _forecast_table(fc, choice, horizon: int, level: list[int], limit: int = 15)
     if len(totals) > limit:
         table.caption = f"first {limit} of {len(totals)} series; all in the output CSV. "
     table.caption = (table.caption or "") + (
-        "MASE: backtest error of the chosen model (naive: of seasonal naive); next: first "
-        "period's forecast and interval; total: sum over the horizon"
+        "MASE: backtest error of the chosen forecast (naive: of seasonal naive; – where the "
+        "history is too short to backtest); next: first period's forecast and interval; "
+        "total: sum over the horizon"
     )
     return table
 
@@ -94,6 +101,9 @@ def register(app: typer.Typer) -> None:
         level: list[int] = LEVEL,
         out: Path = typer.Option(..., "--out", help="CSV to write the forecasts to."),
         jobs: int = JOBS,
+        choices: Path | None = typer.Option(
+            None, "--choices", help="CSV for each series' choice, weights, scores and reason."
+        ),
     ) -> None:
         """Forecast every series with an automatic per-series model choice and intervals."""
         from forecasting.history import read_history_csv  # imported here: keeps the CLI quick
@@ -102,11 +112,15 @@ def register(app: typer.Typer) -> None:
 
         with user_errors():
             check_out_file(out, "--out", (".csv",))
+            if choices is not None:
+                check_out_file(choices, "--choices", (".csv",))
             hist = read_history_csv(history)
             model = AutoForecaster(n_jobs=jobs).fit(hist, source=str(history))
             fc = model.predict(horizon, level=level)
             write_csv(fc, out, date_format="%Y-%m-%d")
-        choice = model.choice_
+            choice = model.choice_
+            if choices is not None:
+                write_csv(choice, choices)
         unscored = choice[choice["n_windows"] == 0] if "n_windows" in choice else choice[:0]
         if len(unscored):
             first = unscored.iloc[0]
@@ -116,8 +130,10 @@ def register(app: typer.Typer) -> None:
         console.print(_forecast_table(fc, choice, horizon, sorted(set(level))))
         counts = ", ".join(f"{k} {v}" for k, v in choice["model"].value_counts().items())
         console.print(f"{len(choice)} series ({counts}) → {out}")
-        for reason in choice.drop_duplicates("model")["reason"]:
-            console.print(f"  e.g. {reason}")
+        shown = choice.head(15)
+        console.print("why:" + ("" if len(choice) <= 15 else " (first 15; --choices for all)"))
+        for sid, reason in zip(shown["series_id"], shown["reason"], strict=True):
+            console.print(f"  {sid}: {reason}", markup=False)
 
     @app.command("backtest")
     def backtest_cmd(

@@ -31,17 +31,23 @@ def test_automatic_choice_beats_seasonal_naive(result):
     assert result.explain().startswith("Automatic choice beats seasonal naive")
 
 
-def test_interval_coverage_within_ten_points_of_nominal(result):
+def test_interval_coverage_near_nominal(result):
+    # calibrated on each cut's own backtest errors: the held-out year is covered as promised
     auto = result.summary.set_index("model").loc[AUTO_SELECT]
-    assert abs(auto["coverage_80"] - 0.80) <= 0.10
-    assert abs(auto["coverage_95"] - 0.95) <= 0.10
+    assert abs(auto["coverage_80"] - 0.80) <= 0.05
+    assert abs(auto["coverage_95"] - 0.95) <= 0.04
+    per = result.per_series[result.per_series["model"] == AUTO_SELECT]
+    assert per["coverage_80"].between(0, 1).all() and per["coverage_80"].notna().all()
 
 
 def test_every_window_choice_is_explained_without_peeking(result):
     choices = result.choices
     assert len(choices) == 80  # 40 series x 2 origins, each chosen on its own past only
-    assert choices["reason"].str.contains("chosen").all()
+    assert choices["reason"].str.contains(r"backtest MASE .* over \d+ monthly origins").all()
+    assert choices["reason"].str.contains("chosen|Ensemble of").all()
     per = result.per_series
-    assert set(per["model"]) == {AUTO_SELECT, "SeasonalNaive", "AutoETS", "AutoTheta", "Ensemble"}
+    # intermittent methods are not fitted to these (no zero months), so they are not scored
+    assert set(per["model"]) == {AUTO_SELECT, "SeasonalNaive", "SES", "AutoETS", "DampedETS",
+                                 "DynamicTheta"}  # fmt: skip
     assert (result.forecasts.groupby(["series_id", "window"]).size() == 12).all()
     assert (result.forecasts["ds"] > result.forecasts["cutoff"]).all()

@@ -47,10 +47,16 @@ def test_forecast_writes_intervals_and_explains_choice(tmp_path):
             str(out),
             "--jobs",
             "1",
+            "--choices",
+            str(tmp_path / "C.csv"),
         ],
     )
     assert res.exit_code == 0, res.output
-    assert "chosen: MASE" in res.output and "area0" in res.output
+    why = pd.read_csv(tmp_path / "C.csv")
+    assert list(why["series_id"]) == ["area0", "area1"] and why["reason"].str.len().min() > 40
+    assert {"model", "weights", "n_windows", "level_shift"} <= set(why.columns)
+    assert "area0: Ensemble of" in res.output or "area0: " in res.output
+    assert "backtest MASE" in res.output and "monthly origins" in res.output
     fc = pd.read_csv(out)
     assert len(fc) == 12
     assert {"yhat", "yhat-lo-80", "yhat-hi-95", "model"} <= set(fc.columns)

@@ -1,0 +1,158 @@
+"""What each series is forecast with: a weighted combination of its good candidates.
+
+The evidence is the backtest of every candidate from up to 24 monthly origins (``engine``):
+its errors 1..h months ahead, scaled by the series' in-sample seasonal-naive error (MASE).
+A single series' backtest is noisy (overlapping windows from a few years), so its mean scaled
+error ``L_k`` and mean squared scaled error ``S_k`` are shrunk toward what the same
+candidates scored over all the series fitted together (the set):
+
+    L~_k = (n L_k + n0 Lset_k) / (n + n0)        (and the same for S)
+
+with ``n`` the series' effective number of windows (scored months / h) and ``n0``
+(``prior_windows``) how many windows the set's view is worth: a short series leans on the
+set, a long one on itself, a set of one series on itself alone. Candidates whose ``L~`` is
+more than ``trim`` (share) above the best are left out (seasonal naive on a trending series,
+SES on a seasonal one); the others are averaged with weights ``1 / S~_k``. Averaging the good
+methods is safer than betting on the one that happened to win a noisy backtest, and leaving
+out the bad ones is safer than averaging all (both measured: docs/forecasting.md). Series
+with no backtest at all (too short) weigh the candidates by the set's scores, or, alone, equally.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from forecasting.engine import SeriesFit
+from forecasting.methods import ENSEMBLE
+
+__all__ = ["backtest_losses", "select", "TRIM", "PRIOR_WINDOWS"]
+
+#: Candidates scoring more than this share above the best are left out of the combination.
+TRIM = 0.5
+#: How many backtest windows the set's scores are worth against a series' own.
+PRIOR_WINDOWS = 1.0
+
+
+def backtest_losses(
+    fit: SeriesFit, weights: dict[str, float] | None = None, power: int = 1
+) -> dict[str, float]:
+    """Mean backtest |error| (power 1: MASE) or squared error (power 2) over origins and
+    horizons, scaled by the series' seasonal-naive error; per candidate or of a combination."""
+    if fit.actual is None or not np.isfinite(fit.scale) or fit.scale <= 0:
+        return {}
+    preds = fit.bt
+    if weights is not None:
+        if not all(k in fit.bt for k in weights):
+            return {}
+        preds = {ENSEMBLE: sum(w * fit.bt[k] for k, w in weights.items())}
+    out = {}
+    for k, pred in preds.items():
+        err = np.abs(fit.actual - pred) / fit.scale
+        if np.isfinite(err).any():
+            out[k] = float(np.nanmean(err**power))
+    return out
+
+
+def _windows(fit: SeriesFit) -> float:
+    """Effective number of backtest windows: scored months / horizon."""
+    if fit.actual is None:
+        return 0.0
+    return float(np.isfinite(fit.actual).sum()) / max(fit.actual.shape[1], 1)
+
+
+def _set_means(per_series: list[dict[str, float]], members: Sequence[str]) -> dict[str, float]:
+    """The set's typical score per candidate: the median over series (one series where a
+    method blew up must not decide for all)."""
+    out = {}
+    for k in members:
+        vals = [d[k] for d in per_series if k in d and np.isfinite(d[k])]
+        if vals:
+            out[k] = float(np.median(vals))
+    return out
+
+
+def _shrink(own: dict[str, float], prior: dict[str, float], n: float, n0: float,
+            names: Sequence[str]) -> dict[str, float]:  # fmt: skip
+    out = {}
+    for k in names:
+        if k in own and np.isfinite(own[k]):
+            out[k] = own[k] if k not in prior else (n * own[k] + n0 * prior[k]) / (n + n0)
+        elif k in prior:
+            out[k] = prior[k]
+    return out
+
+
+def select(
+    fits: Sequence[SeriesFit],
+    members: Sequence[str],
+    trim: float = TRIM,
+    prior_windows: float = PRIOR_WINDOWS,
+    unit: str = "month",
+) -> dict[str, float]:
+    """Set ``weights``, ``chosen``, ``scores``, ``n_windows`` and ``reason`` on every fit.
+
+    ``members`` are the candidates that may be combined, in order of preference for ties;
+    returns the set's median backtest MASE per candidate.
+    """
+    mase = [backtest_losses(f) for f in fits]
+    mse = [backtest_losses(f, power=2) for f in fits]
+    set_mase, set_mse = _set_means(mase, members), _set_means(mse, members)
+    n_set = sum(1 for d in mase if d)
+    for fit, own, own2 in zip(fits, mase, mse, strict=True):
+        avail = [k for k in members if k in fit.models] or list(fit.models)
+        n = _windows(fit)
+        loss = _shrink(own, set_mase, n, prior_windows, avail)
+        loss2 = _shrink(own2, set_mse, n, prior_windows, avail)
+        if loss:
+            best = min(loss.values())
+            keep = [k for k in avail if k in loss and loss[k] <= (1 + trim) * best]
+            inv = {k: 1.0 / max(loss2.get(k, loss[k] ** 2), 1e-12) for k in keep}
+        else:  # nothing scored anywhere: all candidates alike
+            keep = avail
+            inv = {k: 1.0 for k in keep}
+        total = sum(inv.values())
+        fit.weights = dict(sorted(((k, v / total) for k, v in inv.items()), key=lambda kv: -kv[1]))
+        fit.chosen = keep[0] if len(keep) == 1 else ENSEMBLE
+        fit.n_windows = max(1, int(round(n))) if n > 0 else 0
+        fit.scores = dict(own)
+        if len(keep) > 1:
+            fit.scores.update(backtest_losses(fit, fit.weights))
+        if own:
+            how = "own backtest"
+            if n_set > 1:
+                how = f"backtest shrunk toward the set's {n_set} series"
+        elif loss:
+            how = f"the set's backtest ({n_set} series); too short for its own"
+        else:
+            how = "equal: too short for a backtest"
+        fit.reason = _reason(fit, loss, own, how, trim, unit)
+    return set_mase
+
+
+def _reason(
+    fit: SeriesFit, loss: dict[str, float], own: dict[str, float], how: str, trim: float,
+    unit: str,
+) -> str:  # fmt: skip
+    """The choice in words, e.g. 'Ensemble of DynamicTheta 0.34, AutoETS 0.33, ... '."""
+    keep = list(fit.weights)
+    left_out = [k for k in sorted(loss, key=loss.get) if k not in keep]
+    if len(keep) > 1:
+        parts = ", ".join(f"{k} {w:.2f}" for k, w in fit.weights.items())
+        head = f"Ensemble of {parts} (weights 1/MSE by {how})"
+    else:
+        head = f"{keep[0]} chosen (by {how})"
+    if left_out:
+        head += f"; left out, MASE over {1 + trim:.1f}x the best: {', '.join(left_out)}"
+    if own:
+        scored = ", ".join(f"{k} {own[k]:.2f}" for k in sorted(own, key=own.get))
+        head += f"; backtest MASE {scored}"
+        if ENSEMBLE in fit.scores and len(keep) > 1:
+            head += f", combined {fit.scores[ENSEMBLE]:.2f}"
+        origins = fit.actual.shape[0] if fit.actual is not None else 0
+        h = fit.actual.shape[1] if fit.actual is not None else 0
+        head += f" over {origins} {unit}ly origins, 1-{h} {unit}s ahead"
+    if fit.shift is not None:
+        head += f"; history before a {fit.shift.describe(unit)} moved to the new level"
+    return head
