@@ -66,6 +66,7 @@ class SeriesFit:
     origin_cut: int = 0
     means: dict[str, np.ndarray] = field(default_factory=dict)
     specs: list[MethodSpec] = field(default_factory=list)
+    bt_chosen: np.ndarray | None = None
 
     @property
     def candidates(self) -> list[str]:
@@ -73,12 +74,15 @@ class SeriesFit:
         return list(self.models)
 
 
-def _check_sane(mean: np.ndarray, y: np.ndarray) -> None:
-    """Raise when a forecast is not finite or leaves any plausible range of the history."""
+def _check_sane(mean: np.ndarray, y: np.ndarray, season_length: int = 12) -> None:
+    """Raise when a forecast is not finite or runs away from the recent history: above three
+    times the largest value of the last two seasons (a fit that diverged or extrapolates an
+    exponential trend; no service triples in a year without it being planned)."""
     mean = np.asarray(mean, float)
-    top = float(np.max(np.abs(y))) if len(y) else 0.0
-    if not np.all(np.isfinite(mean)) or np.max(np.abs(mean), initial=0.0) > 10 * top + 10:
-        raise ValueError("forecast out of range (the fit diverged)")
+    recent = y[-2 * max(season_length, 6) :] if len(y) else y
+    top = float(np.max(np.abs(recent))) if len(recent) else 0.0
+    if not np.all(np.isfinite(mean)) or np.max(np.abs(mean), initial=0.0) > 3 * top + 3:
+        raise ValueError("forecast out of range (over 3x the recent maximum: the fit diverged)")
 
 
 def forecast_all(
@@ -145,7 +149,8 @@ def _backtest(
         if len(mean) < h:  # drivers end early: no forecast past them
             mean = np.concatenate([mean, np.full(h - len(mean), np.nan)])
         out[i] = mean
-    top = 10 * float(np.max(np.abs(y[:cut]))) + 10
+    recent = y[max(0, cut - 2 * max(season_length, 6)) : cut]
+    top = 3 * float(np.max(np.abs(recent))) + 3
     out[~(np.abs(out) <= top)] = np.nan  # a diverged refit scores nothing, not infinity
     return np.clip(out, 0, None)
 
@@ -199,7 +204,7 @@ def fit_one_series(
         means, sd = forecast_all(plain, use, horizon, y_fit)
         for name, mean in means.items():
             try:
-                _check_sane(mean, y_fit)
+                _check_sane(mean, y_fit, season_length)
             except ValueError as exc:  # a diverged fit is left out, named
                 failures[name] = str(exc)
                 del models[name]

@@ -241,7 +241,10 @@ class _SeriesForecaster(BaseEstimator):
 
 
 def _combined_backtest(f: SeriesFit) -> np.ndarray | None:
-    """The backtest forecasts of a series' chosen combination (None without all members)."""
+    """Backtest forecasts of a series' choice for calibration: cross-fitted where the
+    origins allow (``selection._cross_fitted``), else with the chosen weights."""
+    if f.bt_chosen is not None:
+        return f.bt_chosen
     if not f.weights or not all(k in f.bt for k in f.weights):
         return None
     return sum(w * f.bt[k] for k, w in f.weights.items())
@@ -297,9 +300,14 @@ def _predict_one(
     yhat = sum(w * means[k] for k, w in weights.items()) / total
     part[YHAT] = yhat
     for lv in level:
-        part[f"{YHAT}-lo-{lv}"], part[f"{YHAT}-hi-{lv}"] = calibration[YHAT].bounds(
-            f.series_id, yhat, sd, lv
-        )
+        # Half the interval from the choice's own (cross-fitted) backtest errors, half the
+        # members' calibrated intervals averaged: the first runs narrow, as the weights were
+        # chosen on those backtests; the second wide, as it ignores what combining gains.
+        lo, hi = calibration[YHAT].bounds(f.series_id, yhat, sd, lv)
+        lo_m = sum(w * part[f"{k}-lo-{lv}"] for k, w in weights.items()) / total
+        hi_m = sum(w * part[f"{k}-hi-{lv}"] for k, w in weights.items()) / total
+        part[f"{YHAT}-lo-{lv}"] = np.minimum((lo + lo_m) / 2, yhat)
+        part[f"{YHAT}-hi-{lv}"] = np.maximum((hi + hi_m) / 2, yhat)
     part["model"] = np.repeat(f.chosen, h).astype(object)
     return part
 

@@ -28,7 +28,7 @@ TARGET = ServiceTarget(target=0.8, within_minutes=15, handling_minutes=15, shrin
 LIMITS = TransferLimits(max_moves_per_centre=3, max_moves_total=10)
 ONLINE_SHARE = 0.2
 #: Per series, Theta or seasonal naive, whichever backtests better (ETS too would double the time).
-FORECASTER = AutoForecaster(models=("SeasonalNaive", "AutoTheta"), prefer=None, n_jobs=1)
+FORECASTER = AutoForecaster(models=("SeasonalNaive", "AutoTheta"), trim=0.0, n_jobs=1)
 
 
 def run(ctx) -> None:

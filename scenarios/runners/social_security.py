@@ -9,7 +9,7 @@ from scenarios.runners import ModelRun, RunContext, declared_rules, runner
 from scenarios.runners.outcome import outcome_of, solver_options
 
 #: Seasonal naive or Theta per series, whichever backtests better (fast and seeded).
-FORECASTER = AutoForecaster(models=("SeasonalNaive", "AutoTheta"), prefer=None, n_jobs=1)
+FORECASTER = AutoForecaster(models=("SeasonalNaive", "AutoTheta"), trim=0.0, n_jobs=1)
 HANDLING_MINUTES = 15.0  # minutes per case at the counter
 SHRINKAGE = 0.35  # share of paid time away from the counter
 

@@ -67,5 +67,7 @@ def test_calibrated_intervals_cover_heavy_tailed_errors():
 def test_few_scores_keep_the_normal_interval():
     # one short series: 5 scores per horizon are not evidence enough to move far from normal
     scores = [("one", np.array([[3.0, 3.0], [2.5, 2.5], [3.5, 3.5], [3.0, 3.0], [2.8, 2.8]]))]
-    cal = calibrate(scores, levels=[80], horizon=2, prior_series=1e9)
-    assert -1.29 < cal.lo[80][0] < 0 and 1.28 < cal.hi[80][0] < 2.0
+    cal = calibrate(scores, levels=[80], horizon=2)
+    assert 1.28 < cal.hi[80][0] < 1.7 and cal.lo[80][0] == -cal.hi[80][0]
+    many = [("s", np.tile(np.array([[3.0, 3.0]]), (500, 1)))]
+    assert calibrate(many, levels=[80], horizon=2).hi[80][0] > 2.8
