@@ -168,7 +168,7 @@ def select(
         elif loss:
             how = f"the set's backtest ({n_set} series); too short for its own"
         else:
-            how = "equal: too short for a backtest"
+            how = f"none: {fit.n_obs} {unit}s are too short for a backtest"
         fit.reason = _reason(fit, loss, own, how, trim, unit)
     return priors[0]
 
@@ -180,7 +180,9 @@ def _reason(
     """The choice in words, e.g. 'Ensemble of DynamicTheta 0.34, AutoETS 0.33, ... '."""
     keep = list(fit.weights)
     left_out = [k for k in sorted(loss, key=loss.get) if k not in keep]
-    if len(keep) > 1:
+    if len(keep) > 1 and not loss:
+        head = f"Ensemble of {', '.join(keep)} (equal weights; {how})"
+    elif len(keep) > 1:
         parts = ", ".join(f"{k} {w:.2f}" for k, w in fit.weights.items())
         head = f"Ensemble of {parts} (weights 1/MSE by {how})"
     else:
