@@ -21,6 +21,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from dashboard import auth, export
 from dashboard.brief import route as brief_route
 from dashboard.data import geojson_text
+from dashboard.forecast_data import start_warm_up
 from dashboard.i18n import t
 from dashboard.jobs import ThreadedDiskcacheManager
 from dashboard.session import ENGINE_KEY, NotSignedIn, current_user
@@ -185,6 +186,9 @@ def create_app(
     server.add_url_rule("/geojson/<token>.json", "city_geojson", _serve_geojson)
     for page in PAGES:
         importlib.import_module(f"dashboard.pages.{page}")
+    # The forecasting libraries load in the background once the first visitor arrives (not at
+    # start: the server answers its first request first), before anyone opens the Forecasts page.
+    server.before_request(start_warm_up)
     app.layout = shell
     # Dash adds inline scripts (page titles) when it serves its first page: hashed as they come
     server.after_request(

@@ -5,6 +5,8 @@ city's population by year (counted years, then a cohort projection), cached per 
 from __future__ import annotations
 
 import functools
+import threading
+import warnings
 from dataclasses import dataclass
 
 import pandas as pd
@@ -18,6 +20,7 @@ from forecasting.models import AutoForecaster
 from scenarios.pipeline import load_scenario_city
 
 LEVELS = (80, 95)
+_warm_started = threading.Event()
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,36 @@ def forecast_series(city_name: str, series_id: str) -> SeriesForecast:
     except InputError as exc:
         skill, verdict = None, str(exc)
     return SeriesForecast(history[["ds", "y"]], forecast, skill, verdict)
+
+
+def warm_up() -> None:
+    """Load the forecasting libraries and fit one small series, so that the first forecast a
+    user opens does not also pay for them (about 2 s of CPU; 10-20 s on a busy machine)."""
+    import numpy as np
+
+    ds = pd.date_range("2020-01-01", periods=36, freq="MS")
+    y = 50 + 10 * np.sin(np.arange(36) * np.pi / 6) + np.arange(36) % 5
+    history = pd.DataFrame({"series_id": "warm-up", "ds": ds, "y": y})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        AutoForecaster(n_jobs=1).fit(history).predict(12, level=LEVELS)
+        backtest(history, h=12, n_windows=1, level=LEVELS, forecaster=AutoForecaster(n_jobs=1))
+
+
+def start_warm_up() -> None:
+    """Run ``warm_up`` once per process in a background thread (a failure there only means the
+    first forecast is slow: the page itself reports errors)."""
+    if _warm_started.is_set():
+        return
+    _warm_started.set()
+
+    def run() -> None:
+        try:
+            warm_up()
+        except Exception:  # noqa: BLE001 - a warm-up must never take the server down
+            pass
+
+    threading.Thread(target=run, name="forecast-warm-up", daemon=True).start()
 
 
 @functools.lru_cache(maxsize=8)
