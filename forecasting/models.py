@@ -66,6 +66,12 @@ def interval_columns(name: str, level: Sequence[int]) -> list[str]:
 class _SeriesForecaster(BaseEstimator):
     """Shared fit/predict over many series; subclasses say which methods are candidates."""
 
+    def _trim(self) -> float:
+        """The share above the best score a candidate may be and still be combined."""
+        if getattr(self, "prefer", ENSEMBLE) is None:
+            return 0.0
+        return float(getattr(self, "trim", 0.0) or 0.0)
+
     def _specs(self) -> list[MethodSpec]:
         raise NotImplementedError
 
@@ -123,7 +129,7 @@ class _SeriesForecaster(BaseEstimator):
         self.set_scores_ = select(
             fits,
             members,
-            trim=float(getattr(self, "trim", 0.0) or 0.0),
+            trim=self._trim(),
             prior_windows=float(getattr(self, "prior_windows", PRIOR_WINDOWS)),
             unit=self.unit_,
         )
@@ -397,7 +403,8 @@ class AutoForecaster(_SeriesForecaster):
     are left out; the others are weighted by 1 / backtest MSE (``trim=0``: the single best).
     ``choice_`` explains every choice; intervals of every column are calibrated on the
     backtest errors (``calibration_table()``). ``detect_shifts`` moves the history before a
-    lasting level shift to the new level. ``ets_model`` is the AutoETS
+    lasting level shift to the new level. ``prefer=None`` (kept for older callers) is
+    ``trim=0``. ``ets_model`` is the AutoETS
     search space ("AZZ": additive errors, any trend and season; "ZZZ": 3x slower).
     """
 
@@ -414,6 +421,7 @@ class AutoForecaster(_SeriesForecaster):
         drivers: Sequence[str] | None = None,
         season_length: int | None = None,
         n_jobs: int | None = -1,
+        prefer: str | None = ENSEMBLE,
     ):
         self.models = models
         self.selection_horizon = selection_horizon
@@ -426,6 +434,7 @@ class AutoForecaster(_SeriesForecaster):
         self.drivers = drivers
         self.season_length = season_length
         self.n_jobs = n_jobs
+        self.prefer = prefer
 
     def _specs(self) -> list[MethodSpec]:
         names = [m for m in self.models if m != ENSEMBLE]  # the combination is always formed
@@ -437,6 +446,8 @@ class AutoForecaster(_SeriesForecaster):
                 f"unknown forecasting method(s) {', '.join(unknown)}; choose from "
                 f"{', '.join(k for k in KNOWN if k != ENSEMBLE)}"
             )
+        if getattr(self, "prefer", ENSEMBLE) not in (ENSEMBLE, None):
+            raise InputError(f"prefer is {ENSEMBLE!r} (combine) or None (the single best)")
         if not float(self.trim) >= 0:
             raise InputError(f"trim must be a share >= 0 (0: the single best), got {self.trim}")
         return [
