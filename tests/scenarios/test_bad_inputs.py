@@ -225,7 +225,7 @@ def test_backtest_says_how_many_windows_fit(files):
                  "--windows", "50", "--jobs", "1")  # fmt: skip
     line = warned(result, "of the 50 windows")
     used = int(line.split("only ")[1].split(" ")[0])
-    assert used < 50 and f"up to {used} window(s)" in result.stdout
+    assert used < 50 and f"up to {used} windows" in result.stdout
 
 
 def test_one_row_numbering_everywhere(bundle_copy, files):
