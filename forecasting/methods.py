@@ -12,7 +12,7 @@ exogenous drivers comes from statsmodels.
 | Naive | the last value |
 | SES | simple exponential smoothing, smoothing weight optimised |
 | AutoETS | exponential smoothing, form (error, trend incl. damped, season) by AICc |
-| DampedETS | damped Holt-Winters, ETS(A,Ad,A) (ETS(A,Ad,N) without two seasons of data) |
+| DampedETS | damped Holt-Winters ETS(A,Ad,A), least squares (``forecasting.holt_winters``) |
 | AutoTheta | Theta, variant (standard/optimised/dynamic) by in-sample MSE |
 | DynamicTheta | dynamic optimised Theta (DOTM), seasonally adjusted when a test finds season |
 | CES | complex exponential smoothing, seasonal form by AIC |
@@ -102,11 +102,14 @@ def ets_spec(fitted_model: Any) -> tuple[str, bool] | None:
 
 
 def chosen_form(name: str, fitted_model: Any) -> Any:
-    """The form an automatic method picked (ETS code, Theta variant, ARIMA orders, CES form),
-    to refit it cheaply at earlier origins."""
+    """The form an automatic method picked (ETS code, Theta variant, ARIMA orders, CES form;
+    the damped Holt-Winters weights as a search start), to refit it cheaply at earlier origins."""
     model = getattr(fitted_model, "model_", None)
     if name == AUTO_ETS:
         return ets_spec(fitted_model)
+    if name == DAMPED_ETS:
+        form = getattr(fitted_model, "form_", None)
+        return None if form is None else (fitted_model.log_, form)
     if name == AUTO_THETA:
         return (model or {}).get("modeltype")
     if name == CES:
@@ -214,7 +217,10 @@ class MethodSpec:
                 return sf.AutoETS(season_length=m, model=code, damped=damped)
             return sf.AutoETS(season_length=m, model=self.params.get("model", "ZZZ"))
         if name == DAMPED_ETS:
-            return sf.AutoETS(season_length=m, model="AAA" if m > 1 else "AAN", damped=True)
+            from forecasting.holt_winters import DampedHoltWinters
+
+            log, start = fixed if fixed is not None else (None, None)
+            return DampedHoltWinters(season_length=m, start=start, log=log)
         if name == AUTO_THETA:
             return sf.AutoTheta(season_length=m, model=fixed)
         if name == DYNAMIC_THETA:
