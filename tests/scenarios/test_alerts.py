@@ -292,3 +292,22 @@ def test_the_sample_watch_file_reads():
     )
     assert spec.methods == ("farrington", "cusum") and len(spec.rules) == 6
     assert {r.service for r in spec.rules} == {"health", "social_security", "education"}
+
+
+@pytest.mark.slow
+def test_watch_on_a_bundle_gives_time_to_breach(small_bundle_dir, tmp_path):
+    """watch --bundle: schools, wards and centres checked against their capacity; every breach
+    is need above capacity after the history ends, with a probability, owned by its bureau."""
+    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    out = runner.invoke(app, ["watch", "--bundle", str(small_bundle_dir), "--since", "2025-12-01",
+                              "--db", url, "--no-push"])  # fmt: skip
+    assert out.exit_code == 0, out.output
+    assert "breach checks" in out.output and "Traceback" not in out.output
+    found = list_alerts(connect(url))
+    breach = found[found["kind"] == "breach"]
+    assert len(breach), out.output
+    owner = {"School": "education", "Ward": "health", "Centre": "social_security"}
+    for r in breach.to_dict("records"):
+        assert r["bureau"] == owner[r["message"].split()[0]] and r["facility_id"] in r["message"]
+        assert r["observed"] > r["threshold"] > 0 and 0 <= r["score"] <= 1
+        assert r["ds"] > pd.Timestamp("2025-12-01")
