@@ -121,13 +121,20 @@ def warnings_part(w: Writer, engine: Engine, bureaus: list[str]) -> list[Block]:
         for a in found.head(10).to_dict("records"):
             unit = str(a.get("unit") or "")
             observed = w.alert(str(a["alert_id"]), "observed", a.get("observed"), unit)
-            expected = w.alert(str(a["alert_id"]), "expected", a.get("expected"), unit)
             stamp = pd.Timestamp(a["ds"])
-            blocks.append(Paragraph(w.say(
-                "warning_line", when=label(f"{stamp:%Y-%m-%d}", "date"),
-                what=label(a.get("subject") or a.get("message") or ""), observed=observed,
-                expected=expected, severity=w.word(SEVERITIES, str(a.get("severity")))),
-                "bullet"))  # fmt: skip
+            facts = dict(
+                when=label(f"{stamp:%Y-%m-%d}", "date"),
+                what=label(a.get("subject") or a.get("message") or ""),
+                observed=observed,
+                severity=w.word(SEVERITIES, str(a.get("severity"))),
+            )
+            if a.get("kind") == "surveillance":  # a count against what its past expected
+                expected = w.alert(str(a["alert_id"]), "expected", a.get("expected"), unit)
+                line = w.say("warning_line", expected=expected, **facts)
+            else:  # a breach (need against capacity) or a rule (a KPI against its threshold)
+                limit = w.alert(str(a["alert_id"]), "threshold", a.get("threshold"), unit)
+                line = w.say("warning_line_limit", limit=limit, **facts)
+            blocks.append(Paragraph(line, "bullet"))  # fmt: skip
     return blocks
 
 

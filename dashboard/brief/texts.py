@@ -216,6 +216,10 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "{when}，{what}：观测 {observed}，预期 {expected}（{severity}）。",
         "en": "{when}, {what}: observed {observed} against {expected} expected ({severity}).",
     },
+    "warning_line_limit": {
+        "zh": "{when}，{what}：{observed}，界限为 {limit}（{severity}）。",
+        "en": "{when}, {what}: {observed} against the limit of {limit} ({severity}).",
+    },
     # --- data -----------------------------------------------------------------------------------
     "data": {"zh": "数据与可复现性", "en": "Data and how to reproduce it"},
     "bundle": {"zh": "城市数据：{city}。", "en": "City data: {city}."},

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import pytest
 from lxml import html as lxml_html
 from typer.testing import CliRunner
@@ -188,3 +189,34 @@ def test_a_briefs_data_notices_leave_out_another_bureaus_figures(monkeypatch):
     education = str(quality_blocks(Writer("en", 10), "sample:60", Scope.of("education").sees))
     assert "repeated keys" in health and "seats per teacher" not in health
     assert "repeated keys" in education and "seats per teacher" in education
+
+
+def test_open_alerts_read_as_their_kind_says(brief_records, tmp_path):
+    """A count against what was expected; a breach against capacity; small counts as <10; the
+    alerts of another bureau nowhere."""
+    from scenarios.alerts.store import ALERT_COLUMNS, store_evaluation
+
+    from .conftest import seed
+
+    store = seed(f"sqlite:///{tmp_path / 'store.sqlite'}", brief_records)
+    base = {"facility_id": None, "area_id": None, "score": 1.5, "method": "m", "run_id": None,
+            "detail": {}, "severity": "warning", "message": "m"}  # fmt: skip
+    found = pd.DataFrame([
+        {**base, "key": "a", "bureau": "health", "kind": "surveillance", "subject": "H1:burns",
+         "ds": pd.Timestamp("2025-11-01"), "observed": 7.0, "expected": 2.0, "threshold": 6.0,
+         "unit": "admissions"},
+        {**base, "key": "b", "bureau": "health", "kind": "breach", "subject": "H2:geriatrics",
+         "ds": pd.Timestamp("2026-03-01"), "observed": 97.0, "expected": None,
+         "threshold": 84.2, "unit": "occupied beds"},
+        {**base, "key": "c", "bureau": "education", "kind": "breach", "subject": "P8-SECRET",
+         "ds": pd.Timestamp("2027-01-01"), "observed": 189.0, "expected": None,
+         "threshold": 180.0, "unit": "pupils"},
+    ], columns=ALERT_COLUMNS)  # fmt: skip
+    store_evaluation(store.engine, found, "test", "seed")
+    out = tmp_path / "b.html"
+    assert brief(store, out, "more beds", "--lang", "en", user="hui").exit_code == 0
+    _, text = figures_of(out)
+    text = " ".join(text.split())
+    assert "H1:burns: observed <10 admissions against <10 admissions expected" in text
+    assert "H2:geriatrics: 97 occupied beds against the limit of 84 occupied beds" in text
+    assert "P8-SECRET" not in text
