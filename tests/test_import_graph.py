@@ -78,6 +78,20 @@ def test_imports_point_down_the_stages():
     assert not upward, "imports against the stages: " + ", ".join(sorted(upward))
 
 
+def test_commands_are_leaves():
+    """Only the CLI imports a command: runners, demo steps and the app call the bureaus' entry
+    points and the printers in scenarios/show, never a command module."""
+    leaning = sorted(
+        f"{src} -> {dst}"
+        for src, targets in _graph().items()
+        for dst in targets
+        if dst.startswith("scenarios.commands")
+        and not src.startswith("scenarios.commands")
+        and src != "scenarios.cli"
+    )
+    assert not leaning, "modules importing a command: " + ", ".join(leaning)
+
+
 def test_no_two_modules_import_each_other_even_lazily():
     graph = _graph()
     # a package's __init__ that re-exports its modules is not a circle with them

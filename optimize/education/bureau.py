@@ -42,14 +42,13 @@ def redistrict_city(
     keep_together: Iterable[Iterable[str]] = (),
     today: pd.Series | None = None,
     options: SolverOptions | None = None,
-    cutoff_minutes: float = 60.0,
     crossings: pd.DataFrame | None = None,
 ) -> PlanResult:
     """Redraw ``level``'s districts for ``years`` (default: last population year + 5 years).
 
     plan_year (default: the year of peak pressure under today's districts) weighs travel and
-    reassignment; capacity holds in every year. cutoff_minutes: travel beyond it is not
-    computed (an area with no school within it gets no district: a reported shortfall).
+    reassignment; capacity holds in every year. Travel beyond ``rules.travel_cutoff_minutes``
+    is not computed (an area with no school within it gets no district: a reported shortfall).
     crossings: [area_id, neighbour_id] water crossings that count as neighbours.
 
     The model's plans (``assignment``, ``enrolment``, ``summary``, ``links``) come with the map:
@@ -61,7 +60,7 @@ def redistrict_city(
     rules = rules or DistrictRules()
     years = forecast_years(city) if years is None else sorted(set(years))
     inputs = education_inputs(city, level, years, closed, new_schools, today,
-                              cutoff_minutes=cutoff_minutes)  # fmt: skip
+                              cutoff_minutes=rules.travel_cutoff_minutes)  # fmt: skip
     if plan_year is None:
         plan_year = peak_pressure_year(
             inputs.pupils, inputs.schools, inputs.today, rules.capacity_tolerance

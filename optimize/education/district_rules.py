@@ -36,6 +36,11 @@ class DistrictRules:
         30.0, "minutes", "longest trip any child may have to their school; none = no limit",
         gt=0, le=240, cli="--max-minutes", scenario="rules.max_travel_minutes",
     )  # fmt: skip
+    travel_cutoff_minutes: float = setting(
+        60.0, "minutes", "travel is computed within this; a unit with no school within it gets "
+        "no district (a reported shortfall)", gt=0, le=600, cli="--travel-cutoff",
+        scenario="rules.travel_cutoff_minutes",
+    )  # fmt: skip
     capacity_tolerance: float = setting(
         0.05, "share", "a school may take up to seats x (1 + this) pupils", ge=0,
         cli="--tolerance",

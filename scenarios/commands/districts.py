@@ -81,9 +81,6 @@ def register(app: typer.Typer) -> None:
         crossing_file: Path = typer.Option(
             None, "--crossing-file", help="CSV area_id, neighbour_id: ferries, bridges."
         ),
-        travel_cutoff: float = typer.Option(
-            60.0, "--travel-cutoff", help="Minutes within which travel is computed."
-        ),
         solver: str = SOLVER,
         time_limit_s: float = time_limit(60.0),
         gap_rel: float = gap(None),
@@ -122,7 +119,6 @@ def register(app: typer.Typer) -> None:
                 keep_together=groups,
                 today=None if districts_today is None else districts_today["school_id"],
                 options=options,
-                cutoff_minutes=travel_cutoff,
                 crossings=None
                 if crossing_file is None
                 else read_table(crossing_file, WATER_CROSSINGS),  # fmt: skip

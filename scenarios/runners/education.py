@@ -20,7 +20,7 @@ def redistricting(ctx: RunContext) -> dict:
     """
     if "districts" not in ctx.cache:
         s = ctx.scenario
-        rules = declared_rules(DistrictRules, s)  # travel and reassignment from the scenario
+        rules = declared_rules(DistrictRules, s)  # travel, its cutoff and reassignment
         city = ctx.city
         years = range(s.base_year, s.base_year + s.horizon + 1)
         plans = {}
@@ -29,7 +29,6 @@ def redistricting(ctx: RunContext) -> dict:
             plans[level] = redistrict_city(
                 city, level, years=years, rules=rules,
                 options=solver_options(s, s.solver.time_limit_s),
-                cutoff_minutes=s.rules.travel_cutoff_minutes,
             )  # fmt: skip
         ctx.cache["districts"] = plans
     return ctx.cache["districts"]
