@@ -853,9 +853,16 @@ _PLANS: list[PlanSchema] = [
             ),
             _c("moved", "teachers", "Teachers moved between schools.", "Moved", "调动"),
             _c(
+                "hired",
+                "teachers",
+                "New teachers the plan hires (within the budget, rules.new_teachers).",
+                "Hired",
+                "新聘",
+            ),
+            _c(
                 "city_shortage",
                 "teachers",
-                "Required less in post city-wide: hire this many.",
+                "Required less in post and hired, city-wide: still to hire.",
                 "City shortage",
                 "全市缺口",
             ),

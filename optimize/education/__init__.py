@@ -9,7 +9,7 @@
   shortest-path-tree contiguity, keep-together groups, reassignment limit, closed/new schools)
   and ``district_map`` (the new districts dissolved per school).
 - ``bureau``: the entry points on a ``City``: ``redistrict_city`` and ``place_city_teachers``
-  (each returns a ``PlanResult``).
+  (each returns a ``PlanResult``); ``share_new_teachers`` splits a hiring budget among levels.
 - ``teachers``: ``allocate_teachers`` (subject teachers to meet pupil-teacher norms with few
   moves, transfer limits per school, and a shortage report).
 
@@ -22,6 +22,7 @@ from demand.lazy import lazy_exports
 _EXPORTS = {
     "place_city_teachers": "optimize.education.bureau",
     "redistrict_city": "optimize.education.bureau",
+    "share_new_teachers": "optimize.education.bureau",
     "EducationInputs": "optimize.education.city_inputs",
     "education_inputs": "optimize.education.city_inputs",
     "DistrictRules": "optimize.education.districts",
@@ -50,6 +51,7 @@ __all__ = [  # noqa: F822 (exported lazily, see _EXPORTS)
     "place_city_teachers",
     "pupils_by_area",
     "redistrict_city",
+    "share_new_teachers",
     "redraw_districts",
     "unit_neighbours",
 ]

@@ -17,7 +17,7 @@ from optimize.education.districts import (
 from optimize.education.levels import Level, level_named
 from optimize.education.pupils import TREND
 from optimize.education.teacher_rules import TeacherRules
-from optimize.education.teachers import allocate_teachers
+from optimize.education.teachers import allocate_teachers, city_shortage
 from optimize.result import PlanResult
 from optimize.solver import SolverOptions
 
@@ -115,3 +115,25 @@ def place_city_teachers(
     result = allocate_teachers(pupils, city.workforce, level, rules, options)
     result.params["year"] = year
     return result
+
+
+def share_new_teachers(
+    budget: int, pupils: dict[str, pd.Series], workforce: pd.DataFrame
+) -> dict[str, int]:
+    """A city-wide budget of new teachers shared among school levels (level -> pupils per
+    school): in proportion to each level's city-wide shortage under its norm, or, where no level
+    lacks teachers, to the teachers each level requires (hires can still help a school that
+    transfer limits leave short). Whole teachers, largest remainders first; the shares add up
+    to ``budget``."""
+    if not pupils or budget <= 0:
+        return dict.fromkeys(pupils, 0)
+    weight = {lv: city_shortage(p, workforce, lv) for lv, p in pupils.items()}
+    if sum(weight.values()) <= 0:
+        weight = {lv: float(p.sum()) / level_named(lv).pupils_per_teacher
+                  for lv, p in pupils.items()}  # fmt: skip
+    total = sum(weight.values()) or 1.0
+    exact = {lv: budget * w / total for lv, w in weight.items()}
+    share = {lv: int(x) for lv, x in exact.items()}
+    for lv in sorted(exact, key=lambda lv: share[lv] - exact[lv])[: budget - sum(share.values())]:
+        share[lv] += 1
+    return share

@@ -26,6 +26,11 @@ class TeacherRules:
         ge=0, cli="--max-transfers",
     )  # fmt: skip
     short_penalty: float = setting(100.0, "moves", "cost of one teacher short, in moves", ge=0)
+    new_teachers: int = setting(
+        0, "teachers", "teachers the bureau may hire on top of today's, posted by the plan "
+        "where the norm is short", ge=0, le=100_000, cli="--new-teachers",
+        scenario="budgets.new_teachers",
+    )  # fmt: skip
 
     def __post_init__(self) -> None:
         check_settings(self, "teacher rule")

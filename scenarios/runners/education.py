@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 
-from optimize.education import DistrictRules, TeacherRules, allocate_teachers, redistrict_city
+from optimize.education import (
+    DistrictRules,
+    TeacherRules,
+    place_city_teachers,
+    redistrict_city,
+    share_new_teachers,
+)
 from scenarios.runners import ModelRun, RunContext, declared_rules, runner
 from scenarios.runners.outcome import outcome_of, solver_options
 
@@ -83,14 +89,21 @@ def run_teachers(ctx: RunContext) -> ModelRun:
     """Place teachers by subject for the redrawn districts' plan-year enrolment."""
     s = ctx.scenario
     kpis, plans, results = [], {}, []
+    pupils, years = {}, {}
     for level, plan in redistricting(ctx).items():
-        if not plan.has_plan:
-            continue
+        if plan.has_plan:
+            years[level] = plan.params["plan_year"]
+            enrol = plan.plans["enrolment"]
+            pupils[level] = enrol[enrol["year"] == years[level]].set_index("school_id")["pupils"]
+    rules = declared_rules(TeacherRules, s)  # the hiring budget is city-wide: shared by levels
+    hires = share_new_teachers(rules.new_teachers, pupils, ctx.city.workforce)
+    for level in pupils:
         ctx.progress(f"teachers: {level}")
-        enrol = plan.plans["enrolment"]
-        pupils = enrol[enrol["year"] == plan.params["plan_year"]].set_index("school_id")["pupils"]
-        result = allocate_teachers(pupils, ctx.city.workforce, level, TeacherRules(),
-                                   solver_options(s, s.solver.time_limit_s))  # fmt: skip
+        result = place_city_teachers(
+            ctx.city, level, years[level], pupils[level],
+            dataclasses.replace(rules, new_teachers=hires[level]),
+            solver_options(s, s.solver.time_limit_s),
+        )  # fmt: skip
         results.append(result)
         if result.has_plan:
             subjects = result.plans["subjects"]
@@ -102,6 +115,9 @@ def run_teachers(ctx: RunContext) -> ModelRun:
                 ("education", f"{level}: teachers short city-wide",
                  float(subjects["city_shortage"].clip(lower=0).sum()), "teachers"),
             ]  # fmt: skip
+            if rules.new_teachers:
+                kpis.append(("education", f"{level}: teachers hired",
+                             float(subjects["hired"].sum()), "teachers"))  # fmt: skip
     if not results:
         from scenarios.store import ModelOutcome
 

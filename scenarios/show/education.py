@@ -14,13 +14,17 @@ def print_teachers(result: PlanResult, console: Console, title: str) -> None:
     console.print(result.summary(), style="green" if result.has_plan else "yellow")
     if not result.has_plan:
         return
+    subjects = result.plans["subjects"]
+    hiring = bool(result.params.get("rules", {}).get("new_teachers"))
     table = Table(title=title)
-    for col in ("subject", "in post", "required", "city shortage", "moved", "short at schools"):
+    for col in ("subject", "in post", *(("hired",) if hiring else ()), "required",
+                "city shortage", "moved", "short at schools"):  # fmt: skip
         table.add_column(col, justify="right")
-    for rec in result.plans["subjects"].itertuples(index=False):
+    for rec in subjects.itertuples(index=False):
         table.add_row(
             rec.subject,
             f"{rec.teachers:,}",
+            *((f"{rec.hired:,}",) if hiring else ()),
             f"{rec.required:,.1f}",
             f"{rec.city_shortage:,.1f}",
             f"{rec.moved:,}",

@@ -50,6 +50,16 @@ def test_an_area_no_school_can_reach_is_a_shortfall_and_the_rest_is_planned():
     assert set(levels) == {"education.districts:primary", "education.districts:middle"}
     assert districts.outcome.detail["time_limit_s"] == 45  # the scenario's, no hidden cap
     assert plans["primary"].params["method"] in ("plain", "regions")
+    # the scenario's hiring budget is city-wide: shared by the levels, spent where teachers lack
+    hiring = RunContext(scenario=ctx.scenario.model_copy(update={"budgets": ctx.scenario.budgets
+                        .model_copy(update={"new_teachers": 40})}), city=city)  # fmt: skip
+    hiring.cache["districts"] = plans
+    hired = get_runner("education.teachers")(hiring)
+    kpi = {k[1]: k[2] for k in hired.kpis}
+    assert 0 < kpi["primary: teachers hired"] + kpi["middle: teachers hired"] <= 40
+    for level in ("primary", "middle"):
+        short = f"{level}: teachers short city-wide"
+        assert kpi[short] <= {k[1]: k[2] for k in teachers.kpis}[short]
 
 
 def test_the_travel_cutoff_key_widens_reach():

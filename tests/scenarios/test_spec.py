@@ -93,13 +93,15 @@ def _bounds(info) -> dict:
 def test_scenario_keys_have_the_models_name_type_default_and_bounds():
     """A rule a scenario sets is declared once, in the model: the scenario schema agrees."""
     from optimize.education.district_rules import DistrictRules
+    from optimize.education.teacher_rules import TeacherRules
     from optimize.health.rules import BedRules, OutreachRules
     from optimize.rules import settings_of
-    from optimize.staffing.rules import ServiceTarget
+    from optimize.staffing.rules import ServiceTarget, TransferLimits
     from scenarios.spec import Scenario
 
     checked = 0
-    for rules in (OutreachRules, BedRules, DistrictRules, ServiceTarget):
+    for rules in (OutreachRules, BedRules, DistrictRules, TeacherRules, ServiceTarget,
+                  TransferLimits):  # fmt: skip
         for d in settings_of(rules):
             if d.spec.scenario is None:
                 continue
@@ -110,7 +112,7 @@ def test_scenario_keys_have_the_models_name_type_default_and_bounds():
             declared = {k: getattr(d.spec, k) for k in ("gt", "ge", "lt", "le")}
             assert _bounds(field) == {k: v for k, v in declared.items() if v is not None}, d.name
             checked += 1
-    assert checked >= 8
+    assert checked >= 9
 
 
 def test_a_scenario_written_with_the_old_key_still_reads():

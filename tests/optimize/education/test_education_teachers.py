@@ -53,3 +53,31 @@ def test_city_short_of_a_subject_is_reported():
     # the deficit is spread: each school is 3 short, not one school 6
     post = result.plans["postings"].set_index(["school_id", "subject"])
     assert post.loc[("S1", "math"), "short"] == pytest.approx(3)
+
+
+def test_a_hiring_budget_fills_the_shortage_where_it_is():
+    staff = workforce({"S1": {"math": 2, "chinese": 5}, "S2": {"math": 2, "chinese": 5}})
+    pupils = pd.Series({"S1": 190.0, "S2": 190.0})  # math: 10 required, 4 in post
+    rules = TeacherRules(pupils_per_teacher=19, subject_shares=SHARES, new_teachers=4)
+    result = allocate_teachers(pupils, staff, "primary", rules)
+    subjects = result.plans["subjects"].set_index("subject")
+    assert subjects["hired"].to_dict() == {"math": 4, "chinese": 0}  # not where none is short
+    assert subjects.loc["math", "city_shortage"] == pytest.approx(2)
+    post = result.plans["postings"].set_index(["school_id", "subject"])
+    assert post.xs("math", level="subject")["posted"].sum() == 8
+    assert post.loc[("S1", "math"), "short"] == pytest.approx(1)  # the rest spread, not dumped
+    assert any("4 hired" in m for m in result.messages)
+    no_budget = allocate_teachers(pupils, staff, "primary", TeacherRules(19, SHARES))
+    assert no_budget.plans["subjects"]["hired"].sum() == 0
+    assert no_budget.objective > result.objective
+
+
+def test_a_city_wide_budget_is_shared_by_the_levels_short_of_teachers():
+    from optimize.education import share_new_teachers
+
+    staff = workforce({"S1": {"math": 2, "chinese": 5}, "M1": {"math": 9, "chinese": 9}})
+    pupils = {"primary": pd.Series({"S1": 190.0}), "middle": pd.Series({"M1": 0.0})}
+    assert share_new_teachers(7, pupils, staff) == {"primary": 7, "middle": 0}  # none short
+    both = share_new_teachers(5, {**pupils, "middle": pd.Series({"M1": 400.0})}, staff)
+    assert sum(both.values()) == 5 and min(both.values()) > 0
+    assert share_new_teachers(0, pupils, staff) == {"primary": 0, "middle": 0}
