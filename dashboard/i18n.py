@@ -273,6 +273,7 @@ KPI_NAMES: dict[str, str] = {
     "share of pupils reassigned": "调整学区的学生比例",
     "teachers moved": "调动教师",
     "teachers short city-wide": "全市教师缺口",
+    "teachers hired": "新聘教师",
     "schools over capacity in the worst year": "最紧张年份超容学校",
     "seats short in the worst year": "最紧张年份学位缺口",
     "worst year for school places": "学位最紧张的年份",
