@@ -190,16 +190,31 @@ def quality_blocks(w: Writer, city: str, sees: Callable[[str], bool]) -> list[Bl
     blocks: list[Block] = [Paragraph(w.say("quality", scores=joined or [w.say("none")[0]],
                                            errors=errors, warnings=warned), "body")]  # fmt: skip
     order = ("error", "warning", "notice")
-    findings = [f for f in report.get("findings", [])
+    findings = [(i, f) for i, f in enumerate(report.get("findings", []))
                 if f.get("severity") in order and f.get("count")]  # fmt: skip
-    findings.sort(key=lambda f: order.index(f["severity"]))
+    findings.sort(key=lambda found: order.index(found[1]["severity"]))
     if findings:
         blocks.append(Paragraph(w.say("notices"), "note"))
-        for f in findings[:MAX_NOTICES]:
-            blocks.append(Paragraph([w.word(SEVERITIES, str(f.get("severity"))), "：" if
-                                     w.lang == "zh" else ": ", label(f.get("title", ""), "note")],
-                                    "note"))  # fmt: skip
+        for i, f in findings[:MAX_NOTICES]:
+            count = w.quality(city, f"findings.{i}.count", f.get("count"), bare=True)
+            blocks.append(Paragraph(w.say(
+                "notice", severity=w.word(SEVERITIES, str(f.get("severity"))),
+                table=label(_table_name(f.get("table", ""), w.lang), "id"),
+                check=label(_check_name(f, w.lang), "note"), count=count), "note"))  # fmt: skip
     return blocks
+
+
+def _check_name(finding: dict, lang: str) -> str:
+    """A data-quality check's name as the quality report writes it in `lang`."""
+    from scenarios.quality_report import CHECK_ZH
+
+    title = str(finding.get("title", ""))
+    return CHECK_ZH.get(str(finding.get("check")), title) if lang == "zh" else title
+
+
+def _table_name(table: str, lang: str) -> str:
+    """A bundle table's name (checks across tables: "across", 跨表)."""
+    return "跨表" if lang == "zh" and table == "across" else str(table)
 
 
 def lever_blocks(w: Writer, run: StoredRun, bureaus: list[str]) -> list[Block]:
@@ -215,7 +230,7 @@ def lever_blocks(w: Writer, run: StoredRun, bureaus: list[str]) -> list[Block]:
         figure = w.scenario(run, path, LEVER_UNITS.get(path, ""))
         rows.append([[names[w.lang]], [figure]])
     kinds = {kind for bureau in bureaus for kind in SERVICE_KINDS.get(bureau, ())}
-    for change in data.get("facilities") or []:
+    for i, change in enumerate(data.get("facilities") or []):
         if change.get("kind") and change["kind"] not in kinds:
             continue
         action = w.say(change.get("action", "open"))[0]
@@ -223,7 +238,7 @@ def lever_blocks(w: Writer, run: StoredRun, bureaus: list[str]) -> list[Block]:
                            facility=label(change.get("facility_id", ""), "id"),
                            name=label(change.get("name") or "—"),
                            area=label(change.get("area_id") or "—", "id")),
-                     [label(_capacity_text(change), "id")]])  # fmt: skip
+                     _capacity_parts(w, run, i, change)])  # fmt: skip
     for i, shock in enumerate(data.get("population_shocks") or []):
         households = w.scenario(run, f"population_shocks.{i}.households_per_year", "", bare=True)
         year = w.scenario(run, f"population_shocks.{i}.from_year", "year", bare=True)
@@ -243,10 +258,14 @@ def lever_blocks(w: Writer, run: StoredRun, bureaus: list[str]) -> list[Block]:
     return [Heading(w.say("levers"), 3), Table([w.say("lever"), w.say("value")], rows, (1,))]
 
 
-def _capacity_text(change: dict) -> str:
-    """A facility change's capacity as stored ("beds:icu 40, …"): shown as the scenario says it."""
-    parts = [f"{k} {v:g}" for k, v in (change.get("capacity") or {}).items()]
-    return ", ".join(parts) or "—"
+def _capacity_parts(w: Writer, run: StoredRun, i: int, change: dict) -> list[Part]:
+    """A facility change's capacities ("beds:icu 40, …"), each a figure of the scenario."""
+    parts: list[Part] = []
+    for key in change.get("capacity") or {}:
+        unit = key.split(":")[0]
+        figure = w.scenario(run, f"facilities.{i}.capacity.{key}", unit, bare=True)
+        parts += (w.say("list_sep") if parts else []) + [label(key, "id"), " ", figure]
+    return parts or [label("—", "id")]
 
 
 # --- annex --------------------------------------------------------------------------------------

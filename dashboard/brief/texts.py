@@ -238,6 +238,10 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "The city's data-quality report could not be read: {why}",
     },
     "notices": {"zh": "主要提示：", "en": "Main notices:"},
+    "notice": {
+        "zh": "{severity}：{table}，{check}（{count} 处）",
+        "en": "{severity}: {table}, {check} ({count} flagged)",
+    },
     "levers": {"zh": "情景参数", "en": "The scenario's levers"},
     "lever": {"zh": "参数", "en": "Lever"},
     "value": {"zh": "取值", "en": "Value"},

@@ -3,9 +3,10 @@ of a brief's figure sources: every number a brief shows is checked against the s
 code that does not share the brief's.
 
 Runs (each solved for real, once per session): "today" (admin, every model, published), "more
-beds" (health), "classes of 35" (education, small-count threshold 1,000, so that many counts of
-people are hidden) and "no districts" (education: that run as the store keeps a run whose
-districts model found no plan — no KPIs or plans from it, marked incomplete).
+beds" (health: new beds and a small hospital opened), "classes of 35" (education, small-count
+threshold 1,000, so that many counts of people are hidden) and "no districts" (education: that
+run as the store keeps a run whose districts model found no plan — no KPIs or plans from it,
+marked incomplete).
 """
 
 from __future__ import annotations
@@ -44,7 +45,10 @@ def _records():
                          {"city": "sample:60", "solver.time_limit_s": 10})  # fmt: skip
     beds = with_changes(today, {
         "name": "more beds", "owner": "health", "budgets.new_beds": 60,
-        "models": ["access", "forecast", "health.outreach", "health.beds"]})  # fmt: skip
+        "models": ["access", "forecast", "health.outreach", "health.beds"],
+        "facilities": [{"action": "open", "facility_id": "H901", "kind": "hospital",
+                        "name": "Xincheng Hospital", "area_id": "A0042",
+                        "capacity": {"beds:paediatrics": 30, "beds:icu": 8}}]})  # fmt: skip
     classes = with_changes(today, {
         "name": "classes of 35", "owner": "education", "rules.class_size_cap": 35,
         "rules.small_cell_threshold": THRESHOLD_35,
@@ -222,7 +226,7 @@ def stored_value(engine, source: str, figures: dict[str, str]):
         city, path = rest
         data = _once("quality", city, lambda: city_quality(city))
         for key in path.split("."):
-            data = data[key]
+            data = data[int(key)] if isinstance(data, list) else data[key]
         return data
     raise AssertionError(f"unknown source {source!r}")
 

@@ -64,6 +64,7 @@ def test_every_number_of_an_html_brief_is_the_stored_value(health_briefs, tracer
     sources = {source for _, _, source, _ in figures}
     assert any(s.startswith("kpi|") and "beds moved or added" in s for s in sources)
     assert any(s.startswith("plan|") and "unmet_need" in s for s in sources)
+    assert any(s.endswith("facilities.0.capacity.beds:icu") for s in sources)  # the levers
 
 
 def docx_figures(path):
@@ -101,3 +102,26 @@ def test_every_number_of_a_word_brief_is_the_stored_value(health_briefs, tracer)
     assert {key for key, *_ in figures} == set(sources)  # every figure of the annex is in the text
     assert not DIGIT.search(words), "a number outside the figures in Word"
     assert [text for _, text, *_ in figures] == [text for _, text, *_ in from_html]
+
+
+def test_data_quality_notices_are_in_the_briefs_language_with_their_counts_traced(
+    bundle_copy, tracer
+):
+    from dashboard.brief.build import quality_blocks
+    from dashboard.brief.document import Figure, Paragraph, plain_text
+    from dashboard.brief.writer import Writer
+
+    population = bundle_copy / "population.csv"
+    lines = population.read_text(encoding="utf-8").splitlines()
+    population.write_text("\n".join([*lines, lines[-1]]) + "\n", encoding="utf-8")
+    for lang, words in (("zh", ["错误", "键重复", "整行重复"]), ("en", ["rows repeated exactly"])):
+        w = Writer(lang, 10)
+        paragraphs = [
+            b.parts for b in quality_blocks(w, str(bundle_copy)) if isinstance(b, Paragraph)
+        ]
+        text = "\n".join(plain_text(parts) for parts in paragraphs)
+        assert all(word in text for word in words), text
+        figures = [(p.key, p.text, p.source, p.unit) for parts in paragraphs for p in parts
+                   if isinstance(p, Figure)]  # fmt: skip
+        assert any(".count" in source for *_, source, _ in figures), figures
+        assert tracer.check(figures, 10) == len(figures)

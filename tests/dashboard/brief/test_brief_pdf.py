@@ -40,3 +40,30 @@ def test_a_chinese_pdf_brief_renders_in_an_embedded_cjk_font(brief_store, tmp_pa
         pixels = np.asarray(Image.open(page).convert("L"), dtype=float)
         inked = (pixels < 200).mean()
         assert 0.01 < inked < 0.6, f"{page.name}: {inked:.1%} of the page inked"
+
+
+def test_the_demo_step_writes_a_chinese_brief_per_bureau_and_prints_the_paths(
+    brief_store, tmp_path, monkeypatch
+):
+    from types import SimpleNamespace
+
+    from docx import Document
+    from rich.console import Console
+
+    from scenarios.demo_steps import s87_briefs
+
+    # the demo's bundled scenarios are stored by its earlier steps; here the seeded runs stand in
+    monkeypatch.setattr(s87_briefs, "BRIEFS", {"health": "more beds",
+                                               "education": "classes of 35"})  # fmt: skip
+    console = Console(record=True, width=300)
+    ctx = SimpleNamespace(state={"store_url": brief_store.url}, out_dir=tmp_path, console=console)
+    s87_briefs.run(ctx)
+    printed = console.export_text()
+    folder = tmp_path / "briefs"
+    for bureau, title in (("health", "卫生健康决策简报"), ("education", "教育决策简报")):
+        word = folder / f"{bureau}-zh-CN.docx"
+        assert f"brief: {word}" in printed
+        assert title in Document(str(word)).paragraphs[0].text
+        pdf = folder / f"{bureau}-zh-CN.pdf"
+        if shutil.which("pdftotext"):  # CI installs Pango, the CJK font and poppler
+            assert f"brief: {pdf}" in printed and pdf.read_bytes().startswith(b"%PDF")
