@@ -17,7 +17,7 @@ import shapely
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.cm import ScalarMappable
 from matplotlib.collections import PathCollection
-from matplotlib.colors import Normalize, TwoSlopeNorm
+from matplotlib.colors import Normalize, TwoSlopeNorm, to_rgba
 from matplotlib.figure import Figure
 from matplotlib.path import Path
 
@@ -92,8 +92,11 @@ def area_png(
         norm = Normalize(0.0, top if top > 0 else 1.0)
         cmap = SEQUENTIAL
     mappable = ScalarMappable(norm=norm, cmap=cmap)
-    colours = np.array([mappable.to_rgba(v) if np.isfinite(v) else (1, 1, 1, 1) for v in z])
-    colours[masked] = (0.85, 0.85, 0.85, 1.0)
+    colours = np.tile(to_rgba(NO_DATA), (len(z), 1))
+    shown = np.isfinite(z)
+    if shown.any():
+        colours[shown] = mappable.to_rgba(z[shown])
+    colours[masked] = to_rgba(HIDDEN)
 
     height_cm = width_cm * 0.68
     fig = Figure(figsize=(width_cm * CM, height_cm * CM), dpi=dpi)
@@ -118,9 +121,10 @@ def area_png(
             ax.scatter(group["x"], group["y"], s=22, c="#c00000",
                        marker=KIND_MARKERS.get(kind, "o"), edgecolors="white", linewidths=0.6,
                        zorder=3)  # fmt: skip
-    bar = fig.add_axes((0.88, 0.12, 0.025, 0.76))
-    fig.colorbar(mappable, cax=bar)
-    bar.tick_params(labelsize=7)
+    if shown.any():  # a scale only for values drawn
+        bar = fig.add_axes((0.88, 0.12, 0.025, 0.76))
+        fig.colorbar(mappable, cax=bar)
+        bar.tick_params(labelsize=7)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
     return buffer.getvalue()

@@ -220,3 +220,22 @@ def test_open_alerts_read_as_their_kind_says(brief_records, tmp_path):
     assert "H1:burns: observed <10 admissions against <10 admissions expected" in text
     assert "H2:geriatrics: 97 occupied beds against the limit of 84 occupied beds" in text
     assert "P8-SECRET" not in text
+
+
+def test_a_map_whose_every_area_is_hidden_is_grey_and_hatched_not_dark():
+    import io
+
+    import geopandas as gpd
+    import numpy as np
+    import pandas as pd
+    import shapely
+    from PIL import Image
+
+    from dashboard.brief.maps import area_png
+
+    ids = ["a", "b", "c"]
+    areas = gpd.GeoDataFrame({"area_id": ids}, crs=3857,
+                             geometry=[shapely.box(i, 0, i + 1, 1) for i in range(3)])  # fmt: skip
+    png = area_png(areas, pd.Series(np.nan, index=ids), pd.Series(True, index=ids))
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("L"), dtype=float)
+    assert np.median(pixels[pixels < 250]) > 150  # light grey with grey hatching (was black)
