@@ -54,8 +54,17 @@ def robust_z(values: pd.Series) -> pd.Series:
     return 0.6745 * (x - med) / mad
 
 
+def _numeric(series: pd.Series) -> bool:
+    """Numbers already (not booleans): no text to strip or parse."""
+    types = pd.api.types
+    return types.is_numeric_dtype(series) and not types.is_bool_dtype(series)
+
+
 def _num(series: pd.Series) -> pd.Series:
-    return pd.to_numeric(series.astype(str).str.strip(), errors="coerce")
+    """Cells as numbers, NaN where not one (tables are stripped once, in `_stripped`)."""
+    if _numeric(series):  # as read: millions of cells need no round trip through text
+        return series
+    return pd.to_numeric(series if series.dtype == object else series.astype(str), errors="coerce")
 
 
 def _text(series: pd.Series) -> pd.Series:
@@ -72,10 +81,16 @@ def _stripped(table):
     return dataclasses.replace(table, frame=frame)
 
 
+BLANKS = ["", "nan", "NaN", "None", "NA"]  # a stripped cell that holds nothing
+
+
 def _blank(series: pd.Series) -> pd.Series:
     if series.name == "geometry":
         return series.isna() | series.is_empty
-    return series.isna() | series.astype(str).str.strip().isin(["", "nan", "NaN", "None", "NA"])
+    if _numeric(series):
+        return series.isna()
+    text = series if series.dtype == object else series.astype(str)  # stripped in `_stripped`
+    return series.isna() | text.isin(BLANKS)
 
 
 def _finding(table, check, severity, title, rows, table_rows=None, detail="", values=None):

@@ -108,10 +108,13 @@ def area_png(
         ax.add_collection(PathCollection(paths, facecolors=colours[owner], edgecolors="#777777",
                                          linewidths=0.25))  # fmt: skip
         if masked.any():
-            keep = masked[owner]
-            ax.add_collection(PathCollection([p for p, k in zip(paths, keep, strict=True) if k],
-                                             facecolors="none", edgecolors="#999999",
-                                             linewidths=0.0, hatch="////"))  # fmt: skip
+            keep = masked[owner]  # hatched as one compound path: one hatch fill, not thousands
+            hidden_paths = Path.make_compound_path(
+                *[p for p, k in zip(paths, keep, strict=True) if k]
+            )
+            ax.add_collection(PathCollection([hidden_paths], facecolors="none",
+                                             edgecolors="#999999", linewidths=0.0,
+                                             hatch="////"))  # fmt: skip
         bounds = np.asarray(areas.total_bounds, float)
         pad = 0.02 * max(bounds[2] - bounds[0], bounds[3] - bounds[1])
         ax.set_xlim(bounds[0] - pad, bounds[2] + pad)
