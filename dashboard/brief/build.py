@@ -3,6 +3,7 @@ and the annex of figure sources."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -26,6 +27,9 @@ from dashboard.brief.texts import LEVER_BUREAUS, LEVER_NAMES, LEVER_UNITS, SEVER
 from dashboard.brief.writer import Writer, dig, label
 
 MAX_NOTICES = 3
+MAX_WARNINGS = 8  # a brief lists the most severe; the app lists all
+#: Alerts most severe first.
+SEVERITY_ORDER = ("critical", "warning", "info")
 
 
 def build_brief(
@@ -97,45 +101,56 @@ def subtitle(w: Writer, run: StoredRun, other: StoredRun | None) -> list[Part]:
 # --- early warnings ---------------------------------------------------------------------------
 
 
-def open_warnings(engine: Engine, bureau: str) -> pd.DataFrame | None:
-    """Early warnings open for a bureau, from the alert store (None where the store has no
-    alerts yet: the part of the product that raises them is not installed)."""
-    try:
-        from scenarios.alerts.store import open_alerts
-    except ImportError:
-        return None
-    return open_alerts(engine, bureau)
-
-
 def warnings_part(w: Writer, engine: Engine, bureaus: list[str]) -> list[Block]:
-    """The early warnings open for each bureau of the brief (or that there are none)."""
+    """The early warnings open for each bureau of the brief (the alert store's
+    ``open_alerts``), most severe first, or that there are none."""
+    from scenarios.alerts.store import open_alerts
+
     blocks: list[Block] = [Heading(w.say("warnings"), 2)]
     for bureau in bureaus:
-        found = open_warnings(engine, bureau)
-        if found is None:
-            blocks.append(Paragraph(w.say("warnings_absent"), "body"))
-            break
+        found = open_alerts(engine, bureau)
         if found.empty:
             blocks.append(Paragraph(w.say("warnings_none", bureau=w.t(bureau)), "body"))
             continue
-        for a in found.head(10).to_dict("records"):
-            unit = str(a.get("unit") or "")
-            observed = w.alert(str(a["alert_id"]), "observed", a.get("observed"), unit)
-            stamp = pd.Timestamp(a["ds"])
-            facts = dict(
-                when=label(f"{stamp:%Y-%m-%d}", "date"),
-                what=label(a.get("subject") or a.get("message") or ""),
-                observed=observed,
-                severity=w.word(SEVERITIES, str(a.get("severity"))),
-            )
-            if a.get("kind") == "surveillance":  # a count against what its past expected
-                expected = w.alert(str(a["alert_id"]), "expected", a.get("expected"), unit)
-                line = w.say("warning_line", expected=expected, **facts)
-            else:  # a breach (need against capacity) or a rule (a KPI against its threshold)
-                limit = w.alert(str(a["alert_id"]), "threshold", a.get("threshold"), unit)
-                line = w.say("warning_line_limit", limit=limit, **facts)
-            blocks.append(Paragraph(line, "bullet"))  # fmt: skip
+        rank = found["severity"].map({s: i for i, s in enumerate(SEVERITY_ORDER)}).fillna(9)
+        found = found.assign(rank=rank).sort_values(["rank", "ds"], ascending=[True, False],
+                                                    kind="stable")  # fmt: skip
+        if len(bureaus) > 1:
+            blocks.append(Heading([w.t(bureau)], 3))
+        for a in found.head(MAX_WARNINGS).to_dict("records"):
+            blocks.append(Paragraph(warning_sentence(w, a), "bullet"))
+        if len(found) > MAX_WARNINGS:
+            blocks.append(Paragraph(w.say("warnings_more"), "note"))
     return blocks
+
+
+def warning_sentence(w: Writer, a: dict) -> list[Part]:
+    """One stored alert in the brief's language, each of its numbers a figure of the store."""
+    aid, unit = str(a["alert_id"]), str(a.get("unit") or "")
+    detail = json.loads(a.get("detail_json") or "{}")
+    facility = a.get("facility_id")
+    subject = str(a.get("subject") or "")
+    where = (w.say("warning_at", facility=label(facility, "id"))
+             if isinstance(facility, str) and facility and facility != subject else [])  # fmt: skip
+    gaps = {
+        "what": label(w.kpi_label(subject) if a.get("run_id") else subject),
+        "observed": w.alert(aid, "observed", a.get("observed"), unit),
+        "threshold": w.alert(aid, "threshold", a.get("threshold"), unit),
+        "severity": w.word(SEVERITIES, str(a.get("severity"))),
+    }
+    ds = pd.Timestamp(a["ds"]) if a.get("ds") is not None and pd.notna(a["ds"]) else None
+    if a.get("kind") == "breach":
+        by = pd.Timestamp(detail["by_ds"]) if detail.get("by_ds") else None
+        return w.say("warning_breach", where=where, **gaps,
+                     when=label(f"{ds:%Y-%m}" if ds is not None else "—", "date"),
+                     by=label(f"{by:%Y-%m}" if by is not None else "—", "date"),
+                     probability=w.alert(aid, "score", a.get("score"), "share"))  # fmt: skip
+    when = label(f"{ds:%Y-%m-%d}" if ds is not None else "—", "date")
+    if a.get("kind") == "rule":
+        return w.say("warning_rule", when=when, rule=label(detail.get("rule", "")), **gaps)
+    return w.say("warning_surveillance", when=when, where=where, **gaps,
+                 expected=w.alert(aid, "expected", a.get("expected"), unit),
+                 method=label(str(a.get("method") or ""), "id"))  # fmt: skip
 
 
 # --- data and reproducibility -----------------------------------------------------------------

@@ -204,21 +204,31 @@ TEXT: dict[str, dict[str, str]] = {
     "notes": {"zh": "模型说明（原文）：", "en": "Notes left by the models:"},
     # --- early warnings -------------------------------------------------------------------------
     "warnings": {"zh": "预警", "en": "Early warnings"},
-    "warnings_absent": {
-        "zh": "本系统尚未启用预警功能，没有可列出的预警。",
-        "en": "Early warnings are not set up in this store: there are none to list.",
-    },
     "warnings_none": {
         "zh": "{bureau}目前没有未处理的预警。",
         "en": "No early warnings are open for {bureau}.",
     },
-    "warning_line": {
-        "zh": "{when}，{what}：观测 {observed}，预期 {expected}（{severity}）。",
-        "en": "{when}, {what}: observed {observed} against {expected} expected ({severity}).",
+    "warnings_more": {
+        "zh": "另有更多未处理的预警，见应用的“预警”页或 civicalloc alerts。",
+        "en": "More are open: see the app's Alerts page or civicalloc alerts.",
     },
-    "warning_line_limit": {
-        "zh": "{when}，{what}：{observed}，界限为 {limit}（{severity}）。",
-        "en": "{when}, {what}: {observed} against the limit of {limit} ({severity}).",
+    "warning_at": {"zh": "（{facility}）", "en": " ({facility})"},
+    "warning_surveillance": {
+        "zh": "{when}，{what}{where}：实际 {observed}，预期 {expected}，超过警戒线 {threshold}"
+        "（{method}；{severity}）。",
+        "en": "{when}, {what}{where}: observed {observed} against {expected} expected, above "
+        "the alarm limit of {threshold} ({method}; {severity}).",
+    },
+    "warning_breach": {
+        "zh": "{what}{where}：预计 {when} 需求 {observed} 超过容量 {threshold}，"
+        "{by} 前发生的概率为 {probability}（{severity}）。",
+        "en": "{what}{where}: need of {observed} forecast to pass the capacity of {threshold} in "
+        "{when}; probability {probability} by {by} ({severity}).",
+    },
+    "warning_rule": {
+        "zh": "{when}，{what} 为 {observed}，触发规则“{rule}”（界限 {threshold}；{severity}）。",
+        "en": "{when}, {what} is {observed}, which breaks the rule “{rule}” (limit {threshold}; "
+        "{severity}).",
     },
     # --- data -----------------------------------------------------------------------------------
     "data": {"zh": "数据与可复现性", "en": "Data and how to reproduce it"},

@@ -228,6 +228,14 @@ def stored_value(engine, source: str, figures: dict[str, str]):
         for key in path.split("."):
             data = data[int(key)] if isinstance(data, list) else data[key]
         return data
+    if kind == "alert":
+        import sqlalchemy as sa
+
+        alert_id, field = rest
+        with engine.connect() as conn:
+            row = conn.execute(sa.text(f"SELECT {field} FROM alerts WHERE alert_id = :i"),
+                               {"i": int(alert_id)}).one()  # fmt: skip
+        return row[0]
     raise AssertionError(f"unknown source {source!r}")
 
 

@@ -152,16 +152,62 @@ def test_a_bad_request_is_one_line_and_exit_1(brief_store, tmp_path, monkeypatch
     assert not list(tmp_path.glob("b.*"))
 
 
-def test_early_warnings_are_listed_or_said_to_be_absent(brief_store, tmp_path):
-    import importlib.util
+def test_open_early_warnings_of_the_bureau_are_told_with_their_stored_figures(
+    brief_store, tmp_path, tracer
+):
+    import pandas as pd
+
+    from scenarios.alerts.store import ALERT_COLUMNS, resolve, store_evaluation
 
     out = tmp_path / "b.html"
     assert brief(brief_store, out, "more beds", "--lang", "en", user="hui").exit_code == 0
-    _, text = figures_of(out)
-    if importlib.util.find_spec("scenarios.alerts") is None:
-        assert "Early warnings are not set up in this store" in text
-    else:
-        assert "No early warnings are open for Health" in text or "observed" in text
+    assert "No early warnings are open for Health" in figures_of(out)[1]
+    common = {"area_id": None, "expected": None, "score": None, "run_id": None, "message": "-"}
+    rows = [
+        {**common, "key": "s|1", "bureau": "health", "kind": "surveillance",
+         "subject": "H01:visits", "facility_id": "H01", "ds": pd.Timestamp("2026-10-01"),
+         "observed": 7.0, "expected": 2.6, "threshold": 5.9, "unit": "visits",
+         "method": "farrington", "severity": "warning",
+         "detail": {}},
+        {**common, "key": "b|1", "bureau": "health", "kind": "breach", "subject": "H02:surgery",
+         "facility_id": "H02", "ds": pd.Timestamp("2028-03-01"), "observed": 131.4,
+         "threshold": 120.0, "score": 0.83, "unit": "occupied beds", "method": "forecast",
+         "severity": "critical", "detail": {"by_ds": "2028-06-01", "probability": 0.83}},
+        {**common, "key": "r|1", "bureau": "health", "kind": "rule",
+         "subject": "beds short of need at target occupancy", "facility_id": None,
+         "ds": pd.Timestamp("2026-11-30"), "observed": 31.0, "threshold": 20.0, "unit": "beds",
+         "run_id": brief_store.runs["today"], "method": "rule", "severity": "warning",
+         "detail": {"rule": "beds short", "words": "beds short of need above 20"}},
+        {**common, "key": "e|1", "bureau": "education", "kind": "surveillance",
+         "subject": "P03:enrolment", "facility_id": "P03", "ds": pd.Timestamp("2026-09-01"),
+         "observed": 400.0, "expected": 300.0, "threshold": 350.0, "unit": "pupils",
+         "method": "cusum", "severity": "critical", "detail": {}},
+        {**common, "key": "s|2", "bureau": "health", "kind": "surveillance", "subject": "closed",
+         "facility_id": None, "ds": pd.Timestamp("2026-01-01"), "observed": 90.0,
+         "threshold": 50.0, "unit": "visits", "method": "ears_c2", "severity": "info",
+         "detail": {}},
+    ]  # fmt: skip
+    done = store_evaluation(brief_store.engine, pd.DataFrame(rows)[ALERT_COLUMNS], "test")
+    resolve(brief_store.engine, done.raised[-1], "handled")  # a resolved alert is not told
+    for lang in ("en", "zh-CN"):
+        out = tmp_path / f"w-{lang}.html"
+        assert brief(brief_store, out, "more beds", "--lang", lang, user="hui").exit_code == 0
+        figures, text = figures_of(out)
+        warnings = text[text.index("Early warnings" if lang == "en" else "预警") :]
+        warned = {
+            source: (source, shown, source, unit)
+            for shown, unit, _, source in figures
+            if source.startswith("alert|")
+        }  # fmt: skip (text and annex: once per source)
+        warned = list(warned.values())
+        assert len(warned) == 8 and tracer.check(warned, 10) == 8  # 3 + 3 + 2 numbers, traced
+        assert any(shown.startswith("<10") for _, shown, *_ in warned)  # 7 visits: a small count
+        assert "P03" not in text and "closed" not in text  # another bureau's; resolved
+        if lang == "en":
+            assert warnings.index("H02:surgery") < warnings.index("H01:visits")  # critical first
+            assert "breaks the rule “beds short”" in warnings and "83.0%" in warnings
+        else:
+            assert "超过警戒线" in warnings and "触发规则“beds short”" in warnings
 
 
 def test_a_briefs_data_notices_leave_out_another_bureaus_figures(monkeypatch):
@@ -218,7 +264,8 @@ def test_open_alerts_read_as_their_kind_says(brief_records, tmp_path):
     _, text = figures_of(out)
     text = " ".join(text.split())
     assert "H1:burns: observed <10 admissions against <10 admissions expected" in text
-    assert "H2:geriatrics: 97 occupied beds against the limit of 84 occupied beds" in text
+    assert ("H2:geriatrics: need of 97 occupied beds forecast to pass the capacity of 84 "
+            "occupied beds") in text
     assert "P8-SECRET" not in text
 
 
