@@ -25,7 +25,13 @@ CALCS = {
 
 
 #: Units of the brief's levers that the app's tables do not name.
-EXTRA_UNITS = {"years": {"zh": "年", "en": "years"}, "seconds": {"zh": "秒", "en": "seconds"}}
+EXTRA_UNITS = {
+    "years": {"zh": "年", "en": "years"},
+    "seconds": {"zh": "秒", "en": "seconds"},
+    # counts of the alert store's surveillance (docs/alerts.md)
+    "visits": {"zh": "人次", "en": "visits"},
+    "admissions": {"zh": "人次入院", "en": "admissions"},
+}
 
 
 def _finite(value) -> bool:
@@ -59,7 +65,7 @@ class Figures:
     def write(self, value, unit: str, bare: bool = False, signed: bool = False) -> str:
         """A value as the brief writes it (the app's `fmt`), optionally without unit or signed."""
         if isinstance(value, str):  # a suppressed cell
-            return value if bare else fmt(value, unit, self.lang)
+            return value if bare else self._with_unit(value, unit)
         if not _finite(value):
             return "—"
         value = float(value)

@@ -226,7 +226,7 @@ TEXT: dict[str, dict[str, str]] = {
         "{when}; probability {probability} by {by} ({severity}).",
     },
     "warning_rule": {
-        "zh": "{when}，{what} 为 {observed}，触发规则“{rule}”（界限 {threshold}；{severity}）。",
+        "zh": "{when}，{what}为 {observed}，触发规则“{rule}”（界限 {threshold}；{severity}）。",
         "en": "{when}, {what} is {observed}, which breaks the rule “{rule}” (limit {threshold}; "
         "{severity}).",
     },

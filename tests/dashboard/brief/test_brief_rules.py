@@ -193,7 +193,8 @@ def test_open_early_warnings_of_the_bureau_are_told_with_their_stored_figures(
         out = tmp_path / f"w-{lang}.html"
         assert brief(brief_store, out, "more beds", "--lang", lang, user="hui").exit_code == 0
         figures, text = figures_of(out)
-        warnings = text[text.index("Early warnings" if lang == "en" else "预警") :]
+        end = text.index("Data and how" if lang == "en" else "数据与可复现性")
+        warnings = text[text.index("Early warnings" if lang == "en" else "预警") : end]
         warned = {
             source: (source, shown, source, unit)
             for shown, unit, _, source in figures
@@ -208,6 +209,7 @@ def test_open_early_warnings_of_the_bureau_are_told_with_their_stored_figures(
             assert "breaks the rule “beds short”" in warnings and "83.0%" in warnings
         else:
             assert "超过警戒线" in warnings and "触发规则“beds short”" in warnings
+            assert "<10 人次" in warnings and "visits" not in warnings.replace("H01:visits", "")
 
 
 def test_a_briefs_data_notices_leave_out_another_bureaus_figures(monkeypatch):
