@@ -266,8 +266,9 @@ def test_open_alerts_read_as_their_kind_says(brief_records, tmp_path):
     _, text = figures_of(out)
     text = " ".join(text.split())
     assert "H1:burns: observed <10 admissions against <10 admissions expected" in text
-    assert ("H2:geriatrics: need of 97 occupied beds forecast to pass the capacity of 84 "
-            "occupied beds") in text
+    assert (
+        "H2:geriatrics: need of 97 occupied beds forecast to pass the capacity of 84 occupied beds"
+    ) in text
     assert "P8-SECRET" not in text
 
 
