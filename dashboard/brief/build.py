@@ -189,7 +189,8 @@ def quality_blocks(w: Writer, city: str, sees: Callable[[str], bool]) -> list[Bl
     from scenarios.quality_report import city_quality, report_for
 
     try:
-        report = report_for(city_quality(city), sees)
+        full = city_quality(city)
+        report = report_for(full, sees)
     except (InputError, OSError, ValueError, TypeError, KeyError) as exc:
         why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return [Paragraph(w.say("quality_unknown", why=label(why, "note")), "note")]
@@ -205,7 +206,8 @@ def quality_blocks(w: Writer, city: str, sees: Callable[[str], bool]) -> list[Bl
     blocks: list[Block] = [Paragraph(w.say("quality", scores=joined or [w.say("none")[0]],
                                            errors=errors, warnings=warned), "body")]  # fmt: skip
     order = ("error", "warning", "notice")
-    findings = [(i, f) for i, f in enumerate(report.get("findings", []))
+    # numbered as in the whole report, which the figures' sources name
+    findings = [(full["findings"].index(f), f) for f in report.get("findings", [])
                 if f.get("severity") in order and f.get("count")]  # fmt: skip
     findings.sort(key=lambda found: order.index(found[1]["severity"]))
     if findings:
