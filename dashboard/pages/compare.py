@@ -169,6 +169,7 @@ def compare(run_ids: list[str] | None, service: str, line: str | None, measure: 
         values.append(v)
     zrange = shared_range([drawable(v, unit, threshold) for v in values])
     colour = with_unit(t(column, lang), unit if measure != "access" else "", lang)
+    notes = [map_note(run, lang) for run in runs]  # the data's flags, under maps and the table
     maps = [
         dcc.Graph(
             id=f"{MAPS}-{i}",
@@ -185,11 +186,11 @@ def compare(run_ids: list[str] | None, service: str, line: str | None, measure: 
                     facilities=facilities_lonlat(run, service),
                     height=360,
                 ),
-                map_note(run, lang),
+                note,
             ),
             config=GRAPH_CONFIG,
         )
-        for i, (run, v) in enumerate(zip(runs, values, strict=True))
+        for i, (run, v, note) in enumerate(zip(runs, values, notes, strict=True))
     ]
     a, b = runs[0], runs[1]
     same_city = run_scenario_spec(a).city == run_scenario_spec(b).city
@@ -210,12 +211,12 @@ def compare(run_ids: list[str] | None, service: str, line: str | None, measure: 
             height=420,
             derived=True,
         )
-        diff_fig = with_source_note(diff_fig, map_note(b, lang))
+        diff_fig = with_source_note(diff_fig, notes[1])
     else:
         diff_fig = empty_figure(t("different_cities", lang, a=a["scenario"], b=b["scenario"]))
     frame = kpi_comparison(runs, [run_kpis(r) for r in runs])  # the user's services only
     frame = frame[frame["service"] == service]
     rows = kpi_difference_rows(frame, lang, threshold)
     href = "/export/compare.csv?runs=" + ",".join(r["run_id"] for r in runs)
-    notes = " | ".join(dict.fromkeys(note for note in (map_note(r, lang) for r in runs) if note))
-    return maps, diff_fig, with_note(table(KPI_TABLE, rows), notes), "", href
+    table_note = " | ".join(dict.fromkeys(note for note in notes if note))
+    return maps, diff_fig, with_note(table(KPI_TABLE, rows), table_note), "", href
