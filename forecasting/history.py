@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from demand.checks import not_utf8
 from demand.errors import InputError, shown
+from demand.tables import read_text
 
 __all__ = [
     "FREQ_MONTHLY",
@@ -45,14 +45,7 @@ def read_history_csv(path: str | Path, weekly: bool = False, mixed: bool = False
     """Read a history CSV (series_id, ds, y, optional numeric driver columns) and check it
     (``weekly``, ``mixed``: as ``check_history``)."""
     path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: file not found; give the path of a CSV with series_id, ds, y")
-    try:
-        frame = pd.read_csv(path, dtype={"series_id": str}, keep_default_na=True)
-    except UnicodeDecodeError as exc:
-        raise not_utf8(path, exc) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(f"{path}: not a readable CSV ({exc}); save it as UTF-8 CSV") from None
+    frame = read_text(path, "history")  # text cells: "NA" is a series id, not a missing value
     return check_history(frame, source=str(path), weekly=weekly, mixed=mixed)
 
 

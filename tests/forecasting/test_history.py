@@ -89,3 +89,25 @@ def test_csv_errors_name_file_and_line(tmp_path):
     assert f"{path}: row 12, column y (series A)" in str(err.value)
     with pytest.raises(InputError, match="file not found"):
         read_history_csv(tmp_path / "missing.csv")
+
+
+def test_history_read_as_text_like_every_other_table(tmp_path):
+    """A series named "NA" stays a series (not a missing id); a BOM is fine; GBK text, a folder
+    and an empty file each give one line naming the file."""
+    path = tmp_path / "H.csv"
+    frame = pd.concat([monthly("NA"), monthly("B")])
+    path.write_bytes(b"\xef\xbb\xbf" + frame.to_csv(index=False).encode())
+    history = read_history_csv(path)
+    assert sorted(history["series_id"].unique()) == ["B", "NA"]
+    assert len(history) == len(frame)
+
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes(frame.assign(series_id="门诊").to_csv(index=False).encode("gbk"))
+    with pytest.raises(InputError, match="gbk.csv.*GBK"):
+        read_history_csv(gbk)
+    with pytest.raises(InputError, match="is a folder"):
+        read_history_csv(tmp_path)
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(InputError, match="empty.csv: the file is empty"):
+        read_history_csv(empty)
