@@ -23,6 +23,7 @@ from pydantic import (
 
 from demand.checks import not_utf8
 from demand.errors import InputError
+from optimize.staffing.rules import MAX_ONLINE_SHARE
 
 BUREAUS = ("health", "education", "social_security", "admin")
 SAMPLE_AREAS = (20, 20_000)  # the sample city's size range, areas
@@ -103,7 +104,7 @@ class Rules(_Strict):
     service_level_target: float = Field(default=0.8, gt=0, lt=1)
     service_level_minutes: float = Field(default=20, gt=0, le=240)
     reassignment_limit: float = Field(default=0.2, ge=0, le=1)
-    online_share: float = Field(default=0.0, ge=0, le=0.95)
+    online_share: float = Field(default=0.0, ge=0, le=MAX_ONLINE_SHARE)
     max_outreach_half_days: float = Field(
         default=4.0,
         gt=0,

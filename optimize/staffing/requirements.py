@@ -19,9 +19,10 @@ from demand.errors import InputError
 from optimize.queueing import (
     rostered_staff_needed,
 )
-from optimize.staffing.rules import ServiceTarget
+from optimize.staffing.rules import MAX_ONLINE_SHARE, ServiceTarget
 
 __all__ = [
+    "MAX_ONLINE_SHARE",
     "ServiceTarget",
     "servers_needed_per_hour",
     "service_level_by_month",
@@ -43,8 +44,10 @@ def shift_to_online(
         if isinstance(online_share, Mapping)
         else pd.Series(float(online_share), index=arrivals.index)
     )
-    if ((shares < 0) | (shares > 1)).any():
-        raise InputError("online_share must be a share between 0 and 1 (0.2 = 20% go online)")
+    if ((shares < 0) | (shares > MAX_ONLINE_SHARE)).any():
+        raise InputError(
+            f"online_share must be a share between 0 and {MAX_ONLINE_SHARE:g} (0.2 = 20% go online)"
+        )
     out = arrivals.copy()
     out["arrivals_per_hour"] = out["arrivals_per_hour"] * (1.0 - shares.to_numpy())
     return out

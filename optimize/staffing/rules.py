@@ -11,7 +11,11 @@ from functools import lru_cache
 
 from optimize.rules import check_settings, setting
 
-__all__ = ["ServiceTarget", "TransferLimits"]
+__all__ = ["MAX_ONLINE_SHARE", "ServiceTarget", "TransferLimits"]
+
+#: Some visits always stay at the counter (identity checks, people without internet access), so
+#: the online lever moves at most this share of them; the model, scenarios and the CLI use it.
+MAX_ONLINE_SHARE = 0.95
 
 
 @dataclass(frozen=True)

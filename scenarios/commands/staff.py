@@ -17,7 +17,7 @@ from pathlib import Path
 
 import typer
 
-from optimize.staffing.rules import ServiceTarget, TransferLimits
+from optimize.staffing.rules import MAX_ONLINE_SHARE, ServiceTarget, TransferLimits
 from scenarios.errors import user_errors
 from scenarios.options import SOLVER, rules_options, solver_options, time_limit
 from scenarios.out_paths import check_out_file
@@ -44,7 +44,11 @@ def register(app: typer.Typer) -> None:
         ),
         months: int = typer.Option(12, "--months", min=1, help="Months to forecast (--bundle)."),
         online_share: float = typer.Option(
-            0.0, "--online-share", help="Share of cases moved online."
+            0.0,
+            "--online-share",
+            min=0.0,
+            max=MAX_ONLINE_SHARE,
+            help="Share of cases moved online (0.2 = 20%).",
         ),
         solver: str = SOLVER,
         time_limit_s: float = time_limit(60.0),

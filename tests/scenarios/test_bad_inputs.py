@@ -202,6 +202,20 @@ def test_staff_refuses_a_repeated_month_and_part_caseworkers(tmp_path):
     refused(run(*args), "centres.csv, row 2, column caseworkers", "whole number")
 
 
+def test_staff_online_share_has_the_scenarios_bounds(tmp_path):
+    """The CLI, the scenario file and the model accept the same online shares (0 to 0.95)."""
+    caseload = tmp_path / "caseload.csv"
+    caseload.write_text("facility_id,month,cases\nA,2026-01,4000\n")
+    centres = tmp_path / "centres.csv"
+    centres.write_text("facility_id,caseworkers,counters\nA,22,14\n")
+    args = ["staff", "--caseload", caseload, "--centres", centres]
+    refused(run(*args, "--online-share", "0.99"), "--online-share", "0.95")
+    refused(run(*args, "--online-share", "-0.1"), "--online-share")
+    scenario = tmp_path / "s.toml"
+    scenario.write_text('name = "x"\nowner = "social_security"\n[rules]\nonline_share = 0.99\n')
+    refused(run("run", scenario), "online_share", "0.95")
+
+
 def test_validate_refuses_infinite_capacity(bundle_copy):
     capacity = pd.read_csv(bundle_copy / "capacity.csv", dtype=str)
     capacity.loc[2, "amount"] = "inf"
