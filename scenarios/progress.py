@@ -6,9 +6,23 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 __all__ = ["count_bar", "step_progress"]
 
 
+class _CountBar(Progress):
+    """rich's Progress, minus the empty line it prints on stopping when output is not a
+    terminal: that line came before every error a command met before its first step (an
+    ``error:`` line should be the whole output), and after bars that leave nothing behind."""
+
+    def stop(self) -> None:
+        if self.disable:
+            return
+        self.live.stop()
+        shown = self.tasks and not self.live.transient
+        if shown and not self.console.is_interactive and not self.console.is_jupyter:
+            self.console.print()
+
+
 def count_bar(console: Console, transient: bool = False) -> Progress:
     """A rich progress bar showing what, how far, done/total and the time elapsed."""
-    return Progress(
+    return _CountBar(
         TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(), console=console, transient=transient,
     )  # fmt: skip

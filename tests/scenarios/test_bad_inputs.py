@@ -276,3 +276,12 @@ def test_an_unexpected_error_is_one_line_naming_its_traceback_file():
     path = line.split("details in ")[1].split(";")[0]
     assert "Traceback" in open(path, encoding="utf-8").read()
     shutil.os.unlink(path)
+
+
+def test_an_error_before_the_first_step_is_the_whole_output(tmp_path):
+    """Commands with a progress bar printed an empty line before the error line."""
+    refused(result := run("health", "outreach", "--bundle", tmp_path / "missing"), "missing")
+    assert result.stdout == ""
+    (tmp_path / "m.toml").write_text("x = 1\n")
+    refused(result := run("import", tmp_path / "m.toml", "--out", tmp_path / "o"), "m.toml")
+    assert result.stdout == ""
