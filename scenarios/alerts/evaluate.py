@@ -374,9 +374,12 @@ def watch_files(
     bureau: str | None = None,
     username: str = "cli",
     progress=None,
+    plan: str | None = None,
 ) -> WatchResult:
     """`civicalloc watch`: read the files, evaluate, store. The bundle (if given) supplies the
-    series table, and the city for time to breach; ``history_path`` overrides its history."""
+    series table, and the city for time to breach; ``history_path`` overrides its history.
+    ``plan``: the stored run whose outreach plan specialist sessions are checked against
+    (default: the latest published run with one, else the latest run with one)."""
     from pathlib import Path
 
     from forecasting.history import read_history_csv
@@ -405,12 +408,15 @@ def watch_files(
         series = city.series
     if history is None and not spec.rules and city is None:
         raise InputError("nothing to watch: give --history, --bundle or --rules")
+    if plan is not None and city is None:
+        raise InputError("--plan: give --bundle too (the city whose centres the plan serves)")
     breach, breach_scope = None, None
     if city is not None:
-        from scenarios.alerts.breach import city_breach_alerts
+        from scenarios.alerts.breach import city_breach_alerts, stored_outreach_plan
 
-        say("time to breach: schools, wards, service centres")
-        breach, breach_scope = city_breach_alerts(city)
+        outreach = stored_outreach_plan(engine, plan)
+        say("time to breach: schools, wards, service centres, specialist sessions")
+        breach, breach_scope = city_breach_alerts(city, outreach)
     say("surveillance and rules")
     places = facility_places(city) if city is not None else None
     return watch(engine, spec, history, series, bureau, when, source, breach, breach_scope,

@@ -2,7 +2,7 @@
 alerts beside the runs and push them to the bureaus that own them.
 
     civicalloc watch --history H.csv [--rules R.toml] [--since DATE] [--db URL]
-                     [--series S.csv | --bundle DIR] [--bureau B] [--no-push]
+                     [--series S.csv | --bundle DIR [--plan RUN]] [--bureau B] [--no-push]
 """
 
 from __future__ import annotations
@@ -43,6 +43,12 @@ def register(app: typer.Typer) -> None:
         series: Path = typer.Option(
             None, "--series", help="Series table (series_id, service, measure, facility_id)."
         ),
+        plan: str = typer.Option(
+            None,
+            "--plan",
+            help="Run (id or scenario) whose outreach plan sessions are checked "
+            "against (default: the latest published run with one, else the latest).",
+        ),
         bureau: str = typer.Option(None, "--bureau", help="Bureau of series with no service."),
         push: bool = typer.Option(True, "--push/--no-push", help="Push new alerts."),
         user: str = typer.Option(None, "--user", help="Who evaluates (for the audit log)."),
@@ -60,7 +66,16 @@ def register(app: typer.Typer) -> None:
         with user_errors():
             engine = connect(db)
             result = watch_files(
-                engine, history, rules, since, bundle, series, bureau, who, progress=_say
+                engine,
+                history,
+                rules,
+                since,
+                bundle,
+                series,
+                bureau,
+                who,
+                progress=_say,
+                plan=plan,
             )
         ev = result.evaluation
         for note in result.notes:

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from demand.errors import InputError
-from scenarios.alerts.breach import city_breach_alerts
+from scenarios.alerts.breach import city_breach_alerts, stored_outreach_plan
 from scenarios.alerts.evaluate import facility_places, watch
 from scenarios.alerts.rules import read_watch_file
 from scenarios.alerts.store import list_alerts
@@ -47,8 +47,8 @@ def run(ctx) -> None:
         return
     engine = connect(ctx.state.get("store_url") or db_url(None))
     spec = read_watch_file(RULES)
-    console.print("time to breach: projecting schools, wards and service centres …")
-    breach, scope = city_breach_alerts(city)
+    console.print("time to breach: projecting schools, wards, service centres, sessions …")
+    breach, scope = city_breach_alerts(city, stored_outreach_plan(engine))
     args = dict(since=SINCE, source="sample city history", breach=breach, breach_scope=scope,
                 username="demo", places=facility_places(city))  # fmt: skip
     try:
