@@ -107,6 +107,11 @@ def alert_text(r: dict, lang: str) -> str:
     when = "" if pd.isna(r["ds"]) else f"{pd.Timestamp(r['ds']):%Y-%m-%d}"
     if r["kind"] == "surveillance":
         limit = str(detail.get("limit", "")).replace(" limit", "").replace("-sd", "倍标准差")
+        if int(detail.get("periods", 1)) > 1:  # an episode: its flagged periods, then the peak
+            when = (
+                f"{detail['first_ds']}至{detail['last_ds']}（{detail['periods']}期报警），"
+                f"峰值 {when}"
+            )
         return (
             f"{detail.get('measure', r['subject'])}{where} {when}：实际 {obs}，预期 "
             f"{shown_text(r['expected'], unit)}，超过{limit}警戒线 {thr}（{r['method']}）"

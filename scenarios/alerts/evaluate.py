@@ -10,6 +10,7 @@ measure (admissions, visits, cases, pupils).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -116,9 +117,16 @@ def _is_yearly(ds: pd.Series) -> bool:
 
 
 def surveillance_alerts(
-    history: pd.DataFrame, meta: pd.DataFrame, spec: WatchFile, since, source: str
+    history: pd.DataFrame,
+    meta: pd.DataFrame,
+    spec: WatchFile,
+    since,
+    source: str,
+    stored: dict[str, list[dict]] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    """(alerts, every judged period, notes) from each detector of ``spec`` over ``history``."""
+    """(alerts, every judged period, notes) from each detector of ``spec`` over ``history``:
+    one alert per episode of a series (``alert_episodes``); ``stored``: the episodes already
+    stored per series (``stored_episodes``), which an episode continuing one extends."""
     judged, notes = [], []
     yearly = history.groupby("series_id")["ds"].apply(_is_yearly)
     if yearly.any():
@@ -143,34 +151,146 @@ def surveillance_alerts(
             ["series_id", "detector"]
         )
     }
-    rows = []
-    for r in hits.to_dict("records"):
-        unit = r["unit"]
-        margin = r["threshold"] - r["expected"]
-        excess = (r["observed"] - r["expected"]) / margin if margin > 0 else np.inf
-        message = (
-            f"{r['measure']}{_where(r)}, {r['ds']:%Y-%m-%d}: {shown_text(r['observed'], unit)} "
-            f"vs expected {shown_text(r['expected'], unit)}, above the {r['limit']} "
-            f"{shown_text(r['threshold'], unit)} ({r['method']})"
-        )
-        if r["note"]:
-            message += f"; {r['note']}"
-        rows.append(
-            {
-                "key": f"surveillance|{r['series_id']}|{r['ds']:%Y-%m-%d}|{r['detector']}",
-                "bureau": r["bureau"], "kind": "surveillance", "subject": r["series_id"],
-                "facility_id": r["facility_id"], "area_id": r["area_id"], "ds": r["ds"],
-                "observed": r["observed"], "expected": r["expected"],
-                "threshold": r["threshold"], "score": r["score"], "unit": unit,
-                "method": r["method"],
-                "severity": "critical" if excess >= CRITICAL_EXCESS else "warning",
-                "message": message, "run_id": None,
-                "detail": {"rule": r["rule"], "note": r["note"], "measure": r["measure"],
-                           "limit": r["limit"],
-                           "trace": traces[(r["series_id"], r["detector"])]},
-            }
-        )  # fmt: skip
+    detectors = spec.detectors()
+    order = {name: i for i, name in enumerate(detectors)}  # by name, and by the method's label
+    order |= {getattr(d, "label", name): i for i, (name, d) in enumerate(detectors.items())}
+    positions = {sid: pd.Index(g["ds"].sort_values()) for sid, g in history.groupby("series_id")}
+    stored = stored or {}
+    rows = [
+        _episode_alert(ep, order, traces, positions[sid], stored.get(sid, []))
+        for ep in alert_episodes(hits, positions)
+        for sid in [ep["series_id"].iloc[0]]
+    ]
     return pd.DataFrame(rows, columns=ALERT_COLUMNS), judged, notes
+
+
+#: Flagged periods of one series with at most this many unflagged periods between them are one
+#: alert episode (a surge often dips below the limit for a period before it ends).
+EPISODE_GAP = 1
+
+
+def alert_episodes(hits: pd.DataFrame, positions: dict[str, pd.Index]) -> list[pd.DataFrame]:
+    """The flagged rows of ``hits`` (one per series, period and detector) grouped into episodes:
+    per series, runs of flagged periods at most ``EPISODE_GAP`` unflagged periods apart, every
+    method's flag of those periods in the same episode. ``positions``: each series' periods in
+    order (gaps are counted in the series' own periods, weekly or monthly)."""
+    episodes = []
+    for sid, g in hits.groupby("series_id", sort=True):
+        at = positions[sid].get_indexer(g["ds"])
+        g = g.assign(_at=at).sort_values(["_at", "detector"])
+        flagged = np.unique(at)
+        starts = np.r_[True, np.diff(flagged) > EPISODE_GAP + 1]
+        group = np.cumsum(starts)[np.searchsorted(flagged, g["_at"].to_numpy())]
+        episodes += [ep.drop(columns="_at") for _, ep in g.groupby(group, sort=True)]
+    return episodes
+
+
+def _excess(r) -> float:
+    """How far past its limit a flagged period is, in the limit's margins over expected."""
+    margin = r["threshold"] - r["expected"]
+    return (r["observed"] - r["expected"]) / margin if margin > 0 else np.inf
+
+
+def _point(x: dict) -> dict:
+    return {"ds": f"{x['ds']:%Y-%m-%d}", "method": x["method"], "observed": float(x["observed"]),
+            "expected": float(x["expected"]), "threshold": float(x["threshold"]),
+            "score": float(x["score"]), "limit": x["limit"], "rule": x["rule"]}  # fmt: skip
+
+
+def stored_episodes(engine: Engine, subjects) -> dict[str, list[dict]]:
+    """Per series: the surveillance episodes already stored (key and detail), to continue."""
+    from scenarios.store import alerts as alerts_table
+
+    subjects = sorted(set(subjects))
+    out: dict[str, list[dict]] = {}
+    with engine.connect() as conn:
+        for i in range(0, len(subjects), 500):
+            q = sa.select(
+                alerts_table.c.key, alerts_table.c.subject, alerts_table.c.detail_json
+            ).where(
+                alerts_table.c.kind == "surveillance",
+                alerts_table.c.subject.in_(subjects[i : i + 500]),
+            )
+            for r in conn.execute(q):
+                detail = json.loads(r.detail_json or "{}")
+                if detail.get("episode"):
+                    out.setdefault(r.subject, []).append({"key": r.key, **detail})
+    return out
+
+
+def _continues(ep_at: tuple[int, int], stored: list[dict], dates: pd.Index) -> dict | None:
+    """The stored episode this one continues (overlapping, or within ``EPISODE_GAP``)."""
+    for old in stored:
+        at = dates.get_indexer(pd.to_datetime([old["first_ds"], old["last_ds"]]))
+        if (at < 0).any():
+            continue
+        if at[1] + EPISODE_GAP + 1 >= ep_at[0] and at[0] <= ep_at[1] + EPISODE_GAP + 1:
+            return old
+    return None
+
+
+def _episode_alert(
+    ep: pd.DataFrame, order: dict[str, int], traces: dict, dates: pd.Index, stored: list[dict]
+) -> dict:
+    """One alert for an episode: the figures of its peak (the period most above what was
+    expected, as the first method of the watch file that flagged it saw it; ``order`` ranks the
+    watch file's detectors by name and by their methods' labels), its first and last
+    flagged period, every method that flagged it; critical if any period was far past a limit.
+    An episode that continues one already stored (an earlier evaluation judged its start) keeps
+    that alert's key and its earlier periods."""
+    r0 = ep.iloc[0].to_dict()
+    rank = {m: order.get(m, order[d]) for m, d in zip(ep["method"], ep["detector"], strict=True)}
+    points = [_point(x) for x in ep.to_dict("records")]
+    at = dates.get_indexer(pd.to_datetime([ep["ds"].min(), ep["ds"].max()]))
+    old = _continues((int(at[0]), int(at[1])), stored, dates)
+    if old is not None:
+        new = {(p["ds"], p["method"]) for p in points}
+        points += [p for p in old.get("points", []) if (p["ds"], p["method"]) not in new]
+        rank = {**{m: order.get(m, len(order) + i) for i, m in enumerate(old.get("methods", []))},
+                **rank}  # fmt: skip
+    periods = sorted({p["ds"] for p in points})
+    ratio = lambda p: p["observed"] / p["expected"] if p["expected"] > 0 else np.inf  # noqa: E731
+    peak_ds = max(periods, key=lambda d: max(ratio(p) for p in points if p["ds"] == d))
+    r = min((p for p in points if p["ds"] == peak_ds), key=lambda p: rank.get(p["method"], 99))
+    methods = sorted({p["method"] for p in points}, key=lambda m: rank.get(m, 99))
+    first, last = periods[0], periods[-1]
+    unit = r0["unit"]
+    span = (
+        peak_ds
+        if len(periods) == 1
+        else f"{first} to {last} ({len(periods)} periods flagged), peak {peak_ds}"
+    )
+    message = (
+        f"{r0['measure']}{_where(r0)}, {span}: {shown_text(r['observed'], unit)} vs expected "
+        f"{shown_text(r['expected'], unit)}, above the {r['limit']} "
+        f"{shown_text(r['threshold'], unit)} ({r['method']})"
+    )
+    others = [m for m in methods if m != r["method"]]
+    if others:
+        message += f"; also flagged by {', '.join(others)}"
+    notes = list(dict.fromkeys(n for n in ep["note"] if n))
+    if notes:
+        message += f"; {'; '.join(notes)}"
+    peak_detector = ep.loc[ep["method"] == r["method"], "detector"]
+    detector = peak_detector.iloc[0] if len(peak_detector) else ep["detector"].iloc[0]
+    trace = dict(traces[(r0["series_id"], detector)])
+    trace["alarm"] = [d in set(periods) for d in trace["ds"]]
+    excess = max(_excess(p) for p in points)
+    return {
+        "key": old["key"] if old is not None else f"surveillance|{r0['series_id']}|{first}",
+        "bureau": r0["bureau"], "kind": "surveillance", "subject": r0["series_id"],
+        "facility_id": r0["facility_id"], "area_id": r0["area_id"],
+        "ds": pd.Timestamp(peak_ds), "observed": r["observed"], "expected": r["expected"],
+        "threshold": r["threshold"], "score": r["score"], "unit": unit,
+        "method": " + ".join(methods),
+        "severity": "critical" if excess >= CRITICAL_EXCESS else "warning",
+        "message": message, "run_id": None,
+        "detail": {"rule": r["rule"], "note": "; ".join(notes), "measure": r0["measure"],
+                   "limit": r["limit"], "episode": True, "first_ds": first, "last_ds": last,
+                   "peak_ds": peak_ds, "periods": len(periods), "methods": methods,
+                   "points": sorted(points, key=lambda p: (p["ds"], rank.get(p["method"], 99))),
+                   "trace": trace},
+    }  # fmt: skip
 
 
 def _kpi_matches(rule: Rule, kpis: pd.DataFrame) -> pd.DataFrame:
@@ -330,7 +450,8 @@ def watch(
     measures = set(meta["measure"]) if meta is not None else set()
     check_rule_metrics(spec.rules, engine, measures)
     if history is not None:
-        found, judged, notes = surveillance_alerts(history, meta, spec, since, source)
+        stored = stored_episodes(engine, meta["series_id"])
+        found, judged, notes = surveillance_alerts(history, meta, spec, since, source, stored)
         parts.append(found)
         checked["series"] = int(meta.shape[0])
         checked["periods judged"] = int(len(judged))

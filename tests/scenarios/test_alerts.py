@@ -78,15 +78,26 @@ def test_watch_stores_alerts_a_bureau_sees_its_own_and_ack_is_audited(store_url,
     surged = set(found["subject"])
     assert {"S01:caseload:pension", "H01:admissions:paediatrics"} <= surged
     assert "S02:caseload:pension" not in surged  # the quiet centre raises nothing
-    first = found[found["subject"] == "S01:caseload:pension"].sort_values("ds").iloc[0]
-    assert first["ds"] >= STEP_AT and first["bureau"] == "social_security"
+    s01 = found[found["subject"] == "S01:caseload:pension"]
+    assert len(s01) == 1, s01["message"].tolist()  # the step: one episode, every method in it
+    first = s01.iloc[0]
+    episode = json.loads(first["detail_json"])
+    assert pd.Timestamp(episode["first_ds"]) >= STEP_AT and first["bureau"] == "social_security"
+    assert episode["periods"] >= 2 and episode["first_ds"] < episode["last_ds"]
+    assert first["ds"] == pd.Timestamp(episode["peak_ds"])
     assert first["observed"] > first["threshold"] > first["expected"]
     assert "vs expected" in first["message"] and "limit" in first["message"]
-    assert first["method"] in first["message"]
-    # watching the same history again raises nothing new and keeps the states
+    assert f"{episode['first_ds']} to {episode['last_ds']}" in first["message"]
+    assert all(m in first["message"] for m in first["method"].split(" + "))
+    # watching the same history again raises nothing new and keeps the states; nor does a
+    # later --since that starts inside the episode (it continues the stored one)
     again = _watch(store_url, files)
     assert again.exit_code == 0 and "0 new" in again.output
+    later = _watch(store_url, files, "--since", "2025-11-01")
+    assert later.exit_code == 0 and "0 new" in later.output, later.output
     assert len(list_alerts(engine)) == len(found)
+    kept = json.loads(list_alerts(engine, ids=[first["alert_id"]])["detail_json"].iloc[0])
+    assert kept["first_ds"] == episode["first_ds"]
     # a bureau lists its own
     out = runner.invoke(app, ["alerts", "--bureau", "health", "--db", store_url])
     assert out.exit_code == 0 and "H01" in out.output and "S01" not in out.output
