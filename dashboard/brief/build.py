@@ -164,7 +164,7 @@ def data_part(w: Writer, run: StoredRun, other: StoredRun | None,
     blocks.append(Paragraph(w.say("bundle", city=label(city, "id")), "body"))
     if _bundle_changed(run):
         blocks.append(Paragraph(w.say("bundle_changed"), "note"))
-    blocks += quality_blocks(w, city, run.scope.sees)
+    blocks += quality_blocks(w, city, run.scope.sees, run)
     blocks += lever_blocks(w, run, bureaus)
     for stored in [run] + ([other] if other else []):
         blocks.append(Paragraph(w.say(
@@ -176,20 +176,21 @@ def data_part(w: Writer, run: StoredRun, other: StoredRun | None,
 
 
 def _bundle_changed(run: StoredRun) -> bool:
-    from dashboard.data import run_city
-    from scenarios.pipeline import fingerprint
-
-    return fingerprint(run_city(run.row)) != run.row["inputs_fingerprint"]
+    return run.city_now.fingerprint != run.row["inputs_fingerprint"]
 
 
-def quality_blocks(w: Writer, city: str, sees: Callable[[str], bool]) -> list[Block]:
-    """The city's data-quality scores and its main notices (the data-quality report), without
-    the checks of another bureau's figures (`sees`: the reader's `Scope.sees`)."""
+def quality_blocks(w: Writer, city: str, sees: Callable[[str], bool],
+                   run: StoredRun | None = None) -> list[Block]:  # fmt: skip
+    """The city's data-quality scores and its main notices (the data-quality report: the
+    run's cached one, else ``city_quality``), without the checks of another bureau's figures
+    (`sees`: the reader's `Scope.sees`)."""
     from demand.errors import InputError
     from scenarios.quality_report import city_quality, report_for
 
     try:
-        full = city_quality(city)
+        full = city_quality(city) if run is None else run.city.quality
+        if full is None:
+            raise ValueError(run.city.quality_error)
         report = report_for(full, sees)
     except (InputError, OSError, ValueError, TypeError, KeyError) as exc:
         why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

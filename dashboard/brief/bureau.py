@@ -35,7 +35,7 @@ from dashboard.brief.texts import (
 )
 from dashboard.brief.values import keep, unmet_need
 from dashboard.brief.writer import Writer, label
-from dashboard.data import SERVICE_KINDS, area_names, run_city
+from dashboard.data import SERVICE_KINDS
 from dashboard.i18n import note_text, unit_title
 from demand.bundle.outputs import NEED_UNIT_OF_LINE, column_label
 from scenarios.privacy import drawable, is_hidden, suppress, suppress_difference
@@ -80,7 +80,7 @@ def line_gap(w: Writer, run: StoredRun, line: str) -> LineGap | None:
     need = w.plan(run, ACCESS, "sum", "need", base, unit)
     unmet = w.plan(run, ACCESS, "sum", "unmet_need", base, unit)
     per_area = pd.Series(unmet_need(rows).to_numpy(), index=rows["area_id"].to_numpy())
-    names = area_names(run.row).set_index("area_id")
+    names = run.city.areas[["area_id", "district"]].set_index("area_id")
     short_rows = keep(rows, "access<1;need>0")
     by_district = (
         pd.Series(unmet_need(short_rows).to_numpy(), index=short_rows["area_id"].to_numpy())
@@ -345,9 +345,8 @@ def bureau_part(w: Writer, run: StoredRun, other: StoredRun | None, bureau: str,
 def map_blocks(w: Writer, run: StoredRun, other: StoredRun | None, bureau: str, line: str,
                gaps: dict, before: dict) -> list[Block]:  # fmt: skip
     """The gap today (or in the run), and the plan's change: two or three static maps."""
-    city = run_city(run.row)
-    areas = city.areas[["area_id", "geometry"]]
-    points = facility_points(city.facilities, SERVICE_KINDS.get(bureau, ()))
+    areas = run.city.areas[["area_id", "geometry"]]
+    points = facility_points(run.city_now.facilities, SERVICE_KINDS.get(bureau, ()))
     threshold = w.threshold
     note = w.say("map_hidden", threshold=w.threshold_of([run] + ([other] if other else [])))
     unit_word = _unit_word(w, gaps[line].unit)

@@ -83,6 +83,22 @@ class StoredRun:
         frame["detail"] = frame["detail_json"].map(lambda t: json.loads(t or "{}"))
         return frame.reset_index(drop=True)
 
+    @functools.cached_property
+    def city(self):
+        """The areas and data-quality report of the run's city (``dashboard.brief.city``,
+        cached in the store by the bundle's content)."""
+        from dashboard.brief.city import city_facts
+
+        return city_facts(self.engine, self.scenario.city)
+
+    @functools.cached_property
+    def city_now(self):
+        """The facilities the run's scenario sees in its city now (levers applied), and the
+        inputs fingerprint that city gives (cached as `city`)."""
+        from dashboard.brief.city import scenario_city
+
+        return scenario_city(self.engine, self.row["scenario_json"])
+
     def kpi(self, service: str, name: str) -> tuple[float | None, str] | None:
         """(value, unit) of a KPI, or None when the run has no such KPI for the reader."""
         rows = self.kpis[(self.kpis["service"] == service) & (self.kpis["kpi"] == name)]

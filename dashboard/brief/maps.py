@@ -140,8 +140,12 @@ def _tolerance(areas: pd.DataFrame) -> float:
 
 
 def facility_points(facilities: pd.DataFrame, kinds: tuple[str, ...]) -> pd.DataFrame:
-    """Facilities of the given kinds as x, y, kind, facility_id (in their own CRS)."""
+    """Facilities of the given kinds as x, y, kind, facility_id (in their own CRS), from a
+    frame of points with x, y (``dashboard.brief.city.ScenarioCity.facilities``) or a
+    GeoDataFrame of them."""
     chosen = facilities[facilities["kind"].isin(kinds)]
-    return pd.DataFrame({"x": chosen.geometry.x.to_numpy(), "y": chosen.geometry.y.to_numpy(),
+    if "x" not in chosen.columns:
+        chosen = chosen.assign(x=chosen.geometry.x.to_numpy(), y=chosen.geometry.y.to_numpy())
+    return pd.DataFrame({"x": chosen["x"].to_numpy(float), "y": chosen["y"].to_numpy(float),
                          "kind": chosen["kind"].to_numpy(),
                          "facility_id": chosen["facility_id"].to_numpy()})  # fmt: skip

@@ -96,6 +96,12 @@ def brief_store(brief_records, tmp_path_factory) -> BriefStore:
     return seed(f"sqlite:///{folder / 'store.sqlite'}", brief_records)
 
 
+@pytest.fixture
+def fresh_brief_store(brief_records, tmp_path) -> BriefStore:
+    """A new SQLite store with the runs (nothing cached in it yet)."""
+    return seed(f"sqlite:///{tmp_path / 'fresh.sqlite'}", brief_records)
+
+
 # --- reading a figure's source back from the store ----------------------------------------------
 
 
