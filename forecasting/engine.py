@@ -67,6 +67,7 @@ class SeriesFit:
     means: dict[str, np.ndarray] = field(default_factory=dict)
     specs: list[MethodSpec] = field(default_factory=list)
     bt_chosen: np.ndarray | None = None
+    implausible: list[str] = field(default_factory=list)
 
     @property
     def candidates(self) -> list[str]:
@@ -83,6 +84,33 @@ def _check_sane(mean: np.ndarray, y: np.ndarray, season_length: int = 12) -> Non
     top = float(np.max(np.abs(recent))) if len(recent) else 0.0
     if not np.all(np.isfinite(mean)) or np.max(np.abs(mean), initial=0.0) > 3 * top + 3:
         raise ValueError("forecast out of range (over 3x the recent maximum: the fit diverged)")
+
+
+#: A candidate whose next season's total is more than this many times the last season's (or
+#: less than its inverse) is left out of the combination, unless every candidate is.
+MAX_GROWTH = 2.0
+
+
+def implausible_growth(
+    means: dict[str, np.ndarray], y: np.ndarray, season_length: int, limit: float = MAX_GROWTH
+) -> list[str]:
+    """Candidates whose forecast total over the next season is over ``limit`` times the last
+    season's total or under 1/``limit`` of it, when at least one candidate stays inside.
+
+    A backtest cannot catch an exponential trend or season that runs away only from the last
+    origin (on souvenir sales AutoETS and CES forecast 2-3x the last year's total and scored
+    MASE 5-8, after backtest MASE near 1); a service that doubles or halves in a year is
+    planned, not extrapolated."""
+    m = max(int(season_length), 1)
+    last = float(np.sum(y[-m:])) if len(y) >= m else 0.0
+    if last <= 0:
+        return []
+    out = []
+    for name, mean in means.items():
+        ratio = float(np.sum(mean[:m])) / last * (m / min(m, len(mean)))
+        if not 1.0 / limit <= ratio <= limit:
+            out.append(name)
+    return out if len(out) < len(means) else []
 
 
 def forecast_all(
@@ -216,6 +244,7 @@ def fit_one_series(
         fit.sd = sd
         if SARIMAX not in models:  # kept for predict up to ``horizon``
             fit.means = means
+        fit.implausible = implausible_growth(means, y_fit, season_length)
     min_train = max(2 * season_length + 2, 4) if season_length > 1 else 4
     first = max(min_train, n - int(evidence))
     if first >= n or evidence <= 0:

@@ -14,7 +14,7 @@ exogenous drivers comes from statsmodels.
 | AutoETS | exponential smoothing, form (error, trend incl. damped, season) by AICc |
 | DampedETS | damped Holt-Winters ETS(A,Ad,A), least squares (``forecasting.holt_winters``) |
 | AutoTheta | Theta, variant (standard/optimised/dynamic) by in-sample MSE |
-| DynamicTheta | dynamic optimised Theta (DOTM), seasonally adjusted when a test finds season |
+| DynamicTheta | dynamic optimised Theta (DOTM), seasonally adjusted (``forecasting.theta``) |
 | CES | complex exponential smoothing, seasonal form by AIC |
 | AutoARIMA | seasonal ARIMA, orders by stepwise AICc search (slow: opt-in) |
 | CrostonSBA, TSB, ADIDA, IMAPA | intermittent demand (many zero months) |
@@ -112,6 +112,8 @@ def chosen_form(name: str, fitted_model: Any) -> Any:
         return None if form is None else (fitted_model.log_, form)
     if name == AUTO_THETA:
         return (model or {}).get("modeltype")
+    if name == DYNAMIC_THETA:
+        return getattr(fitted_model, "form_", None)
     if name == CES:
         return (model or {}).get("seasontype")
     if name == AUTO_ARIMA and model is not None:
@@ -224,7 +226,9 @@ class MethodSpec:
         if name == AUTO_THETA:
             return sf.AutoTheta(season_length=m, model=fixed)
         if name == DYNAMIC_THETA:
-            return sf.DynamicOptimizedTheta(season_length=m)
+            from forecasting.theta import SeasonalTheta
+
+            return SeasonalTheta(season_length=m, season=fixed)
         if name == CES:
             form = fixed if fixed is not None else ("Z" if m > 1 else "N")
             return sf.AutoCES(season_length=m, model=form if m > 1 else "N")

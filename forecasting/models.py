@@ -23,6 +23,7 @@ from forecasting.history import FREQ_MONTHLY, check_history, infer_frequency, se
 from forecasting.methods import (
     AUTO_ETS,
     AUTO_THETA,
+    CES,
     DAMPED_ETS,
     DYNAMIC_THETA,
     ENSEMBLE,
@@ -47,7 +48,7 @@ __all__ = [
 
 #: The default candidates of AutoForecaster; the intermittent ones are fitted only to series
 #: with many zero months.
-DEFAULT_MODELS = (SEASONAL_NAIVE, SES, AUTO_ETS, DAMPED_ETS, DYNAMIC_THETA, *INTERMITTENT)
+DEFAULT_MODELS = (SEASONAL_NAIVE, SES, AUTO_ETS, DAMPED_ETS, DYNAMIC_THETA, CES, *INTERMITTENT)
 #: Periods at the end of each series that serve as backtest origins (the evidence for the
 #: choice and the calibration), every ``ORIGIN_STEP``-th of them.
 EVIDENCE = 24

@@ -16,6 +16,8 @@ SES on a seasonal one); the others are averaged with weights ``1 / S~_k``. Avera
 methods is safer than betting on the one that happened to win a noisy backtest, and leaving
 out the bad ones is safer than averaging all (both measured: docs/forecasting.md). Series
 with no backtest at all (too short) weigh the candidates by the set's scores, or, alone, equally.
+Candidates whose next season's total is over twice or under half the last season's
+(``engine.implausible_growth``) are left out first, unless all are.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from forecasting.engine import SeriesFit
+from forecasting.engine import MAX_GROWTH, SeriesFit
 from forecasting.methods import ENSEMBLE
 
 __all__ = ["backtest_losses", "select", "TRIM", "PRIOR_WINDOWS"]
@@ -152,6 +154,7 @@ def select(
     n_set = sum(1 for d in mase if d)
     for fit, own, own2 in zip(fits, mase, mse, strict=True):
         avail = [k for k in members if k in fit.models] or list(fit.models)
+        avail = [k for k in avail if k not in fit.implausible] or avail
         n = _windows(fit)
         fit.weights, loss = _weigh(own, own2, n, priors, avail, trim, prior_windows)
         keep = list(fit.weights)
@@ -180,6 +183,7 @@ def _reason(
     """The choice in words, e.g. 'Ensemble of DynamicTheta 0.34, AutoETS 0.33, ... '."""
     keep = list(fit.weights)
     left_out = [k for k in sorted(loss, key=loss.get) if k not in keep]
+    wild = [k for k in fit.implausible if k not in keep]
     if len(keep) > 1 and not loss:
         head = f"Ensemble of {', '.join(keep)} (equal weights; {how})"
     elif len(keep) > 1:
@@ -189,6 +193,9 @@ def _reason(
         head = f"{keep[0]} chosen (by {how})"
     if left_out:
         head += f"; left out, MASE over {1 + trim:.1f}x the best: {', '.join(left_out)}"
+    if wild:
+        head += (f"; left out, next season's forecast total over {MAX_GROWTH:g}x or under "
+                 f"1/{MAX_GROWTH:g} of the last season's: {', '.join(wild)}")  # fmt: skip
     if own:
         scored = ", ".join(f"{k} {own[k]:.2f}" for k in sorted(own, key=own.get))
         head += f"; backtest MASE {scored}"

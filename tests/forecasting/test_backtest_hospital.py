@@ -48,6 +48,6 @@ def test_every_window_choice_is_explained_without_peeking(result):
     per = result.per_series
     # intermittent methods are not fitted to these (no zero months), so they are not scored
     assert set(per["model"]) == {AUTO_SELECT, "SeasonalNaive", "SES", "AutoETS", "DampedETS",
-                                 "DynamicTheta"}  # fmt: skip
+                                 "DynamicTheta", "CES"}  # fmt: skip
     assert (result.forecasts.groupby(["series_id", "window"]).size() == 12).all()
     assert (result.forecasts["ds"] > result.forecasts["cutoff"]).all()
