@@ -128,3 +128,26 @@ def test_the_command_line_starts_without_the_heavy_libraries():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "", f"imported at start-up: {done.stdout.strip()}"
+
+
+def test_a_small_p_median_locate_loads_no_maps_or_scipy(tmp_path):
+    """`civicalloc locate --model p-median` on CSVs needs pandas and HiGHS, not geopandas or
+    scipy (both were loaded for nothing: ~0.2 s of its start-up)."""
+    rows = ["demand_id,site_id,cost"] + [
+        f"d{i},s{j},{abs(i * 7 - j * 31) % 53 + 1}" for i in range(12) for j in range(4)
+    ]
+    (tmp_path / "cost.csv").write_text("\n".join(rows) + "\n")
+    code = (
+        "import sys\n"
+        "from scenarios.cli import main\n"
+        f"sys.argv = ['civicalloc', 'locate', '--model', 'p-median', '--p', '2', '--solver', "
+        f"'highs', '--cost', {str(tmp_path / 'cost.csv')!r}, '--out', "
+        f"{str(tmp_path / 'r.json')!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "sys.stderr.write('LOADED ' + ' '.join(m for m in ('geopandas', 'pyogrio', 'scipy') "
+        "if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert (tmp_path / "r.json").exists(), done.stderr
+    loaded = done.stderr.rsplit("LOADED", 1)[-1].strip()
+    assert loaded == "", f"loaded by a small locate: {loaded}"

@@ -11,9 +11,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-import geopandas as gpd
 import pandas as pd
-import pyogrio
 
 from demand.bundle.schemas import SCHEMAS
 from demand.checks import not_utf8
@@ -54,6 +52,10 @@ def read_csv_text(path: Path) -> pd.DataFrame:
 
 
 def _read_spatial(path: Path, layer: str | None = None) -> pd.DataFrame:
+    # geopandas and pyogrio here, not at the top: a command reading only CSVs (locate) skips them
+    import geopandas as gpd
+    import pyogrio
+
     if path.suffix == ".parquet":
         try:
             return gpd.read_parquet(path)
@@ -100,6 +102,8 @@ def read_raw_tables(path: str | Path) -> tuple[dict[str, RawTable], list[str]]:
             raise InputError(
                 f"{path.name}: a bundle is a folder of files or one GeoPackage (.gpkg)"
             )
+        import pyogrio
+
         for layer, _geom_type in pyogrio.list_layers(path):
             if layer in SCHEMAS:
                 frame = _as_text(_read_spatial(path, layer=layer))

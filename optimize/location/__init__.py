@@ -6,8 +6,16 @@ metres, or minutes at a speed, between projected centroids) -- and ``.solve(opti
 ``PlanResult`` with plans ``open_sites`` and ``assignment`` (or ``coverage``).
 """
 
-from optimize.location.capacitated import CapacitatedPMedian
-from optimize.location.coverage import LSCP, MCLP
-from optimize.location.median import PCenter, PMedian
+from demand.lazy import lazy_exports
 
-__all__ = ["PMedian", "PCenter", "MCLP", "LSCP", "CapacitatedPMedian"]
+#: What the package exports, and the module each comes from (imported on first use: a
+#: p-median command does not load the coverage and capacitated models).
+_EXPORTS = {
+    "PMedian": "optimize.location.median",
+    "PCenter": "optimize.location.median",
+    "MCLP": "optimize.location.coverage",
+    "LSCP": "optimize.location.coverage",
+    "CapacitatedPMedian": "optimize.location.capacitated",
+}
+__all__ = list(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -52,10 +52,9 @@ def vertex_substitution(
         gain(j) - loss(r) + extra(j, r),
     gain(j) = sum_i (d1_i - c_ij)^+ (adding j alone), loss(r) = sum_{r(i)=r} (d2_i - d1_i)
     (closing r alone), extra(j, r) = sum_{r(i)=r} (d2_i - max(c_ij, d1_i))^+ (j catches some of
-    r's demands) -- every pair (j, r) priced in one O(n m) pass.
+    r's demands) -- every pair (j, r) priced in one O(n m) pass (numpy only: no scipy to
+    import on a small command's path).
     """
-    from scipy import sparse
-
     n, m = wc.shape
     open_ = np.array(open_, dtype=np.int64)
     p = len(open_)
@@ -78,9 +77,14 @@ def vertex_substitution(
         total = float(d1.sum())
         gain = np.maximum(d1[:, None] - wc, 0.0).sum(axis=0)
         loss = np.bincount(r1, weights=d2 - d1, minlength=p)
-        extra_each = np.maximum(d2[:, None] - np.maximum(wc, d1[:, None]), 0.0)
-        by_open = sparse.csr_matrix((np.ones(n), (r1, rows)), shape=(p, n))
-        extra = np.asarray(by_open @ extra_each)  # p x m
+        # extra(j, r), summed over the demands of each open site r (rows grouped by r)
+        by_open = np.argsort(r1, kind="stable")
+        d1s, d2s = d1[by_open], d2[by_open]
+        extra_each = np.maximum(d2s[:, None] - np.maximum(wc[by_open], d1s[:, None]), 0.0)
+        counts = np.bincount(r1, minlength=p)
+        has = counts > 0
+        extra = np.zeros((p, m))
+        extra[has] = np.add.reduceat(extra_each, (np.cumsum(counts) - counts)[has], axis=0)
         saving = gain[None, :] - loss[:, None] + extra
         saving[:, open_] = -np.inf
         saving[keep, :] = -np.inf

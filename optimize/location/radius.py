@@ -146,19 +146,30 @@ class CutMaster:
             np.ones(m),
         )
         self.n_cuts = 0
+        self.width = 16  # the prefix of each demand's order that add_cuts looks at
 
     def add_cuts(self, y: np.ndarray, theta: np.ndarray | None) -> int:
         """Add the cut of every demand that the point (y, θ) violates (all when θ is None):
         at the level D where the open share, in the demand's order of cost, first reaches 1."""
         sc = self.sc
-        ys = y[sc.order]
-        k = np.argmax(np.cumsum(ys, axis=1) >= 1 - 1e-9, axis=1)
+        # only each demand's cheapest sites matter, up to where the open share reaches 1:
+        # a prefix of its order, widened until it holds that point for every demand
+        width = min(self.width, self.m)
+        while True:
+            ys = y[sc.order[:, :width]]
+            reached = np.cumsum(ys, axis=1) >= 1 - 1e-9
+            if width == self.m or reached[:, -1].all():
+                break
+            width = min(2 * width, self.m)
+        self.width = width
+        k = np.argmax(reached, axis=1)
         d_star = sc.cost[np.arange(self.n), k]
         if theta is None:
             idx = np.arange(self.n)
         else:
-            below = sc.cost < d_star[:, None]
-            rhs = d_star - (np.where(below, d_star[:, None] - sc.cost, 0.0) * ys).sum(axis=1)
+            cost = sc.cost[:, :width]
+            below = cost < d_star[:, None]
+            rhs = d_star - (np.where(below, d_star[:, None] - cost, 0.0) * ys).sum(axis=1)
             hit = theta < rhs - CUT_TOLERANCE * np.maximum(1.0, np.abs(rhs))
             idx = np.flatnonzero(hit)
         if len(idx) == 0:
