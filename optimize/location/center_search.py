@@ -20,26 +20,14 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from optimize.deadline import NO_DEADLINE, Deadline
+from optimize.location.outcome import SearchOutcome
 
 #: Demands added to the subset per round when a cover of the subset misses some.
 ADD_PER_ROUND = 50
-
-
-@dataclass
-class CenterOutcome:
-    """Best open sites, their worst cost, the proven lower bound, and the steps."""
-
-    open_sites: np.ndarray
-    objective: float
-    bound: float
-    status: str  # "optimal" | "stopped at time limit with best plan" | "infeasible"
-    seconds: float
-    messages: list[str] = field(default_factory=list)
 
 
 def worst_cost(cost: np.ndarray, open_idx: np.ndarray) -> float:
@@ -194,7 +182,7 @@ def solve_p_center_by_covering(
     run_deadline: Deadline = NO_DEADLINE,
     threads: int | None = None,
     seed: int | None = None,
-) -> CenterOutcome:
+) -> SearchOutcome:
     """p-center on a dense demand x site matrix (inf = cannot serve; every demand reachable),
     by the run's deadline."""
     t0 = time.perf_counter()
@@ -217,7 +205,7 @@ def solve_p_center_by_covering(
         if answer != "yes":
             status = "infeasible" if answer == "no" else "stopped at time limit with best plan"
             messages.append("no p sites reach every demand" if answer == "no" else "time ran out")
-            return CenterOutcome(
+            return SearchOutcome(
                 best_open, best, -math.inf, status, time.perf_counter() - t0, messages
             )
         best_open = _whole_plan(np.concatenate([fixed, sites]), capped, p)
@@ -245,4 +233,4 @@ def solve_p_center_by_covering(
     )
     bound = min(bound, best)
     status = "optimal" if finished and bound >= best else "stopped at time limit with best plan"
-    return CenterOutcome(best_open, best, bound, status, time.perf_counter() - t0, messages)
+    return SearchOutcome(best_open, best, bound, status, time.perf_counter() - t0, messages)

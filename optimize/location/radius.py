@@ -40,13 +40,14 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from optimize.deadline import NO_DEADLINE, Deadline
 from optimize.location.heuristic import good_open_sites, vertex_substitution
 from optimize.location.lagrange import lagrange_bound, lagrange_fixing
+from optimize.location.outcome import SearchOutcome
 from optimize.solver import OPTIMAL_GAP
 
 #: A cut must beat the current θ by this share of its right side to be added.
@@ -64,18 +65,6 @@ LAGRANGE_TIME_SHARE = 0.4
 SUPPORT_SHARE = 0.01
 #: y below this (above 1 minus this) counts as 0 (1).
 INTEGRAL = 1e-6
-
-
-@dataclass
-class RadiusOutcome:
-    """Best open sites found, their true total cost, the proven lower bound, and the steps."""
-
-    open_sites: np.ndarray
-    objective: float
-    bound: float
-    status: str  # "optimal" | "feasible within gap" | "stopped at time limit with best plan"
-    seconds: float
-    messages: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -270,7 +259,7 @@ def solve_p_median_radius(
     deadline: Deadline = NO_DEADLINE,
     threads: int | None = None,
     seed: int | None = None,
-) -> RadiusOutcome:
+) -> SearchOutcome:
     """Solve the p-median on a dense, finite cost matrix (demands x sites) by the run's
     ``deadline``; see the module."""
     return _RadiusSolve(cost, weights, p, fixed, gap_rel, deadline, threads, seed).run()
@@ -331,7 +320,7 @@ class _RadiusSolve:
             return None
         return max(0.0, share * (self.deadline - time.perf_counter()))
 
-    def outcome(self, finished: bool) -> RadiusOutcome:
+    def outcome(self, finished: bool) -> SearchOutcome:
         return _outcome(self.best_open, self.best, self.bound, finished, self.t0, self.messages)
 
     def improve(self, start: np.ndarray, what: str) -> None:
@@ -340,7 +329,7 @@ class _RadiusSolve:
 
     # --- the steps -------------------------------------------------------------------------
 
-    def run(self) -> RadiusOutcome:
+    def run(self) -> SearchOutcome:
         p, m = self.p, self.m
         self.offer(good_open_sites(self.weighted, p, self.fixed), "greedy + vertex substitution")
         usable = np.ones(m, dtype=bool)
@@ -526,7 +515,7 @@ class SiteTree:
 
 def _outcome(
     best_open: np.ndarray, best: float, bound: float, finished: bool, t0: float, messages
-) -> RadiusOutcome:
+) -> SearchOutcome:
     bound = min(bound, best)
     gap = (best - bound) / max(abs(best), 1e-9)
     if not finished:
@@ -535,6 +524,6 @@ def _outcome(
         status = "optimal"
     else:
         status = "feasible within gap"
-    return RadiusOutcome(
+    return SearchOutcome(
         np.flatnonzero(best_open), best, bound, status, time.perf_counter() - t0, messages
     )
