@@ -9,7 +9,8 @@ centres can take, and how likely that is by a date (``forecasting.surveillance.b
 - **Wards**, per hospital and department: monthly admissions forecast with intervals (the
   project's forecaster), turned into occupied beds (admissions per day x length of stay) against
   the beds the ward can run at its target occupancy (``optimize.health.target_occupancy``: at
-  most 3% of patients turned away).
+  most 3% of patients turned away). One alert per hospital: its first ward to pass, the
+  others listed.
 - **Service centres**: monthly caseload forecast with intervals, turned into the caseworkers
   its peak hour needs at the service-level target (Erlang C, ``optimize.staffing``) against
   today's caseworkers. Each quantile is mapped through the same (monotone) rule.
@@ -436,16 +437,19 @@ def city_breach_alerts(
                 f"{int(over.sum())} ward(s) already above their target occupancy over the last "
                 "12 months: today's state, for the bed plan, not a breach ahead"
             )
-        for r in wards[wards["breach_ds"].notna() & ~over].to_dict("records"):
-            fid = r["facility_id"]
+        for fid, g in wards[wards["breach_ds"].notna() & ~over].groupby("facility_id"):
+            r = g.sort_values(["breach_ds", "probability"], ascending=[True, False]).iloc[0]
+            others = sorted(set(g["department"]) - {r["department"]})
+            also = f"; also within {MONTHS} months: {', '.join(others)}" if others else ""
             rows.append(_alert(
-                "health", f"breach|ward|{r['series_id']}", fid, area.get(fid), r,
+                "health", f"breach|ward|{fid}", fid, area.get(fid), r,
                 "occupied beds", "admissions forecast x length of stay",
                 f"Ward {fid} {names.get(fid, '')} / {r['department']} passes its target "
                 f"occupancy in {_when(r['breach_ds'], False)}: "
                 f"{shown_text(r['need'], 'occupied beds', digits=1)} beds occupied for "
                 f"{r['capacity']:.1f} ({r['beds']} beds; probability {r['probability']:.2f} by "
-                f"{_when(r['by_ds'], False)})", {"department": r["department"]},
+                f"{_when(r['by_ds'], False)}){also}",
+                {"department": r["department"], "others": others},
             ))  # fmt: skip
     if has.str.startswith("caseload:").any():
         centres = centre_breaches(city)

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from demand.errors import InputError
 from forecasting.surveillance import RESULT_COLUMNS
 from scenarios.alerts.rules import Rule, WatchFile
-from scenarios.alerts.store import ALERT_COLUMNS, BUREAUS, Evaluation, store_evaluation
+from scenarios.alerts.store import ALERT_COLUMNS, BUREAUS, OVER, Evaluation, store_evaluation
 from scenarios.privacy import shown_text
 from scenarios.store import kpis as kpis_table
 from scenarios.store import runs as runs_table
@@ -156,8 +156,9 @@ def surveillance_alerts(
     order |= {getattr(d, "label", name): i for i, (name, d) in enumerate(detectors.items())}
     positions = {sid: pd.Index(g["ds"].sort_values()) for sid, g in history.groupby("series_id")}
     stored = stored or {}
+    judged_to = judged[judged["method"] != "none"].groupby("series_id")["ds"].max()
     rows = [
-        _episode_alert(ep, order, traces, positions[sid], stored.get(sid, []))
+        _episode_alert(ep, order, traces, positions[sid], stored.get(sid, []), judged_to[sid])
         for ep in alert_episodes(hits, positions)
         for sid in [ep["series_id"].iloc[0]]
     ]
@@ -167,6 +168,10 @@ def surveillance_alerts(
 #: Flagged periods of one series with at most this many unflagged periods between them are one
 #: alert episode (a surge often dips below the limit for a period before it ends).
 EPISODE_GAP = 1
+#: An episode is over once this many periods judged after its last flag were all within the
+#: limits: it is stored resolved (history to read, not a signal to act on), and raised again
+#: if the series alarms again within ``EPISODE_GAP`` periods of it.
+EPISODE_END = 3
 
 
 def alert_episodes(hits: pd.DataFrame, positions: dict[str, pd.Index]) -> list[pd.DataFrame]:
@@ -230,14 +235,21 @@ def _continues(ep_at: tuple[int, int], stored: list[dict], dates: pd.Index) -> d
 
 
 def _episode_alert(
-    ep: pd.DataFrame, order: dict[str, int], traces: dict, dates: pd.Index, stored: list[dict]
+    ep: pd.DataFrame,
+    order: dict[str, int],
+    traces: dict,
+    dates: pd.Index,
+    stored: list[dict],
+    judged_to: pd.Timestamp | None = None,
 ) -> dict:
     """One alert for an episode: the figures of its peak (the period most above what was
     expected, as the first method of the watch file that flagged it saw it; ``order`` ranks the
     watch file's detectors by name and by their methods' labels), its first and last
     flagged period, every method that flagged it; critical if any period was far past a limit.
     An episode that continues one already stored (an earlier evaluation judged its start) keeps
-    that alert's key and its earlier periods."""
+    that alert's key and its earlier periods. With ``judged_to`` (the series' last judged
+    period) ``EPISODE_END`` or more periods after its last flag, the episode is over
+    (``detail["over"]``: the store keeps it resolved)."""
     r0 = ep.iloc[0].to_dict()
     rank = {m: order.get(m, order[d]) for m, d in zip(ep["method"], ep["detector"], strict=True)}
     points = [_point(x) for x in ep.to_dict("records")]
@@ -276,6 +288,14 @@ def _episode_alert(
     trace = dict(traces[(r0["series_id"], detector)])
     trace["alarm"] = [d in set(periods) for d in trace["ds"]]
     excess = max(_excess(p) for p in points)
+    quiet = 0
+    if judged_to is not None:
+        quiet = int(dates.get_loc(pd.Timestamp(judged_to)) - dates.get_loc(pd.Timestamp(last)))
+    over = (
+        f"{OVER} the {quiet} periods judged after {last} were within the limits"
+        if quiet >= EPISODE_END
+        else ""
+    )
     return {
         "key": old["key"] if old is not None else f"surveillance|{r0['series_id']}|{first}",
         "bureau": r0["bureau"], "kind": "surveillance", "subject": r0["series_id"],
@@ -288,6 +308,7 @@ def _episode_alert(
         "detail": {"rule": r["rule"], "note": "; ".join(notes), "measure": r0["measure"],
                    "limit": r["limit"], "episode": True, "first_ds": first, "last_ds": last,
                    "peak_ds": peak_ds, "periods": len(periods), "methods": methods,
+                   "over": over,
                    "points": sorted(points, key=lambda p: (p["ds"], rank.get(p["method"], 99))),
                    "trace": trace},
     }  # fmt: skip

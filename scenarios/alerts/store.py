@@ -57,6 +57,8 @@ EXPORT_COLUMNS = [
 ]  # fmt: skip
 #: Kinds whose alerts a later evaluation resolves when it no longer finds them.
 RESOLVABLE = ("breach", "rule")
+#: How the note of a surveillance episode stored resolved because it is over begins.
+OVER = "episode over:"
 
 
 @dataclass
@@ -66,7 +68,8 @@ class Evaluation:
     evaluation_id: int
     raised: list[int] = field(default_factory=list)  # new alerts (and ones raised again)
     updated: list[int] = field(default_factory=list)  # already open, figures refreshed
-    resolved: list[int] = field(default_factory=list)  # no longer found
+    resolved: list[int] = field(default_factory=list)  # no longer found, or episodes now over
+    over: list[int] = field(default_factory=list)  # surveillance episodes found already over
     checked: dict = field(default_factory=dict)
 
 
@@ -114,7 +117,7 @@ def store_evaluation(
         existing = {}
         for chunk in range(0, len(keys), 500):
             part = keys[chunk : chunk + 500]
-            q = sa.select(alerts.c.alert_id, alerts.c.key, alerts.c.state).where(
+            q = sa.select(alerts.c.alert_id, alerts.c.key, alerts.c.state, alerts.c.note).where(
                 alerts.c.key.in_(part)
             )
             existing.update({r.key: r for r in conn.execute(q)})
@@ -123,7 +126,10 @@ def store_evaluation(
             values["detail_json"] = json.dumps(row.get("detail") or {}, default=str)
             values.update(updated_at=now, updated_by=username, evaluation_id=int(eid))
             old = existing.get(row["key"])
-            if old is None:
+            over = (row.get("detail") or {}).get("over") or ""
+            if over:  # a surveillance episode that has ended: history, stored resolved
+                _store_over(conn, old, row, values, over, now, username, result)
+            elif old is None:
                 new_id = conn.execute(
                     alerts.insert().values(
                         key=row["key"], state="new", note="", created_at=now, **values
@@ -131,7 +137,9 @@ def store_evaluation(
                 ).inserted_primary_key[0]
                 result.raised.append(int(new_id))
                 log(conn, username, "alert_raise", detail=_audit_text(new_id, row))
-            elif old.state == "resolved" and row["kind"] in RESOLVABLE:
+            elif old.state == "resolved" and (
+                row["kind"] in RESOLVABLE or str(old.note).startswith(OVER)
+            ):
                 conn.execute(
                     alerts.update().where(alerts.c.alert_id == old.alert_id)
                     .values(state="new", **values)
@@ -170,9 +178,31 @@ def store_evaluation(
             .where(alert_evaluations.c.evaluation_id == eid)
             .values(summary_json=json.dumps({
                 **(checked or {}), "raised": len(result.raised), "updated": len(result.updated),
-                "resolved": len(result.resolved)}, default=str))
+                "resolved": len(result.resolved), "over": len(result.over)}, default=str))
         )  # fmt: skip
     return result
+
+
+def _store_over(conn, old, row, values, over, now, username, result: Evaluation) -> None:
+    """Store an episode that is over as resolved (new, or an open one now over); one already
+    resolved only gets its figures refreshed."""
+    if old is None:
+        new_id = conn.execute(
+            alerts.insert().values(
+                key=row["key"], state="resolved", note=over, created_at=now, **values
+            )
+        ).inserted_primary_key[0]
+        result.over.append(int(new_id))
+        log(conn, username, "alert_resolve", detail=f"{_audit_text(new_id, row)}; {over}")
+    elif old.state in OPEN_STATES:
+        conn.execute(
+            alerts.update().where(alerts.c.alert_id == old.alert_id)
+            .values(state="resolved", note=over, **values)
+        )  # fmt: skip
+        result.resolved.append(int(old.alert_id))
+        log(conn, username, "alert_resolve", detail=f"alert {old.alert_id}: {over}")
+    else:
+        conn.execute(alerts.update().where(alerts.c.alert_id == old.alert_id).values(**values))
 
 
 def _audit_text(alert_id, row: dict) -> str:

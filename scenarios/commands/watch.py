@@ -85,8 +85,9 @@ def register(app: typer.Typer) -> None:
             console.print(alerts_table(changed, f"Alerts of evaluation {ev.evaluation_id}"))
         checked = ", ".join(f"{v} {k}" for k, v in result.checked.items())
         console.print(
-            f"{len(ev.raised)} new, {len(ev.updated)} still open, {len(ev.resolved)} resolved "
-            f"({checked}); list them with `civicalloc alerts`"
+            f"{len(ev.raised)} new, {len(ev.updated)} still open, {len(ev.resolved)} resolved, "
+            f"{len(ev.over)} surveillance episode(s) already over (stored resolved) ({checked}); "
+            "list them with `civicalloc alerts`"
         )
         if push and ev.raised:
             with user_errors():

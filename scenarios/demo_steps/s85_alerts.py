@@ -69,7 +69,8 @@ def run(ctx) -> None:
     console.print(alerts_table(rules, f"Rules on the stored runs: {len(rules)} alert(s)", 10))
     console.print(_schools_table(city, breach.attrs.get("schools")))
     console.print(
-        f"{len(ev.raised)} new, {len(ev.updated)} still open, {len(ev.resolved)} resolved; "
+        f"{len(ev.raised)} new, {len(ev.updated)} still open, {len(ev.resolved)} resolved, "
+        f"{len(ev.over)} surveillance episode(s) already over (stored resolved); "
         f"by bureau: {found.groupby('bureau').size().to_dict()}; "
         "list and acknowledge them with `civicalloc alerts` or on the app's Alerts page"
     )

@@ -95,3 +95,40 @@ def test_an_episode_that_continues_a_stored_one_keeps_its_key_and_start():
     )
     apart = _episode_alert(far[0], order, traces, pd.Index(MONTHS), stored)
     assert apart["key"] == "surveillance|S1:caseload:pension|2025-05-01"
+
+
+def test_an_episode_over_is_stored_resolved_and_raised_again_if_it_resumes(tmp_path):
+    """Three quiet judged periods after its last flag: the episode is history (stored resolved,
+    not raised, audited); a flag right after it raises the same alert again."""
+    from scenarios.alerts.store import ALERT_COLUMNS, list_alerts, store_evaluation
+    from scenarios.store import audit_log, connect
+
+    engine = connect(f"sqlite:///{tmp_path / 'a.sqlite'}")
+    order = {"farrington": 0, "cusum": 1, "Farrington flexible": 0, "CUSUM": 1}
+    traces = {("S1:caseload:pension", d): _trace() for d in ("farrington", "cusum")}
+    dates = pd.Index(MONTHS)
+    hits = pd.DataFrame([_hit("2025-05-01", "farrington", 150, 100, 140)])
+    (ep,) = alert_episodes(hits, {"S1:caseload:pension": dates})
+    still = _episode_alert(ep, order, traces, dates, [], pd.Timestamp("2025-07-01"))
+    assert still["detail"]["over"] == ""  # 2 quiet months: not over yet
+    over = _episode_alert(ep, order, traces, dates, [], pd.Timestamp("2025-08-01"))
+    assert over["detail"]["over"].startswith("episode over: the 3 periods judged after 2025-05")
+    ev = store_evaluation(engine, pd.DataFrame([over], columns=ALERT_COLUMNS), "h")
+    assert ev.raised == [] and len(ev.over) == 1
+    stored = list_alerts(engine)
+    assert list(stored["state"]) == ["resolved"] and stored["note"].iloc[0].startswith("episode")
+    log = audit_log(engine)
+    assert (log["action"] == "alert_resolve").sum() == 1 and "alert_raise" not in set(log["action"])
+    # judged again, still over: nothing changes
+    again = store_evaluation(engine, pd.DataFrame([over], columns=ALERT_COLUMNS), "h")
+    assert again.raised == again.over == again.resolved == []
+    # the series alarms again a month after the episode (within the gap): raised again
+    resumed = pd.DataFrame([_hit("2025-05-01", "farrington", 150, 100, 140),
+                            _hit("2025-07-01", "farrington", 160, 100, 140)])  # fmt: skip
+    (ep2,) = alert_episodes(resumed, {"S1:caseload:pension": dates})
+    stored_eps = [{"key": over["key"], **over["detail"]}]
+    back = _episode_alert(ep2, order, traces, dates, stored_eps, pd.Timestamp("2025-08-01"))
+    assert back["key"] == over["key"] and back["detail"]["over"] == ""
+    ev = store_evaluation(engine, pd.DataFrame([back], columns=ALERT_COLUMNS), "h")
+    assert ev.raised == [int(stored["alert_id"].iloc[0])]
+    assert list(list_alerts(engine)["state"]) == ["new"]
