@@ -192,7 +192,9 @@ def centre_breaches(city: City, months: int = MONTHS) -> pd.DataFrame:
     return out
 
 
-SESSION_YEARS = 5
+#: Years ahead the sessions are checked: outreach plans are agreed and revised a year at a time
+#: and a session is added within weeks, so a breach further ahead is a planning matter.
+SESSION_YEARS = 3
 #: Log spread one year ahead when the population has too few years to back-test the projection.
 DEFAULT_SPREAD = 0.05
 OUTREACH_PLANS = ("outreach_schedule", "outreach_visits_served")
@@ -426,6 +428,7 @@ def city_breach_alerts(
                 f"pupils for {first['capacity']:,.0f} seats (probability "
                 f"{first['probability']:.2f} by {_when(first['by_ds'], True)}); grades over "
                 f"within {SCHOOL_YEARS} years: {grades}", {"grades": grades},
+                _soon_by(first, SCHOOL_YEARS, True),
             ))  # fmt: skip
     if has.str.startswith("admissions:").any():
         wards = ward_breaches(city)
@@ -449,7 +452,7 @@ def city_breach_alerts(
                 f"{shown_text(r['need'], 'occupied beds', digits=1)} beds occupied for "
                 f"{r['capacity']:.1f} ({r['beds']} beds; probability {r['probability']:.2f} by "
                 f"{_when(r['by_ds'], False)}){also}",
-                {"department": r["department"], "others": others},
+                {"department": r["department"], "others": others}, _soon_by(r, MONTHS, False),
             ))  # fmt: skip
     if has.str.startswith("caseload:").any():
         centres = centre_breaches(city)
@@ -463,6 +466,7 @@ def city_breach_alerts(
                 f"Centre {fid} {names.get(fid, '')} needs more caseworkers than it has in "
                 f"{_when(r['breach_ds'], False)}: {r['need']:.0f} for {r['capacity']:.0f} "
                 f"today (probability {r['probability']:.2f} by {_when(r['by_ds'], False)})", {},
+                _soon_by(r, MONTHS, False),
             ))  # fmt: skip
     has_centres = (city.facilities["kind"] == "community_health_centre").any()
     if has_centres and outreach is None:
@@ -516,19 +520,35 @@ def _session_alerts(sessions, plan: OutreachPlan, area, names, notes) -> list[di
             f"{also}",
             {"specialty": first["specialty"], "sessions": float(first["sessions"]),
              "sessions_needed": needed, "plan": plan.scenario, "others": others},
+            _soon_by(first, SESSION_YEARS, True),
         )  # fmt: skip
         alert["run_id"] = plan.run_id
         rows.append(alert)
     return rows
 
 
-def _alert(bureau, key, fid, area_id, r, unit, method, message, detail) -> dict:
+#: A breach alert is critical when it is likely (probability by its date at least this) and
+#: within the next 12 months (the next school year, the next plan year); else a warning.
+CRITICAL_PROBABILITY = 0.8
+
+
+def _soon_by(r, periods: int, yearly: bool) -> pd.Timestamp:
+    """The last period that is "soon": the first 12 months of the forecast horizon."""
+    end = pd.Timestamp(r["horizon_end"])
+    if yearly:
+        return end - pd.DateOffset(years=periods - 1)
+    return end - pd.DateOffset(months=periods - 1) + pd.DateOffset(months=11)
+
+
+def _alert(bureau, key, fid, area_id, r, unit, method, message, detail, soon_by) -> dict:
     p = float(r["probability"])
+    soon = pd.Timestamp(r["breach_ds"]) <= soon_by
     return {
         "key": key, "bureau": bureau, "kind": "breach", "subject": str(r["series_id"]),
         "facility_id": fid, "area_id": area_id, "ds": r["breach_ds"], "observed": r["need"],
         "expected": None, "threshold": r["capacity"], "score": p, "unit": unit,
-        "method": method, "severity": "critical" if p >= 0.8 else "warning",
+        "method": method,
+        "severity": "critical" if p >= CRITICAL_PROBABILITY and soon else "warning",
         "message": message, "run_id": None,
         "detail": {**detail, "by_ds": str(r["by_ds"]), "probability": p},
     }  # fmt: skip

@@ -345,7 +345,8 @@ def check_rule_metrics(rules: list[Rule], engine: Engine, measures: set[str]) ->
 def rule_alerts_on_runs(
     engine: Engine, rules: list[Rule]
 ) -> tuple[pd.DataFrame, list[tuple[str, str]], int]:
-    """Alerts for KPI rules broken by any stored run, the scope looked at, runs checked."""
+    """Alerts for KPI rules broken by stored runs, the scope looked at, runs checked: one alert
+    per rule and KPI, carried by the run that breaks it most, the other runs listed."""
     with engine.connect() as conn:
         k = pd.DataFrame(conn.execute(sa.select(kpis_table)).mappings().all(),
                          columns=[c.name for c in kpis_table.columns])  # fmt: skip
@@ -359,29 +360,47 @@ def rule_alerts_on_runs(
     rows, scope = [], []
     for rule in rules:
         hits = _kpi_matches(rule, k)
-        for run_id in runs["run_id"]:
+        scope.append(("rule", f"rule|{rule.name}|runs|"))
+        for run_id in runs["run_id"]:  # alerts keyed per run before they were grouped
             scope.append(("rule", f"rule|{rule.name}|{run_id}|"))
-        for r in hits.to_dict("records"):
-            value = r["value"]
-            if value is None or not np.isfinite(value) or not rule.broken_by(value):
-                continue
-            shown = shown_text(value, r["unit"])
+        broken = [
+            r for r in hits.to_dict("records")
+            if r["value"] is not None and np.isfinite(r["value"]) and rule.broken_by(r["value"])
+        ]  # fmt: skip
+        by_kpi: dict[str, list[dict]] = {}
+        for r in broken:
+            by_kpi.setdefault(r["kpi"], []).append(r)
+        for kpi, group in by_kpi.items():
+            # the run that breaks the rule most carries the alert; the others are listed
+            group.sort(key=lambda r: (-abs(r["value"] - rule.threshold), str(r["run_id"])))
+            r = group[0]
+            others = [
+                f"'{scenario.get(o['run_id'], '?')}' {shown_text(o['value'], o['unit'])}"
+                for o in group[1:]
+            ]
+            also = (
+                f"; also broken in {len(others)} other run(s): {', '.join(others)}"
+                if others
+                else ""
+            )
+            when = created.get(r["run_id"])
             rows.append(
                 {
-                    "key": f"rule|{rule.name}|{r['run_id']}|{r['kpi']}",
-                    "bureau": rule.service, "kind": "rule", "subject": r["kpi"],
+                    "key": f"rule|{rule.name}|runs|{kpi}",
+                    "bureau": rule.service, "kind": "rule", "subject": kpi,
                     "facility_id": None, "area_id": None,
-                    "ds": pd.Timestamp(created.get(r["run_id"])).tz_localize(None)
-                    if created.get(r["run_id"]) is not None else None,
-                    "observed": value, "expected": None, "threshold": rule.threshold,
-                    "score": value - rule.threshold, "unit": r["unit"], "method": "rule",
+                    "ds": pd.Timestamp(when).tz_localize(None) if when is not None else None,
+                    "observed": r["value"], "expected": None, "threshold": rule.threshold,
+                    "score": r["value"] - rule.threshold, "unit": r["unit"], "method": "rule",
                     "severity": rule.severity,
                     "message": (
-                        f"{r['kpi']} {shown} in run '{scenario.get(r['run_id'], '?')}' "
-                        f"({r['run_id'][:8]}): breaks '{rule.name}' ({rule.words})"
+                        f"{kpi} {shown_text(r['value'], r['unit'])} in run "
+                        f"'{scenario.get(r['run_id'], '?')}' ({r['run_id'][:8]}): breaks "
+                        f"'{rule.name}' ({rule.words}){also}"
                     ),
                     "run_id": r["run_id"],
-                    "detail": {"rule": rule.name, "words": rule.words},
+                    "detail": {"rule": rule.name, "words": rule.words,
+                               "runs": [o["run_id"] for o in group]},
                 }
             )  # fmt: skip
     return pd.DataFrame(rows, columns=ALERT_COLUMNS), scope, len(runs)

@@ -165,6 +165,33 @@ def test_rules_on_a_stored_run_and_unknown_metric(store_url, tmp_path):
     assert "Traceback" not in out.output and len(list_alerts(engine)) == 1
 
 
+def test_a_rule_broken_by_several_runs_is_one_alert_carried_by_the_worst(tmp_path):
+    engine = connect(f"sqlite:///{tmp_path / 'r.sqlite'}")
+    ids = {}
+    for name, value in (("today", 0.08), ("new hospital", 0.06), ("online", 0.03)):
+        kpis = pd.DataFrame([("health", "hospital: share beyond 30 min", value, "share")],
+                            columns=["service", "kpi", "value", "unit"])  # fmt: skip
+        record = RunRecord(
+            scenario=name, owner="health", description="", scenario_json="{}",
+            inputs_fingerprint="f" * 64, code_version="test", seconds=1.0, kpis=kpis, plans={},
+            models=[],
+        )  # fmt: skip
+        save_run(engine, record)
+        ids[name] = record.run_id
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[[rule]]\nname = "far"\nmetric = "share beyond 30 min"\ncomparison = ">"\n'
+                     'threshold = 0.05\nservice = "health"\n', encoding="utf-8")  # fmt: skip
+    out = runner.invoke(
+        app, ["watch", "--rules", str(rules), "--db", f"sqlite:///{tmp_path / 'r.sqlite'}"]
+    )
+    assert out.exit_code == 0, out.output
+    found = list_alerts(engine)
+    assert len(found) == 1  # 'online' (0.03) does not break it; the other two are one alert
+    row = found.iloc[0]
+    assert row["run_id"] == ids["today"] and row["observed"] == pytest.approx(0.08)
+    assert row["message"].endswith("also broken in 1 other run(s): 'new hospital' 0.06")
+
+
 @pytest.mark.parametrize(
     "mutate, expected",
     [
