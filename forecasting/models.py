@@ -395,13 +395,15 @@ class AutoForecaster(_SeriesForecaster):
     """Forecasts each series with a weighted combination of its good candidates, by backtest.
 
     ``models`` lists the candidates (names in ``forecasting.methods``; default
-    ``DEFAULT_MODELS``: seasonal naive, SES, AutoETS, damped Holt-Winters, dynamic Theta, and
-    for series with many zero months Croston SBA, TSB, ADIDA and IMAPA; CES, AutoTheta,
-    AutoARIMA on request). Each series is backtested from every ``origin_step``-th of its last
-    ``evidence`` periods, ``selection_horizon`` periods ahead (default
-    one season: 12 months; 1 for yearly series). Candidates whose backtest MASE, shrunk toward
-    the whole set's by ``prior_windows`` windows' worth, is more than ``trim`` above the best
-    are left out; the others are weighted by 1 / backtest MSE (``trim=0``: the single best).
+    ``DEFAULT_MODELS``: seasonal naive, SES, AutoETS, damped Holt-Winters, dynamic Theta, CES,
+    and for series with many zero months Croston SBA, TSB, ADIDA and IMAPA; AutoTheta and
+    AutoARIMA on request; a candidate whose next-season total runs over 2x or under half the
+    last season's is left out of the combination). Each series is backtested from every
+    ``origin_step``-th of its last ``evidence`` periods, ``selection_horizon`` periods ahead
+    (default one season: 12 months; 1 for yearly series). Candidates whose backtest MASE,
+    shrunk toward the whole set's by ``prior_windows`` windows' worth, is more than ``trim``
+    above the best are left out; the others are weighted by 1 / backtest MSE (``trim=0``: the
+    single best).
     ``choice_`` explains every choice; intervals of every column are calibrated on the
     backtest errors (``calibration_table()``). ``detect_shifts`` moves the history before a
     lasting level shift to the new level. ``prefer=None`` (kept for older callers) is
