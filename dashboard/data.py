@@ -24,8 +24,6 @@ from dashboard.session import User, engine
 from demand.bundle import City
 from demand.bundle.outputs import NEED_UNIT_OF_LINE
 from demand.errors import InputError
-from scenarios.levers import apply_levers
-from scenarios.pipeline import load_scenario_city
 from scenarios.privacy import suppress_kpis
 from scenarios.scope import Scope
 from scenarios.spec import Scenario, scenario_from_dict
@@ -199,6 +197,9 @@ def catchments(run: OpenedRun) -> dict[str, float]:
 
 @functools.lru_cache(maxsize=16)
 def _city(scenario_json: str) -> City:
+    from scenarios.levers import apply_levers  # scikit-learn comes with it: only when used
+    from scenarios.pipeline import load_scenario_city
+
     scenario = scenario_from_dict(json.loads(scenario_json))
     return apply_levers(load_scenario_city(scenario.city), scenario)
 
@@ -236,6 +237,8 @@ DISPLAY_TOLERANCE_M = 10.0  # outlines simplified for the screen (metres)
 
 @functools.lru_cache(maxsize=8)
 def _geojson(city_name: str) -> str:
+    from scenarios.pipeline import load_scenario_city
+
     areas = load_scenario_city(city_name).areas[["area_id", "name", "district", "geometry"]]
     areas = areas.assign(geometry=areas.geometry.simplify(DISPLAY_TOLERANCE_M)).to_crs(4326)
     # About a metre of precision is plenty on screen and halves the text.
@@ -267,6 +270,8 @@ def city_geojson(run: dict) -> str:
 
 @functools.lru_cache(maxsize=8)
 def _area_names(city_name: str) -> pd.DataFrame:
+    from scenarios.pipeline import load_scenario_city
+
     return pd.DataFrame(load_scenario_city(city_name).areas[["area_id", "name", "district"]])
 
 

@@ -18,7 +18,6 @@ import shapely
 
 from demand.bundle import City, load_city, make_sample_city
 from demand.errors import InputError
-from scenarios.levers import apply_levers
 from scenarios.runners import RunContext, get_runner
 from scenarios.spec import Scenario, sample_size
 from scenarios.store import RunRecord
@@ -76,6 +75,8 @@ def run_scenario(
     report = progress or (lambda message, fraction: None)
     started = time.perf_counter()
     report("loading the city", 0.0)
+    from scenarios.levers import apply_levers  # with scikit-learn: only for a run
+
     city = load_scenario_city(scenario.city)
     city = apply_levers(city, scenario)
     ctx = RunContext(scenario=scenario, city=city)

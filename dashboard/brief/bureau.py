@@ -23,7 +23,7 @@ from dashboard.brief.document import (
     plain_text,
 )
 from dashboard.brief.facts import LINES, SCHOOL_LEVELS, StoredRun, model_service
-from dashboard.brief.maps import area_png, facility_points
+from dashboard.brief.maps import area_outlines, area_png, facility_points
 from dashboard.brief.texts import (
     BENEFITS,
     GROUPS,
@@ -347,6 +347,7 @@ def map_blocks(w: Writer, run: StoredRun, other: StoredRun | None, bureau: str, 
     """The gap today (or in the run), and the plan's change: two or three static maps."""
     areas = run.city.areas[["area_id", "geometry"]]
     points = facility_points(run.city_now.facilities, SERVICE_KINDS.get(bureau, ()))
+    outlines = area_outlines(areas)  # simplified and traced once for every map
     threshold = w.threshold
     note = w.say("map_hidden", threshold=w.threshold_of([run] + ([other] if other else [])))
     unit_word = _unit_word(w, gaps[line].unit)
@@ -356,7 +357,7 @@ def map_blocks(w: Writer, run: StoredRun, other: StoredRun | None, bureau: str, 
         shown.append(gaps[line])
     for gap in shown:
         values, hidden = _drawable(gap.per_area, gap.unit, threshold)
-        png = area_png(areas, values, hidden, facilities=points)
+        png = area_png(areas, values, hidden, facilities=points, outlines=outlines)
         caption = w.say("map_gap", run=label(gap.run.name), year=w.year(gap.run),
                         line=w.line(line), unit=unit_word)  # fmt: skip
         blocks.append(Picture(png, caption + [" "] + note, alt=_alt(caption)))
@@ -369,23 +370,24 @@ def map_blocks(w: Writer, run: StoredRun, other: StoredRun | None, bureau: str, 
         )
         hidden = diff.map(is_hidden)
         values = pd.to_numeric(diff.where(~hidden), errors="coerce").astype(float)
-        png = area_png(areas, values, hidden, diverging=True, facilities=points)
+        png = area_png(areas, values, hidden, diverging=True, facilities=points,
+                       outlines=outlines)  # fmt: skip
         caption = w.say("map_change", run=label(run.name), other=label(other.name),
                         line=w.line(line), unit=unit_word)  # fmt: skip
         blocks.append(Picture(png, caption + [" "] + note, alt=_alt(caption)))
     elif bureau == "education":
-        blocks += _reassigned_map(w, run, areas, points, note)
+        blocks += _reassigned_map(w, run, areas, points, note, outlines)
     return blocks
 
 
-def _reassigned_map(w, run, areas, points, note) -> list[Block]:
+def _reassigned_map(w, run, areas, points, note, outlines) -> list[Block]:
     plan = run.plan("district_assignment_primary")
     if plan is None or "reassigned" not in plan.columns:
         return []
     pupils = plan["pupils"].where(plan["reassigned"].astype(bool), 0.0)
     values, hidden = _drawable(pd.Series(pupils.to_numpy(), index=plan["area_id"]), "pupils",
                                w.threshold)  # fmt: skip
-    png = area_png(areas, values, hidden, facilities=points)
+    png = area_png(areas, values, hidden, facilities=points, outlines=outlines)
     caption = w.say("map_reassigned", run=label(run.name), level=w.word(LEVELS, "primary"))
     return [Picture(png, caption + [" "] + note, alt=_alt(caption))]
 

@@ -103,8 +103,6 @@ def scenario_city(engine: Engine, scenario_json: str) -> ScenarioCity:
 
 @functools.lru_cache(maxsize=8)
 def _scenario_city(engine: Engine, scenario_json: str, key: str) -> ScenarioCity:
-    from scenarios.levers import apply_levers
-    from scenarios.pipeline import fingerprint
     from scenarios.spec import scenario_from_dict
 
     scenario = scenario_from_dict(json.loads(scenario_json))
@@ -114,6 +112,9 @@ def _scenario_city(engine: Engine, scenario_json: str, key: str) -> ScenarioCity
         data = json.loads(found[part])
         return ScenarioCity(pd.DataFrame(data["facilities"], columns=FACILITY_COLUMNS),
                             data["fingerprint"], cached=True)  # fmt: skip
+    from scenarios.levers import apply_levers  # scikit-learn comes with it: only when read
+    from scenarios.pipeline import fingerprint
+
     seen = apply_levers(_loaded(scenario.city, key)[0], scenario)
     fac = seen.facilities
     facilities = pd.DataFrame({"facility_id": fac["facility_id"].astype(str).to_numpy(),

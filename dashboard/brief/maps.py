@@ -71,16 +71,17 @@ def area_png(
     facilities: pd.DataFrame | None = None,
     width_cm: float = 16.0,
     dpi: int = 130,
+    outlines: tuple[list[Path], np.ndarray] | None = None,
 ) -> bytes:
     """A PNG of the areas (a GeoDataFrame with area_id and geometry in a metric CRS) coloured by
     `values` (indexed by area_id; NaN: not coloured), `hidden` cells hatched grey, `facilities`
-    (x, y in the areas' CRS, and kind) as red markers; diverging: a scale centred on zero."""
-    geometry = shapely.simplify(areas.geometry.values, _tolerance(areas))
+    (x, y in the areas' CRS, and kind) as red markers; diverging: a scale centred on zero.
+    `outlines`: ``area_outlines(areas)``, made once for several maps of the same areas."""
+    paths, owner = outlines if outlines is not None else area_outlines(areas)
     z = values.reindex(areas["area_id"]).to_numpy(float)
     masked = np.zeros(len(z), bool)
     if hidden is not None:
         masked = hidden.reindex(areas["area_id"]).fillna(False).to_numpy(bool)
-    paths, owner = area_paths(geometry)
     finite = z[np.isfinite(z)]
     if diverging:
         bound = float(np.abs(finite).max()) if len(finite) else 1.0
@@ -131,6 +132,11 @@ def area_png(
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
     return buffer.getvalue()
+
+
+def area_outlines(areas: pd.DataFrame) -> tuple[list[Path], np.ndarray]:
+    """The areas' outlines simplified for print, as paths (and the area each belongs to)."""
+    return area_paths(shapely.simplify(areas.geometry.values, _tolerance(areas)))
 
 
 def _tolerance(areas: pd.DataFrame) -> float:
