@@ -190,12 +190,17 @@ def test_access_refuses_nan_and_negative_threshold(files):
     refused(run(*access_args(files, out=files / "a.csv", threshold="-5")), "--threshold")
 
 
+def staff_args(folder, caseload_rows: str, centre_rows: str) -> list:
+    """`staff` on a caseload and a centres CSV written to ``folder`` (rows after the header)."""
+    caseload, centres = folder / "caseload.csv", folder / "centres.csv"
+    caseload.write_text("facility_id,month,cases\n" + caseload_rows)
+    centres.write_text("facility_id,caseworkers,counters\n" + centre_rows)
+    return ["staff", "--caseload", caseload, "--centres", centres]
+
+
 def test_staff_refuses_a_repeated_month_and_part_caseworkers(tmp_path):
-    caseload = tmp_path / "caseload.csv"
-    caseload.write_text("facility_id,month,cases\nA,2026-01,4000\nA,2026-01,3600\n")
-    centres = tmp_path / "centres.csv"
-    centres.write_text("facility_id,caseworkers,counters\nA,22,14\n")
-    args = ["staff", "--caseload", caseload, "--centres", centres]
+    args = staff_args(tmp_path, "A,2026-01,4000\nA,2026-01,3600\n", "A,22,14\n")
+    caseload, centres = args[2], args[4]
     refused(run(*args), "row 3", "appears more than once")
     caseload.write_text("facility_id,month,cases\nA,2026-01,4000\n")
     centres.write_text("facility_id,caseworkers,counters\nA,2.5,14\n")
@@ -203,12 +208,8 @@ def test_staff_refuses_a_repeated_month_and_part_caseworkers(tmp_path):
 
 
 def test_staff_online_share_has_the_scenarios_bounds(tmp_path):
-    """The CLI, the scenario file and the model accept the same online shares (0 to 0.95)."""
-    caseload = tmp_path / "caseload.csv"
-    caseload.write_text("facility_id,month,cases\nA,2026-01,4000\n")
-    centres = tmp_path / "centres.csv"
-    centres.write_text("facility_id,caseworkers,counters\nA,22,14\n")
-    args = ["staff", "--caseload", caseload, "--centres", centres]
+    """`staff --online-share` and a scenario file refuse the same shares (the model's 0 to 0.95)."""
+    args = staff_args(tmp_path, "A,2026-01,4000\n", "A,22,14\n")
     refused(run(*args, "--online-share", "0.99"), "--online-share", "0.95")
     refused(run(*args, "--online-share", "-0.1"), "--online-share")
     scenario = tmp_path / "s.toml"
