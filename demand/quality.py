@@ -17,7 +17,6 @@ Person counts are kept raw here; whoever shows them suppresses small cells.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import asdict
 
@@ -61,24 +60,15 @@ def _numeric(series: pd.Series) -> bool:
 
 
 def _num(series: pd.Series) -> pd.Series:
-    """Cells as numbers, NaN where not one (tables are stripped once, in `_stripped`)."""
+    """Cells as numbers, NaN where not one (cells come stripped: `read_raw_tables`)."""
     if _numeric(series):  # as read: millions of cells need no round trip through text
         return series
     return pd.to_numeric(series if series.dtype == object else series.astype(str), errors="coerce")
 
 
 def _text(series: pd.Series) -> pd.Series:
-    """Cells as text (tables are stripped once, in `_stripped`)."""
+    """Cells as text (stripped already, where the tables were read)."""
     return series.astype(str)
-
-
-def _stripped(table):
-    """A copy of a raw table with every text cell stripped of surrounding spaces."""
-    frame = table.frame.copy()
-    for col in frame.columns:
-        if col != "geometry" and frame[col].dtype == object:
-            frame[col] = frame[col].astype(str).str.strip()
-    return dataclasses.replace(table, frame=frame)
 
 
 BLANKS = ["", "nan", "NaN", "None", "NA"]  # a stripped cell that holds nothing
@@ -89,7 +79,7 @@ def _blank(series: pd.Series) -> pd.Series:
         return series.isna() | series.is_empty
     if _numeric(series):
         return series.isna()
-    text = series if series.dtype == object else series.astype(str)  # stripped in `_stripped`
+    text = series if series.dtype == object else series.astype(str)  # stripped when read
     return series.isna() | text.isin(BLANKS)
 
 
@@ -523,11 +513,13 @@ def _score(name: str, rows: int, findings: list[dict], problems: list, filled: d
 
 
 def build_quality(tables: dict, report: Report, log=None, title: str = "") -> dict:
-    """The report as plain data (JSON-ready): per table, across tables, rows changed, problems."""
+    """The report as plain data (JSON-ready): per table, across tables, rows changed, problems.
+
+    ``tables`` are RawTables as `read_raw_tables` (or `raw_tables_of`, or the importer) gives
+    them: text cells already stripped, read as they are."""
     findings: list[dict] = []
     geo_info: dict = {}
     per_table: dict[str, dict] = {}
-    tables = {name: _stripped(table) for name, table in tables.items()}
     if "areas" in tables:
         geo, geo_info = geometry_checks(tables["areas"])
         findings += geo

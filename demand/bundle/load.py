@@ -19,7 +19,8 @@ from demand.geo import metric_crs
 
 
 def _typed(table: RawTable | None, schema: TableSchema) -> pd.DataFrame:
-    """The table with the contract's dtypes; optional missing columns filled with defaults."""
+    """The table with the contract's dtypes; optional missing columns filled with defaults.
+    The cells are stripped text already (`read_raw_tables`): parsed as they are."""
     if table is None:
         cols = {c.name: pd.Series(dtype=_pandas_dtype(c.dtype)) for c in schema.columns}
         return pd.DataFrame(cols)
@@ -31,7 +32,7 @@ def _typed(table: RawTable | None, schema: TableSchema) -> pd.DataFrame:
         if col.name not in frame.columns:
             out[col.name] = pd.Series([col.default] * len(frame), index=frame.index, dtype=object)
             continue
-        text = frame[col.name].astype(str).str.strip()
+        text = frame[col.name].astype(str)
         if col.dtype == "int":
             out[col.name] = pd.to_numeric(text).astype("int64")
         elif col.dtype == "float":

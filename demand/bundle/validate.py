@@ -1,6 +1,8 @@
 """Checking a city bundle against its contract, cell by cell, before anything uses it.
 
 Every check reports the file, the rows, the column and what to do; no row is ever dropped.
+The cells arrive as text already stripped of surrounding whitespace (`read.RawTable`, stripped
+once where the tables are read): the checks compare them as they are.
 """
 
 from __future__ import annotations
@@ -73,11 +75,10 @@ def check_columns(table: RawTable, schema: TableSchema, report: Report) -> bool:
 
 
 def _check_number(table: RawTable, col: Column, text: pd.Series, report: Report) -> None:
-    stripped = text.str.strip()
-    empty = stripped.eq("")
-    numbers = pd.to_numeric(stripped.where(~empty), errors="coerce")
+    empty = text.eq("")
+    numbers = pd.to_numeric(text.where(~empty), errors="coerce")
     not_number = numbers.isna() & ~empty
-    nan_text = stripped.str.lower().isin(["nan", "na", "null", "none"])
+    nan_text = text.str.lower().isin(["nan", "na", "null", "none"])
     missing = f"missing value in '{col.name}'; give a number ({col.unit or col.dtype})"
     _flag(report, table, empty | nan_text, missing, col.name)
     bad = not_number & ~nan_text
@@ -112,35 +113,33 @@ def _check_number(table: RawTable, col: Column, text: pd.Series, report: Report)
 
 
 def _check_text(table: RawTable, col: Column, text: pd.Series, report: Report) -> None:
-    stripped = text.str.strip()
-    empty = stripped.eq("")
+    empty = text.eq("")
     if col.required:
         message = f"empty '{col.name}'; every row needs one ({col.description})"
         _flag(report, table, empty, message, col.name)
     if col.allowed is not None:
-        bad = ~stripped.isin(col.allowed) & ~empty
+        bad = ~text.isin(col.allowed) & ~empty
         _flag(
             report,
             table,
             bad,
-            f"unknown value {_examples(stripped[bad])}; allowed: "
+            f"unknown value {_examples(text[bad])}; allowed: "
             + ", ".join(a for a in col.allowed if a),
             col.name,
         )
     if col.pattern is not None:
-        bad = ~stripped.str.match(col.pattern) & ~empty
+        bad = ~text.str.match(col.pattern) & ~empty
         _flag(
             report,
             table,
             bad,
-            f"badly formed value {_examples(stripped[bad])}; {col.description}",
+            f"badly formed value {_examples(text[bad])}; {col.description}",
             col.name,
         )
 
 
 def _check_date(table: RawTable, col: Column, text: pd.Series, report: Report) -> None:
-    stripped = text.str.strip()
-    parsed = pd.to_datetime(stripped, errors="coerce", format="mixed")
+    parsed = pd.to_datetime(text, errors="coerce", format="mixed")
     bad = parsed.isna()
     _flag(
         report,
@@ -152,7 +151,8 @@ def _check_date(table: RawTable, col: Column, text: pd.Series, report: Report) -
 
 
 def check_cells(table: RawTable, schema: TableSchema, report: Report) -> None:
-    """Types, missing values, ranges and allowed values of every attribute cell."""
+    """Types, missing values, ranges and allowed values of every attribute cell (stripped
+    text, as `read_raw_tables` gives it)."""
     for col in schema.columns:
         if col.name not in table.frame.columns or col.dtype == "geometry":
             continue
@@ -170,7 +170,7 @@ def check_unique_key(table: RawTable, schema: TableSchema, report: Report) -> No
     cols = [c for c in schema.key if c in table.frame.columns]
     if len(cols) < len(schema.key):
         return
-    keys = table.frame[cols].apply(lambda s: s.astype(str).str.strip())
+    keys = table.frame[cols].astype(str)
     dup = keys.duplicated(keep=False)
     if dup.any():
         first = keys[dup].iloc[0].tolist()
@@ -191,8 +191,8 @@ def check_references(tables: dict[str, RawTable], report: Report) -> None:
             ref_table, ref_col = col.references.split(".")
             if ref_table not in tables or ref_col not in tables[ref_table].frame.columns:
                 continue
-            known = set(tables[ref_table].frame[ref_col].astype(str).str.strip())
-            values = table.frame[col.name].astype(str).str.strip()
+            known = set(tables[ref_table].frame[ref_col].astype(str))
+            values = table.frame[col.name].astype(str)
             bad = ~values.isin(known) & values.ne("")
             _flag(
                 report,
@@ -219,9 +219,9 @@ def check_age_bands(table: RawTable, report: Report) -> None:
     frame = table.frame
     if not {"age_band", "year"} <= set(frame.columns):
         return
-    for year, bands in frame.groupby(frame["year"].astype(str).str.strip())["age_band"]:
+    for year, bands in frame.groupby(frame["year"].astype(str))["age_band"]:
         parsed = {}
-        for band in pd.unique(bands.astype(str).str.strip()):
+        for band in pd.unique(bands.astype(str)):
             p = _parse_band(band)
             if p is not None:
                 parsed[band] = p
@@ -239,7 +239,7 @@ def check_age_bands(table: RawTable, report: Report) -> None:
         if ordered[-1][1][1] != float("inf"):
             problems.append(f"the last band '{ordered[-1][0]}' is not open-ended (like '85+')")
         for text in problems:
-            rows = _positions(table, frame["year"].astype(str).str.strip().eq(year))
+            rows = _positions(table, frame["year"].astype(str).eq(year))
             report.add(
                 ERROR,
                 table.file,
@@ -254,8 +254,8 @@ def check_history_frequency(table: RawTable, report: Report) -> None:
     frame = table.frame
     if not {"series_id", "ds"} <= set(frame.columns):
         return
-    ds = pd.to_datetime(frame["ds"].astype(str).str.strip(), errors="coerce", format="mixed")
-    ids = frame["series_id"].astype(str).str.strip()
+    ds = pd.to_datetime(frame["ds"].astype(str), errors="coerce", format="mixed")
+    ids = frame["series_id"].astype(str)
     ok = ds.notna()
     not_start = ok & (ds.dt.day != 1)
     _flag(
@@ -432,7 +432,10 @@ def _check_overlaps(areas: RawTable, projected: gpd.GeoSeries, report: Report) -
 
 
 def validate_tables(tables: dict[str, RawTable], unknown: list[str], report: Report) -> None:
-    """Run every check on the raw tables of a bundle, adding to `report`."""
+    """Run every check on the raw tables of a bundle, adding to `report`.
+
+    The tables' cells must be stripped text, as `read_raw_tables` (and the importer) give them:
+    no check strips again."""
     for name, schema in SCHEMAS.items():
         if name not in tables:
             if schema.required:

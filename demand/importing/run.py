@@ -17,7 +17,7 @@ import tomli_w
 
 from demand.bundle.city import City
 from demand.bundle.load import typed_city
-from demand.bundle.read import RawTable
+from demand.bundle.read import RawTable, strip_cells
 from demand.bundle.report import ERROR, NOTICE, Report
 from demand.bundle.schemas import SCHEMAS
 from demand.bundle.validate import validate_tables
@@ -88,6 +88,7 @@ def sourced(name: str, built: Built) -> SourcedTable:
         if col != "geometry":
             values = frame[col]
             frame[col] = values.astype(str).where(values.notna(), "")
+    strip_cells(frame)  # as read_raw_tables does: the checks and the typing do not strip again
     return SourcedTable(name, frame, f"{name} ← {label}", labels=rows)
 
 

@@ -54,6 +54,25 @@ def test_text_in_persons_names_file_row_and_column(bundle_copy):
     assert "'abc'" in errors[0]
 
 
+def test_cells_padded_with_spaces_are_read_stripped_once(bundle_copy):
+    """Spaces (also the ideographic space of a Chinese spreadsheet) around cells are stripped
+    where the bundle is read: ids still match, numbers parse, the typed city has no padding,
+    and a cell of spaces alone is a missing value named by row and column."""
+    cap = _csv(bundle_copy, "capacity")
+    cap["facility_id"] = " " + cap["facility_id"] + "\u3000"
+    cap["amount"] = cap["amount"] + "  "
+    _save(cap, bundle_copy, "capacity")
+    city = load_city(bundle_copy)
+    assert set(city.capacity["facility_id"]) <= set(city.facilities["facility_id"])
+    assert city.capacity["amount"].dtype == "float64"
+    assert city.capacity["amount"].tolist() == pd.to_numeric(cap["amount"]).tolist()
+    cap.loc[2, "amount"] = " \u3000 "
+    _save(cap, bundle_copy, "capacity")
+    errors = _error_lines(_validate(bundle_copy).output)
+    assert len(errors) == 1, errors
+    assert "capacity.csv, row 4, column amount" in errors[0] and "missing value" in errors[0]
+
+
 @pytest.mark.parametrize(
     ("value", "words"), [("-5", "negative"), ("", "missing value"), ("NaN", "missing value")]
 )
