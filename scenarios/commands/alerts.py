@@ -1,6 +1,6 @@
 """`civicalloc alerts`: list, export, acknowledge and resolve stored alerts.
 
-civicalloc alerts [--state new] [--bureau B] [--export alerts.csv]
+civicalloc alerts [--state open|new|acknowledged|resolved|all] [--bureau B] [--export alerts.csv]
 civicalloc alerts ack ID --note "..."
 civicalloc alerts resolve ID --note "..."
 """
@@ -24,15 +24,54 @@ DB = typer.Option(None, "--db", help="Store URL (default: $CIVICALLOC_DB).")
 USER = typer.Option(None, "--user", help="Who acts (for the audit log).")
 
 
+#: What `--state` takes: a state, or a name for several (without --state: "open").
+STATE_CHOICES = {
+    "open": ("new", "acknowledged"),  # the ones a bureau acts on
+    "new": ("new",),
+    "acknowledged": ("acknowledged",),
+    "resolved": ("resolved",),
+    "all": ("new", "acknowledged", "resolved"),
+}
+
+
+def _states(state: str) -> tuple[str, ...]:
+    """The stored states `--state` names; InputError naming the choices otherwise."""
+    from demand.errors import InputError
+
+    if state not in STATE_CHOICES:
+        raise InputError(
+            f"--state {state!r}: use one of {', '.join(STATE_CHOICES)} (without --state: "
+            "open, i.e. new and acknowledged)"
+        )
+    return STATE_CHOICES[state]
+
+
+def hidden_line(frame, states: tuple[str, ...]) -> str:
+    """What the list leaves out and how to see it ('' when nothing): the alerts of the bureau
+    in other states, counted per state."""
+    counts = frame.loc[~frame["state"].isin(states), "state"].value_counts()
+    if counts.empty:
+        return ""
+    hidden = [s for s in STATE_CHOICES["all"] if s in counts.index]
+    parts = ", ".join(f"{int(counts[s])} {s}" for s in hidden)
+    options = ", ".join(f"--state {s}" for s in hidden)
+    return f"{int(counts.sum())} more not listed ({parts}): see them with {options} or --state all"
+
+
 @alerts_app.callback()
 def list_(
     ctx: typer.Context,
-    state: str = typer.Option(None, "--state", help="new, acknowledged or resolved."),
+    state: str = typer.Option(
+        "open",
+        "--state",
+        help="open (new and acknowledged: the ones to act on), new, acknowledged, resolved or all.",
+    ),
     bureau: str = typer.Option(None, "--bureau", help="health, education or social_security."),
     export: Path = typer.Option(None, "--export", help="Write them to this CSV (or .xlsx)."),
     db: str = DB,
 ) -> None:
-    """List alerts (newest period first), optionally of one state and bureau."""
+    """List alerts (newest period first): the open ones (new and acknowledged) unless --state
+    says otherwise, optionally of one bureau; says how many others there are."""
     if ctx.invoked_subcommand is not None:
         return
     from scenarios.alerts.export import write_alerts
@@ -42,12 +81,17 @@ def list_(
     from scenarios.store import connect
 
     with user_errors():
+        states = _states(state)
         check_out_file(export, "--export", (".csv", ".xlsx"))
-        frame = list_alerts(connect(db), state=state, bureau=bureau)
+        every = list_alerts(connect(db), bureau=bureau)
+        frame = every[every["state"].isin(states)].reset_index(drop=True)
         if export is not None:
             write_alerts(frame, export)
-    what = " ".join(x for x in (state, bureau) if x) or "all"
+    label = " + ".join(states) if state == "open" else state
+    what = ", ".join(x for x in (label, bureau) if x)
     console.print(alerts_table(frame, f"Alerts ({what}): {len(frame)}"))
+    if line := hidden_line(every, states):
+        console.print(line)
     if export is not None:
         console.print(f"{len(frame)} alert(s) → {export}")
 

@@ -126,6 +126,57 @@ def test_watch_stores_alerts_a_bureau_sees_its_own_and_ack_is_audited(store_url,
     assert "9 vs" not in " ".join(rare["message"]) and "<10 vs" in " ".join(rare["message"])
 
 
+def _rule_alert(n: int, bureau: str = "health") -> dict:
+    return {
+        "key": f"rule|test|{n}", "bureau": bureau, "kind": "rule", "subject": f"metric {n}",
+        "facility_id": None, "area_id": None, "ds": pd.Timestamp("2025-12-01"),
+        "observed": 0.1, "expected": None, "threshold": 0.05, "score": None, "unit": "share",
+        "method": "rule", "severity": "warning", "message": f"rule broken {n}", "run_id": None,
+        "detail": {},
+    }  # fmt: skip
+
+
+def test_alerts_lists_the_open_ones_by_default_and_says_what_it_left_out(tmp_path):
+    from scenarios.alerts.store import ALERT_COLUMNS, acknowledge, resolve, store_evaluation
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    engine = connect(url)
+    rows = [_rule_alert(n) for n in range(5)] + [_rule_alert(5, "education")]
+    store_evaluation(engine, pd.DataFrame(rows, columns=ALERT_COLUMNS), "test")
+    ids = dict(zip(list_alerts(engine)["subject"], list_alerts(engine)["alert_id"], strict=True))
+    acknowledge(engine, ids["metric 1"], "looked at it")
+    for n in (2, 3):
+        resolve(engine, ids[f"metric {n}"], "fixed")
+
+    def listed(*args):
+        out = runner.invoke(app, ["alerts", *args, "--db", url], terminal_width=200)
+        assert out.exit_code == 0, out.output
+        return out.output, {n for n in range(6) if f"rule broken {n}" in out.output}
+
+    text, shown = listed()  # new and acknowledged: the ones to act on
+    assert shown == {0, 1, 4, 5}
+    assert "Alerts (new + acknowledged): 4" in text
+    assert "2 more not listed (2 resolved): see them with --state resolved or --state all" in text
+    text, shown = listed("--state", "all")
+    assert shown == set(range(6)) and "Alerts (all): 6" in text and "not listed" not in text
+    text, shown = listed("--state", "resolved")
+    assert shown == {2, 3}
+    assert "4 more not listed (3 new, 1 acknowledged): see them with --state new, --state " in text
+    text, shown = listed("--state", "open", "--bureau", "health")  # the default, by its name
+    assert shown == {0, 1, 4} and "Alerts (new + acknowledged, health): 3" in text
+    assert "2 more not listed (2 resolved)" in text  # the other bureau's are not counted
+    # the export writes what is listed
+    path = tmp_path / "open.csv"
+    text, shown = listed("--export", str(path))
+    assert sorted(pd.read_csv(path)["message"]) == [f"rule broken {n}" for n in (0, 1, 4, 5)]
+    out = runner.invoke(app, ["alerts", "--state", "closed", "--db", url])
+    assert out.exit_code == 1 and "Traceback" not in out.output
+    assert out.output.strip().splitlines() == [
+        "error: --state 'closed': use one of open, new, acknowledged, resolved, all (without "
+        "--state: open, i.e. new and acknowledged)"
+    ]
+
+
 def test_rules_on_a_stored_run_and_unknown_metric(store_url, tmp_path):
     engine = connect(store_url)
     kpis = pd.DataFrame(
