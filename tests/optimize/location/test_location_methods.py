@@ -111,3 +111,80 @@ def test_fast_methods_say_why_they_cannot_run():
     # auto falls back to the plain model where the fast one cannot run
     result = PMedian.from_cost_matrix(cost, None, p=1, max_cost=3).solve(HIGHS)
     assert result.status == "infeasible" and "method" not in result.params
+
+
+@st.composite
+def road_towns(draw):
+    """OR-Library-like: a random connected road graph of 60..100 junctions (whole lengths
+    1..20), each junction a demand (1..3 persons) and a site; p 4..10. About two in five have
+    a fractional LP at the root, so the branch and bound has work."""
+    from scipy.sparse.csgraph import shortest_path
+
+    rng = np.random.default_rng(draw(st.integers(0, 2**31 - 1)))
+    n = draw(st.integers(60, 100))
+    graph = np.full((n, n), np.inf)
+    for i in range(1, n):  # a spanning tree, then n more roads
+        j = rng.integers(0, i)
+        graph[i, j] = graph[j, i] = rng.integers(1, 21)
+    for i, j in rng.integers(0, n, (n, 2)):
+        graph[i, j] = graph[j, i] = rng.integers(1, 21)
+    np.fill_diagonal(graph, 0.0)
+    cost = shortest_path(graph, method="D", directed=False)
+    weights = rng.integers(1, 4, n).astype(float)
+    fixed = [str(draw(st.integers(0, n - 1)))] if draw(st.booleans()) else []
+    return cost, weights, draw(st.integers(4, 10)), fixed
+
+
+@SETTINGS
+@given(road_towns(), st.booleans())
+def test_p_median_tree_alone_reaches_the_plain_optimum(monkeypatch, town, on_covers):
+    """The branch and bound finds the optimum itself: it starts from a poor plan (the first p
+    sites), with no plans from the LP's sites, branching on covers or on single sites."""
+    cost, w, p, fixed = town
+
+    def first(wc, p, fixed=(), initial=(), **_):
+        return np.array(list(dict.fromkeys([*map(int, fixed), *range(wc.shape[1])]))[:p])
+
+    monkeypatch.setattr(radius, "good_open_sites", first)
+    monkeypatch.setattr(radius, "SUPPORT_NODES", 0)
+    monkeypatch.setattr(radius, "BRANCH_ON_COVER", on_covers)
+    plain = PMedian.from_cost_matrix(cost, w, p=p, fixed_open=fixed, method="compact").solve(HIGHS)
+    fast = PMedian.from_cost_matrix(cost, w, p=p, fixed_open=fixed, method="radius").solve(HIGHS)
+    assert plain.status == fast.status == "optimal"
+    assert fast.objective == pytest.approx(plain.objective)
+    assert fast.best_bound == pytest.approx(plain.objective)
+    assert set(fixed) <= set(fast.plans["open_sites"]["site_id"])
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_cut_master_keeps_its_covering_rows_through_purges(seed):
+    """Covering rows survive purges at their (shifted) rows; inactive ones are free and may
+    go, and come back when made active again."""
+    rng = np.random.default_rng(seed)
+    pts, sites = rng.uniform(0, 100, (60, 2)), rng.uniform(0, 100, (15, 2))
+    cost = np.hypot(*(pts[:, None, :] - sites[None, :, :]).transpose(2, 0, 1)).round()
+    sc = radius.SortedCosts.of(cost, np.ones(60))
+    master = radius.CutMaster(sc, 3, np.zeros(15), None, 0)
+    master.add_cuts(np.full(15, 3 / 15), None)
+    keys = [master.new_cover(rng.choice(15, size=4, replace=False)) for _ in range(4)]
+
+    def check(active):
+        h = master.h
+        for key, row in master.cover_row.items():
+            _, _, low, _, _ = h.getRows(1, np.array([row], np.int32))
+            _, _, index, _ = h.getRowsEntries(1, np.array([row], np.int32))
+            assert sorted(index) == sorted(master.cover_sites[key])
+            assert low[0] == (1.0 if key in active else -np.inf)
+        assert set(active) <= set(master.cover_row)
+
+    for active in [frozenset(keys[:2]), frozenset(keys[1:3]), frozenset(), frozenset(keys)]:
+        master.set_covers(active)
+        check(active)
+        state, _, _ = master.solve(np.inf, None)
+        assert state in ("exact", "infeasible")
+        if state == "exact":
+            y = master.y
+            for key in active:
+                assert y[master.cover_sites[key]].sum() >= 1 - 1e-6
+            master.purge()
+            check(active)
