@@ -118,6 +118,10 @@ def alert_text(r: dict, lang: str) -> str:
         )
     if r["kind"] == "breach":
         by = str(detail.get("by_ds", ""))[:7]
+        try:  # each kind in its own words, as its stored English message
+            return breach_text_zh(r, detail)
+        except (KeyError, IndexError, TypeError, ValueError):  # stored before a field it needs
+            pass
         return (
             f"{r['subject']}{where}：预计 {when[:7]} 需求 {obs} 超过容量 {thr}"
             f"（{by} 前发生的概率 {float(detail.get('probability', 0)):.2f}）"
@@ -125,6 +129,51 @@ def alert_text(r: dict, lang: str) -> str:
     return (
         f"{r['subject']} = {obs}：违反规则“{detail.get('rule', '')}”（{detail.get('words', '')}）"
     )
+
+
+#: A time-to-breach alert in Chinese, by what it is about (the second part of its key); the
+#: English is its stored message (`scenarios.alerts.breach`), said the same way.
+BREACH_ZH = {
+    "school": "学校 {fid}：预计 {year} 年{grade}年级学生 {need} 人，超过学位 {capacity} 个"
+    "（{by_year} 年前发生的概率 {p}）；将超额的年级：{grades}",
+    "ward": "医院 {fid} {department}病房预计 {month} 超过目标占用率：占用床位 {need} 张，"
+    "目标 {capacity:.1f} 张（{by_month} 前发生的概率 {p}）{others}",
+    "centre": "服务中心 {fid} 预计 {month} 需要的工作人员超过现有人数：需要 {need:.0f} 人，"
+    "现有 {capacity:.0f} 人（{by_month} 前发生的概率 {p}）",
+    "sessions": "社区卫生服务中心 {fid} 从 {year} 年起所需的 {specialty} 专科出诊超过计划"
+    "（{by_year} 年前发生的概率 {p}）：每周就诊 {need} 人次，计划的 {sessions:.0f} 次出诊"
+    "可接待 {planned:.0f} 人次，需要 {needed} 次（方案“{plan}” {run}）{others}",
+}
+#: How a breach alert lists what else passes its capacity, by kind.
+BREACH_OTHERS_ZH = {"ward": "；另有科室：{}", "sessions": "；另有专科：{}"}
+
+
+def breach_text_zh(r: dict, detail: dict) -> str:
+    """A time-to-breach alert in Chinese from its fields (people through `shown_text`);
+    KeyError when it is of no kind `BREACH_ZH` knows or lacks a field its sentence needs."""
+    kind = str(r["key"]).split("|")[1]
+    ds, by = pd.Timestamp(r["ds"]), pd.Timestamp(detail["by_ds"])
+    others = detail.get("others") or []
+    values = {
+        "fid": r["facility_id"], "year": f"{ds:%Y}", "month": f"{ds:%Y-%m}",
+        "by_year": f"{by:%Y}", "by_month": f"{by:%Y-%m}",
+        "p": f"{float(detail['probability']):.2f}", "capacity": float(r["threshold"]),
+        "need": shown_text(r["observed"], r["unit"] or "", digits=1),
+        "others": BREACH_OTHERS_ZH[kind].format("、".join(others)) if others else "",
+    }  # fmt: skip
+    if kind == "school":
+        values |= {"grade": str(r["subject"]).rsplit("_", 1)[-1], "grades": detail["grades"],
+                   "capacity": f"{float(r['threshold']):,.0f}"}  # fmt: skip
+    elif kind == "ward":
+        values["department"] = detail["department"]
+    elif kind == "centre":
+        values["need"] = float(r["observed"])
+    elif kind == "sessions":
+        values |= {"specialty": str(detail["specialty"]).replace("_", " "),
+                   "sessions": float(detail["sessions"]), "planned": float(detail["planned"]),
+                   "needed": int(detail["sessions_needed"]), "plan": detail["plan"],
+                   "run": str(r["run_id"])[:8]}  # fmt: skip
+    return BREACH_ZH[kind].format(**values)
 
 
 def _rows(frame: pd.DataFrame, lang: str) -> list[dict]:

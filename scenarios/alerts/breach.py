@@ -519,7 +519,8 @@ def _session_alerts(sessions, plan: OutreachPlan, area, names, notes) -> list[di
             f"session(s) hold: {needed} needed (plan '{plan.scenario}' {plan.run_id[:8]})"
             f"{also}",
             {"specialty": first["specialty"], "sessions": float(first["sessions"]),
-             "sessions_needed": needed, "plan": plan.scenario, "others": others},
+             "planned": float(first["planned"]), "sessions_needed": needed,
+             "plan": plan.scenario, "others": others},
             _soon_by(first, SESSION_YEARS, True),
         )  # fmt: skip
         alert["run_id"] = plan.run_id
