@@ -143,7 +143,9 @@ def surveillance_alerts(
             if "fewer than" in note and "in the last" in note:
                 continue  # Farrington's too-few-cases rule: not a fallback
             notes.append(f"{name}: {n} period(s): {note}")
-    judged = pd.concat(judged, ignore_index=True) if judged else pd.DataFrame(RESULT_COLUMNS)
+    judged = (
+        pd.concat(judged, ignore_index=True) if judged else pd.DataFrame(columns=RESULT_COLUMNS)
+    )
     hits = judged[judged["alarm"]].merge(meta, on="series_id", how="left")
     traces = {
         key: _trace(history[history["series_id"] == key[0]], g)
@@ -508,12 +510,32 @@ def watch(
         scope += breach_scope or []
         notes += breach.attrs.get("notes", [])
         checked["breach checks"] = int(breach.attrs.get("checked", len(breach)))
-    found = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(
-        len(p) for p in parts) else pd.DataFrame(columns=ALERT_COLUMNS)  # fmt: skip
+    found = joined_alerts(parts)
     if places is not None and len(found):
         found = _placed(found, places)
     evaluation = store_evaluation(engine, found, source, username, scope, checked)
     return WatchResult(found, evaluation, notes, checked)
+
+
+#: The typed columns of an alert frame (the others hold text, ids or dicts: object).
+ALERT_DTYPES = {"ds": "datetime64[ns]", "observed": "float64", "expected": "float64",
+                "threshold": "float64", "score": "float64"}  # fmt: skip
+
+
+def joined_alerts(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The alert frames of one evaluation (surveillance, rules, breaches) as one frame, each
+    cast to ``ALERT_DTYPES`` first: a part where a column is all missing (a breach has no
+    expected count) would otherwise make pandas guess that column's type from the others, a
+    rule it has deprecated (FutureWarning)."""
+    typed = []
+    for part in parts:
+        if len(part):
+            part = part.copy()
+            part.attrs = {}  # read already (a breach's notes, its schools frame)
+            for col, dtype in ALERT_DTYPES.items():
+                part[col] = part[col].astype(dtype)
+            typed.append(part)
+    return pd.concat(typed, ignore_index=True) if typed else pd.DataFrame(columns=ALERT_COLUMNS)
 
 
 def _since(value: str | None) -> pd.Timestamp | None:

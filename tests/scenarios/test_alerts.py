@@ -383,7 +383,39 @@ def test_the_sample_watch_file_reads():
     assert {r.service for r in spec.rules} == {"health", "social_security", "education"}
 
 
+def test_an_evaluations_alerts_join_typed_and_as_before():
+    """A breach part has no expected count (all None): the joined frame keeps the typed columns
+    as pandas' concat gave them (float, dates), with no FutureWarning about all-NA columns."""
+    import warnings
+
+    from scenarios.alerts.evaluate import ALERT_DTYPES, joined_alerts
+    from scenarios.alerts.store import ALERT_COLUMNS
+
+    counted = {
+        **_rule_alert(0),
+        "kind": "surveillance",
+        "expected": 210.0,
+        "score": 1.4,
+        "area_id": "A1",
+    }
+    breach = {**_rule_alert(1), "kind": "breach", "expected": None, "score": 0.9, "run_id": "r1"}
+    parts = [pd.DataFrame([counted], columns=ALERT_COLUMNS),
+             pd.DataFrame([breach], columns=ALERT_COLUMNS),
+             pd.DataFrame(columns=ALERT_COLUMNS)]  # fmt: skip
+    parts[1].attrs["schools"] = pd.DataFrame({"a": [1]})  # a breach part carries frames
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        joined = joined_alerts(parts)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        before = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    pd.testing.assert_frame_equal(joined, before)
+    assert {c: str(joined[c].dtype) for c in ALERT_DTYPES} == ALERT_DTYPES
+    assert joined_alerts([parts[2]]).columns.tolist() == ALERT_COLUMNS
+
+
 @pytest.mark.slow
+@pytest.mark.filterwarnings("error::FutureWarning:scenarios.alerts")
 def test_watch_on_a_bundle_gives_time_to_breach(small_bundle_dir, tmp_path):
     """watch --bundle: schools, wards and centres checked against their capacity; every breach
     is need above capacity after the history ends, with a probability, owned by its bureau."""
