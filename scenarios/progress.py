@@ -1,9 +1,10 @@
-"""The CLI's progress bar for work counted in steps (scenarios run, specialties solved)."""
+"""The CLI's progress bars: for work counted in steps (scenarios run, specialties solved) and
+for one piece of work measured as a share done (a scenario's stages)."""
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-__all__ = ["count_bar", "step_progress"]
+__all__ = ["count_bar", "share_bar", "step_progress"]
 
 
 class _CountBar(Progress):
@@ -25,6 +26,15 @@ def count_bar(console: Console, transient: bool = False) -> Progress:
     return _CountBar(
         TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(), console=console, transient=transient,
+    )  # fmt: skip
+
+
+def share_bar(console: Console, transient: bool = False) -> Progress:
+    """The same bar for work measured as a share done (0 to 1, e.g. a scenario's stages): what,
+    how far and the time elapsed, without a done/total that would read "0.4/1.0"."""
+    return _CountBar(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,
+        transient=transient,
     )  # fmt: skip
 
 

@@ -36,11 +36,10 @@ def register(app: typer.Typer) -> None:
         user: str = typer.Option(None, "--user", help="Who runs it (for the audit log)."),
     ) -> None:
         """Run scenario(s): validate → need → forecast → optimise → metrics; store the result."""
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
         from scenarios.batch import store_or_report
         from scenarios.pipeline import run_scenario
         from scenarios.privacy import suppress_kpis
+        from scenarios.progress import share_bar
         from scenarios.show.scenarios import fmt_value
         from scenarios.spec import load_scenario
         from scenarios.store import connect
@@ -50,8 +49,7 @@ def register(app: typer.Typer) -> None:
             engine = connect(db)
             specs = [load_scenario(p) for p in scenario]
             for spec in specs:
-                with Progress(TextColumn("{task.description}"), BarColumn(),
-                              TimeElapsedColumn(), console=console) as bar:  # fmt: skip
+                with share_bar(console) as bar:
                     task = bar.add_task(escape(spec.name), total=1.0)
 
                     def show(message: str, done: float, task=task, name=spec.name) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -26,6 +28,10 @@ def test_run_export_and_compare_from_the_command_line(tmp_path):
                                  "--db", db, "--user", "ana"])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "stored tiny" in result.output
+    # each scenario's bar (scenarios.progress.share_bar) as it ended: what, the bar, the time;
+    # a share done has no done/total to show
+    assert re.search(r"^tiny b: done ━+ \d+:\d\d:\d\d$", result.output, re.M), result.output
+    assert "/1.0" not in result.output
     out = tmp_path / "export"
     result = runner.invoke(app, ["export", "tiny", "--out", str(out), "--db", db, "--user", "ana"])
     assert result.exit_code == 0, result.output
