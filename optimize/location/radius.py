@@ -49,6 +49,7 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -105,6 +106,14 @@ class SortedCosts:
         cost = self.cost[keep].reshape(len(self.order), m_left)
         return SortedCosts(order, cost, self.weights, self.sites[usable])
 
+    @cached_property
+    def rank(self) -> np.ndarray:
+        """``rank[i, j]``: the rank of site j in demand i's order (the inverse of ``order``)."""
+        rank = np.empty_like(self.order)
+        ranks = np.broadcast_to(np.arange(self.order.shape[1], dtype=np.int32), self.order.shape)
+        np.put_along_axis(rank, self.order, ranks, axis=1)
+        return rank
+
     def plan_cost(self, open_mask: np.ndarray) -> float:
         """Total weighted cost of sending every demand to its nearest open site."""
         first = np.argmax(open_mask[self.order], axis=1)
@@ -148,7 +157,7 @@ class CutMaster:
             np.ones(m),
         )
         self.n_cuts = 0
-        self.width = 16  # the prefix of each demand's order that add_cuts looks at
+        self.width = self.m  # how far along each demand's order the open share reaches 1
         # branching rows "some site of this set open" (sum_j y_j >= 1): their sites by key,
         # the row each has in the model now (purge may drop and shift them), the active keys
         self.cover_sites: dict[int, np.ndarray] = {}
@@ -159,22 +168,22 @@ class CutMaster:
         """Add the cut of every demand that the point (y, θ) violates (all when θ is None):
         at the level D where the open share, in the demand's order of cost, first reaches 1."""
         sc = self.sc
-        # only each demand's cheapest sites matter, up to where the open share reaches 1:
-        # a prefix of its order, widened until it holds that point for every demand
-        width = min(self.width, self.m)
-        while True:
-            ys = y[sc.order[:, :width]]
-            reached = np.cumsum(ys, axis=1) >= 1 - 1e-9
-            if width == self.m or reached[:, -1].all():
-                break
-            width = min(2 * width, self.m)
-        self.width = width
-        k = np.argmax(reached, axis=1)
-        d_star = sc.cost[np.arange(self.n), k]
+        rows = np.arange(self.n)[:, None]
+        # only the sites open at y matter: each demand's, in its order of cost
+        pos = np.flatnonzero(y > 0)
+        rank = sc.rank[:, pos]
+        by_rank = np.argsort(rank, axis=1)
+        rank = np.take_along_axis(rank, by_rank, axis=1)
+        ys = y[pos][by_rank]
+        cost = sc.cost[rows, rank]
+        # the level D where the open share first reaches 1 (sum y = p >= 1: always reached)
+        k = np.argmax(np.cumsum(ys, axis=1) >= 1 - 1e-9, axis=1)
+        d_star = cost[rows[:, 0], k]
+        # the prefix of every demand's order up to that level (what split() looks at)
+        self.width = int(rank[rows[:, 0], k].max()) + 1
         if theta is None:
             idx = np.arange(self.n)
         else:
-            cost = sc.cost[:, :width]
             below = cost < d_star[:, None]
             rhs = d_star - (np.where(below, d_star[:, None] - cost, 0.0) * ys).sum(axis=1)
             hit = theta < rhs - CUT_TOLERANCE * np.maximum(1.0, np.abs(rhs))
