@@ -136,10 +136,11 @@ def road_towns(draw):
 
 
 @SETTINGS
-@given(road_towns(), st.booleans())
-def test_p_median_tree_alone_reaches_the_plain_optimum(monkeypatch, town, on_covers):
+@given(road_towns(), st.booleans(), st.sampled_from([None, 1, 2]))
+def test_p_median_tree_alone_reaches_the_plain_optimum(monkeypatch, town, on_covers, rounds):
     """The branch and bound finds the optimum itself: it starts from a poor plan (the first p
-    sites), with no plans from the LP's sites, branching on covers or on single sites."""
+    sites), with no plans from the LP's sites, branching on covers or on single sites, on
+    nodes cut until exact or branched after one or two rounds of cuts."""
     cost, w, p, fixed = town
 
     def first(wc, p, fixed=(), initial=(), **_):
@@ -148,6 +149,7 @@ def test_p_median_tree_alone_reaches_the_plain_optimum(monkeypatch, town, on_cov
     monkeypatch.setattr(radius, "good_open_sites", first)
     monkeypatch.setattr(radius, "SUPPORT_NODES", 0)
     monkeypatch.setattr(radius, "BRANCH_ON_COVER", on_covers)
+    monkeypatch.setattr(radius, "NODE_CUT_ROUNDS", rounds)
     plain = PMedian.from_cost_matrix(cost, w, p=p, fixed_open=fixed, method="compact").solve(HIGHS)
     fast = PMedian.from_cost_matrix(cost, w, p=p, fixed_open=fixed, method="radius").solve(HIGHS)
     assert plain.status == fast.status == "optimal"
