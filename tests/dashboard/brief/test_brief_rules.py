@@ -153,11 +153,19 @@ def test_a_bad_request_is_one_line_and_exit_1(brief_store, tmp_path, monkeypatch
 
 
 def test_open_early_warnings_of_the_bureau_are_told_with_their_stored_figures(
-    brief_store, tmp_path, tracer
+    fresh_brief_store, tmp_path
 ):
+    """In a store of its own: alerts left open in the session's shared store changed every
+    later health brief made from it (the PostgreSQL test compares one, number for number, with
+    a store that has none)."""
     import pandas as pd
 
     from scenarios.alerts.store import ALERT_COLUMNS, resolve, store_evaluation
+
+    from .conftest import Tracer
+
+    brief_store = fresh_brief_store
+    tracer = Tracer(brief_store.engine)
 
     out = tmp_path / "b.html"
     assert brief(brief_store, out, "more beds", "--lang", "en", user="hui").exit_code == 0
