@@ -16,7 +16,8 @@ exogenous drivers comes from statsmodels.
 | AutoTheta | Theta, variant (standard/optimised/dynamic) by in-sample MSE |
 | DynamicTheta | dynamic optimised Theta (DOTM), seasonally adjusted (``forecasting.theta``) |
 | CES | complex exponential smoothing, seasonal form by AIC |
-| AutoARIMA | seasonal ARIMA, orders by stepwise AICc search (slow: opt-in) |
+| ARIMA | seasonal ARIMA, orders by a small stepwise search (``forecasting.arima``) |
+| AutoARIMA | seasonal ARIMA, orders by statsforecast's full stepwise AICc search (slow: opt-in) |
 | CrostonSBA, TSB, ADIDA, IMAPA | intermittent demand (many zero months) |
 | SARIMAX | seasonal ARIMA with exogenous drivers (statsmodels) |
 | Ensemble | weighted combination of the others (``forecasting.selection``) |
@@ -32,6 +33,7 @@ import numpy as np
 
 __all__ = [
     "ADIDA",
+    "ARIMA",
     "AUTO_ARIMA",
     "AUTO_ETS",
     "AUTO_THETA",
@@ -61,6 +63,7 @@ DAMPED_ETS = "DampedETS"
 AUTO_THETA = "AutoTheta"
 DYNAMIC_THETA = "DynamicTheta"
 CES = "CES"
+ARIMA = "ARIMA"
 AUTO_ARIMA = "AutoARIMA"
 CROSTON_SBA = "CrostonSBA"
 TSB = "TSB"
@@ -78,6 +81,7 @@ KNOWN = (
     AUTO_THETA,
     DYNAMIC_THETA,
     CES,
+    ARIMA,
     AUTO_ARIMA,
     *INTERMITTENT,
     SARIMAX,
@@ -86,9 +90,9 @@ KNOWN = (
 #: Methods whose own predictive intervals are cheap; their widths set the scale that
 #: ``forecasting.calibration`` calibrates (CES simulates its intervals: 60 ms a series).
 WITH_INTERVALS = (SEASONAL_NAIVE, NAIVE, AUTO_ETS, DAMPED_ETS, AUTO_THETA, DYNAMIC_THETA,
-                  AUTO_ARIMA, SARIMAX)  # fmt: skip
+                  ARIMA, AUTO_ARIMA, SARIMAX)  # fmt: skip
 #: Methods that need two full seasons to be seasonal.
-_SEASONAL_FIT = (AUTO_ETS, DAMPED_ETS, AUTO_THETA, DYNAMIC_THETA, CES, AUTO_ARIMA)
+_SEASONAL_FIT = (AUTO_ETS, DAMPED_ETS, AUTO_THETA, DYNAMIC_THETA, CES, ARIMA, AUTO_ARIMA)
 
 
 def ets_spec(fitted_model: Any) -> tuple[str, bool] | None:
@@ -116,6 +120,8 @@ def chosen_form(name: str, fitted_model: Any) -> Any:
         return getattr(fitted_model, "form_", None)
     if name == CES:
         return (model or {}).get("seasontype")
+    if name == ARIMA:
+        return getattr(fitted_model, "form_", None)
     if name == AUTO_ARIMA and model is not None:
         arma = model["arma"]  # p, q, P, Q, m, d, D
         return (arma[0], arma[5], arma[1]), (arma[2], arma[6], arma[3])
@@ -232,6 +238,10 @@ class MethodSpec:
         if name == CES:
             form = fixed if fixed is not None else ("Z" if m > 1 else "N")
             return sf.AutoCES(season_length=m, model=form if m > 1 else "N")
+        if name == ARIMA:
+            from forecasting.arima import SmallARIMA
+
+            return SmallARIMA(season_length=m, fixed=fixed, **self.params)
         if name == AUTO_ARIMA:
             if fixed is not None:
                 order, seasonal = fixed

@@ -21,6 +21,7 @@ from forecasting.calibration import Calibration, calibrate
 from forecasting.engine import SeriesFit, fit_one_series, forecast_all, map_series
 from forecasting.history import FREQ_MONTHLY, check_history, infer_frequency, season_length_for
 from forecasting.methods import (
+    ARIMA,
     AUTO_ETS,
     AUTO_THETA,
     CES,
@@ -47,8 +48,9 @@ __all__ = [
 ]
 
 #: The default candidates of AutoForecaster; the intermittent ones are fitted only to series
-#: with many zero months.
-DEFAULT_MODELS = (SEASONAL_NAIVE, SES, AUTO_ETS, DAMPED_ETS, DYNAMIC_THETA, CES, *INTERMITTENT)
+#: with many zero months. AutoETS is left to ``models=``: with ARIMA in the pool it added
+#: nothing measurable (docs/forecasting.md) and both would not fit the time budget.
+DEFAULT_MODELS = (SEASONAL_NAIVE, SES, DAMPED_ETS, DYNAMIC_THETA, CES, ARIMA, *INTERMITTENT)
 #: Periods at the end of each series that serve as backtest origins (the evidence for the
 #: choice and the calibration), every ``ORIGIN_STEP``-th of them.
 EVIDENCE = 24
@@ -395,10 +397,11 @@ class AutoForecaster(_SeriesForecaster):
     """Forecasts each series with a weighted combination of its good candidates, by backtest.
 
     ``models`` lists the candidates (names in ``forecasting.methods``; default
-    ``DEFAULT_MODELS``: seasonal naive, SES, AutoETS, damped Holt-Winters, dynamic Theta, CES,
-    and for series with many zero months Croston SBA, TSB, ADIDA and IMAPA; AutoTheta and
-    AutoARIMA on request; a candidate whose next-season total runs over 2x or under half the
-    last season's is left out of the combination). Each series is backtested from every
+    ``DEFAULT_MODELS``: seasonal naive, SES, damped Holt-Winters, dynamic Theta, CES, ARIMA
+    (small order search, ``forecasting.arima``), and for series with many zero months Croston
+    SBA, TSB, ADIDA and IMAPA; AutoETS, AutoTheta and AutoARIMA on request; a candidate whose
+    next-season total runs over 2x or under half the last season's is left out of the
+    combination). Each series is backtested from every
     ``origin_step``-th of its last ``evidence`` periods, ``selection_horizon`` periods ahead
     (default one season: 12 months; 1 for yearly series). Candidates whose backtest MASE,
     shrunk toward the whole set's by ``prior_windows`` windows' worth, is more than ``trim``
