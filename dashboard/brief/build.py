@@ -141,9 +141,12 @@ def warning_sentence(w: Writer, a: dict) -> list[Part]:
     ds = pd.Timestamp(a["ds"]) if a.get("ds") is not None and pd.notna(a["ds"]) else None
     if a.get("kind") == "breach":
         by = pd.Timestamp(detail["by_ds"]) if detail.get("by_ds") else None
+        # seats and specialist sessions are forecast a year at a time: 2027, not "2027-01"
+        yearly = str(a.get("key", "")).split("|")[1:2] in (["school"], ["sessions"])
+        period = "%Y" if yearly else "%Y-%m"
         return w.say("warning_breach", where=where, **gaps,
-                     when=label(f"{ds:%Y-%m}" if ds is not None else "—", "date"),
-                     by=label(f"{by:%Y-%m}" if by is not None else "—", "date"),
+                     when=label(f"{ds:{period}}" if ds is not None else "—", "date"),
+                     by=label(f"{by:{period}}" if by is not None else "—", "date"),
                      probability=w.alert(aid, "score", a.get("score"), "share"))  # fmt: skip
     when = label(f"{ds:%Y-%m-%d}" if ds is not None else "—", "date")
     if a.get("kind") == "rule":

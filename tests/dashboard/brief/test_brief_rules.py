@@ -264,6 +264,10 @@ def test_open_alerts_read_as_their_kind_says(brief_records, tmp_path):
         {**base, "key": "b", "bureau": "health", "kind": "breach", "subject": "H2:geriatrics",
          "ds": pd.Timestamp("2026-03-01"), "observed": 97.0, "expected": None,
          "threshold": 84.2, "unit": "occupied beds"},
+        {**base, "key": "breach|sessions|C7", "bureau": "health", "kind": "breach",
+         "subject": "C7:cardiology", "ds": pd.Timestamp("2027-01-01"), "observed": 61.0,
+         "expected": None, "threshold": 52.5, "unit": "visits",
+         "detail": {"by_ds": "2028-01-01", "probability": 0.9}},
         {**base, "key": "c", "bureau": "education", "kind": "breach", "subject": "P8-SECRET",
          "ds": pd.Timestamp("2027-01-01"), "observed": 189.0, "expected": None,
          "threshold": 180.0, "unit": "pupils"},
@@ -278,6 +282,9 @@ def test_open_alerts_read_as_their_kind_says(brief_records, tmp_path):
         "H2:geriatrics: need of 97 occupied beds forecast to pass the capacity of 84 occupied beds"
     ) in text
     assert "P8-SECRET" not in text
+    # a yearly breach (seats, specialist sessions) is said by its year, not its January
+    assert "C7:cardiology: need of 61 visits" in text and " in 2027; probability " in text
+    assert "2027-01" not in text and "by 2028 (" in text
 
 
 def test_a_map_whose_every_area_is_hidden_is_grey_and_hatched_not_dark():
