@@ -266,33 +266,37 @@ def check_history_frequency(table: RawTable, report: Report) -> None:
         f"yearly), found {_examples(frame['ds'][not_start])}",
         "ds",
     )
-    months = ds.dt.year * 12 + ds.dt.month
-    work = pd.DataFrame({"id": ids, "m": months, "pos": np.arange(len(frame))})[ok & ~not_start]
-    for sid, grp in work.groupby("id", sort=False):
-        m = np.sort(grp["m"].unique())
-        if len(m) < 2:
-            continue
-        steps = np.diff(m)
-        step = 12 if (steps % 12 == 0).all() and (m % 12 == 1).all() else 1
-        gaps = np.flatnonzero(steps != step)
-        if len(gaps) == 0:
-            continue
-        i = gaps[0]
-
-        def label(v: int) -> str:
-            return f"{(v - 1) // 12}-{(v - 1) % 12 + 1:02d}"
-
-        freq = "yearly" if step == 12 else "monthly"
-        pos = grp.loc[grp["m"] == m[i + 1], "pos"].iloc[0]
+    use = (ok & ~not_start).to_numpy()
+    months = (ds.dt.year * 12 + ds.dt.month)[use].astype(np.int64)  # whole: NaT rows left out
+    work = pd.DataFrame({"id": ids[use], "m": months, "pos": np.flatnonzero(use)})
+    # one row per series and month, in month order, with the first file row of that month
+    seen = work.groupby(["id", "m"], sort=True, as_index=False)["pos"].min()
+    steps = seen["m"] - seen.groupby("id", sort=False)["m"].shift()
+    whole_years = ((steps % 12 == 0) | steps.isna()) & (seen["m"] % 12 == 1)
+    yearly = whole_years.groupby(seen["id"]).transform("all")
+    gap = steps.notna() & (steps != np.where(yearly, 12, 1))
+    if not gap.any():
+        return
+    gaps = seen[gap].assign(prev=(seen["m"] - steps)[gap].astype(np.int64), yearly=yearly[gap])
+    jumps = gaps.groupby("id")["m"].transform("size")
+    first = gaps.assign(jumps=jumps).drop_duplicates("id")  # each series' first jump
+    order = {sid: i for i, sid in enumerate(pd.unique(work["id"]))}  # as the file lists them
+    for r in sorted(first.itertuples(), key=lambda r: order[r.id]):
+        freq = "yearly" if r.yearly else "monthly"
         report.add(
             ERROR,
             table.file,
-            f"series {sid!r} is not regular {freq}: jump from {label(m[i])} to "
-            f"{label(m[i + 1])} ({len(gaps)} gap(s)); fill the missing periods (0 if none) or "
+            f"series {r.id!r} is not regular {freq}: jump from {_month(r.prev)} to "
+            f"{_month(r.m)} ({r.jumps} gap(s)); fill the missing periods (0 if none) or "
             "split the series",
             column="ds",
-            rows=[table.where(int(pos))],
+            rows=[table.where(int(r.pos))],
         )
+
+
+def _month(months: int) -> str:
+    """YYYY-MM of a count of months (year x 12 + month)."""
+    return f"{(months - 1) // 12}-{(months - 1) % 12 + 1:02d}"
 
 
 def _geometry_ok(table: RawTable, schema: TableSchema, report: Report) -> gpd.GeoSeries | None:

@@ -6,6 +6,8 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from demand.bundle import check_bundle, load_city
@@ -226,6 +228,63 @@ def test_history_duplicates_and_gaps(bundle_copy):
     errors = _error_lines(_validate(bundle_copy).output)
     assert any("duplicate series_id + ds" in e for e in errors)
     assert any("not regular monthly" in e and "2016-10 to 2017-02" in e for e in errors)
+
+
+def _frequency_problems_one_series_at_a_time(frame: pd.DataFrame) -> list[str]:
+    """What check_history_frequency said when it looped over the series (the reference): per
+    series in file order, its months sorted, the first jump that is not its step."""
+    import numpy as np
+
+    ds = pd.to_datetime(frame["ds"], errors="coerce", format="mixed")
+    use = ds.notna() & (ds.dt.day == 1)
+    lines = []
+    for sid in pd.unique(frame["series_id"][use]):
+        mine = use & (frame["series_id"] == sid)
+        months = (ds.dt.year * 12 + ds.dt.month)[mine].astype(int)
+        m = np.sort(months.unique())
+        steps = np.diff(m)
+        step = 12 if (steps % 12 == 0).all() and (m % 12 == 1).all() else 1
+        gaps = np.flatnonzero(steps != step)
+        if len(m) < 2 or len(gaps) == 0:
+            continue
+        i = gaps[0]
+        row = int(np.flatnonzero(mine & (ds.dt.year * 12 + ds.dt.month == m[i + 1]))[0]) + 2
+        label = [f"{(v - 1) // 12}-{(v - 1) % 12 + 1:02d}" for v in (m[i], m[i + 1])]
+        lines.append(f"ERROR history.csv, row {row}, column ds: series {sid!r} is not regular "
+                     f"{'yearly' if step == 12 else 'monthly'}: jump from {label[0]} to "
+                     f"{label[1]} ({len(gaps)} gap(s)); fill the missing periods (0 if none) "
+                     "or split the series")  # fmt: skip
+    return lines
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c", "d"]),
+            st.integers(2018, 2021),
+            st.integers(1, 12),
+            st.sampled_from(["01", "01", "01", "01", "15", "bad"]),
+        ),
+        max_size=40,
+    )
+)
+def test_irregular_series_are_named_as_one_series_at_a_time_found_them(cells):
+    """check_history_frequency works on all series at once: the same lines, in the same order,
+    as the loop over series it replaced; a bad date beside a gap is no crash (it was)."""
+    from demand.bundle.read import RawTable
+    from demand.bundle.report import Report
+    from demand.bundle.validate import check_history_frequency
+
+    frame = pd.DataFrame(
+        {"series_id": [c[0] for c in cells],
+         "ds": [f"{y}-{m:02d}-{d}" if d != "bad" else "2020-13-01" for _, y, m, d in cells],
+         "y": "1"}, columns=["series_id", "ds", "y"],
+    )  # fmt: skip
+    report = Report()
+    check_history_frequency(RawTable("history", frame, "history.csv"), report)
+    irregular = [line for line in report.lines() if "not regular" in line]
+    assert irregular == _frequency_problems_one_series_at_a_time(frame)
 
 
 def test_load_city_raises_input_error_listing_problems(bundle_copy):
