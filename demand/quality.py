@@ -59,13 +59,6 @@ def _numeric(series: pd.Series) -> bool:
     return types.is_numeric_dtype(series) and not types.is_bool_dtype(series)
 
 
-def _num(series: pd.Series) -> pd.Series:
-    """Cells as numbers, NaN where not one (cells come stripped: `read_raw_tables`)."""
-    if _numeric(series):  # as read: millions of cells need no round trip through text
-        return series
-    return pd.to_numeric(series if series.dtype == object else series.astype(str), errors="coerce")
-
-
 def _text(series: pd.Series) -> pd.Series:
     """Cells as text (stripped already, where the tables were read)."""
     return series.astype(str)
@@ -289,14 +282,14 @@ def _ids_not_in(table, column: str, known: set, check: str, severity: str, title
 
 def _latest_population(pop) -> pd.DataFrame:
     frame = pop.frame
-    years = _num(frame["year"]) if "year" in frame.columns else pd.Series(0, index=frame.index)
-    latest = years.max()
-    part = frame[years == latest]
+    years = pop.numbers("year") if "year" in frame.columns else pd.Series(0, index=frame.index)
+    latest = years == years.max()
+    part = frame[latest]
     return pd.DataFrame(
         {
             "area_id": _text(part["area_id"]),
             "age_band": _text(part.get("age_band", pd.Series("", index=part.index))),
-            "persons": _num(part["persons"]).fillna(0),
+            "persons": pop.numbers("persons")[latest].fillna(0),
         }
     )
 
@@ -416,9 +409,9 @@ def _per_1000(tables: dict) -> list[dict]:
 
     def per_district(table, prefix, col):
         frame = table.frame
-        part = frame[_text(frame[prefix[0]]).str.startswith(prefix[1])]
-        amounts = _num(part[col]).fillna(0)
-        return amounts.groupby(_text(part["facility_id"]).map(fac_district).to_numpy()).sum()
+        mine = _text(frame[prefix[0]]).str.startswith(prefix[1])
+        amounts = table.numbers(col)[mine].fillna(0)
+        return amounts.groupby(_text(frame["facility_id"][mine]).map(fac_district).to_numpy()).sum()
 
     for table, prefix, col, base, what in (
         (cap, ("resource", "beds:"), "amount", residents, "beds per 1,000 residents"),
@@ -453,10 +446,18 @@ def _per_1000(tables: dict) -> list[dict]:
         and {"resource", "amount"} <= set(cap.frame.columns)
         and {"role", "headcount"} <= set(work.frame.columns)
     ):
-        seats = cap.frame[_text(cap.frame["resource"]).str.startswith("seats:")]
-        teachers = work.frame[_text(work.frame["role"]).str.startswith("teacher:")]
-        s = _num(seats["amount"]).groupby(_text(seats["facility_id"]).to_numpy()).sum()
-        t = _num(teachers["headcount"]).groupby(_text(teachers["facility_id"]).to_numpy()).sum()
+        seats = _text(cap.frame["resource"]).str.startswith("seats:")
+        teachers = _text(work.frame["role"]).str.startswith("teacher:")
+        s = (
+            cap.numbers("amount")[seats]
+            .groupby(_text(cap.frame["facility_id"][seats]).to_numpy())
+            .sum()
+        )
+        t = (
+            work.numbers("headcount")[teachers]
+            .groupby(_text(work.frame["facility_id"][teachers]).to_numpy())
+            .sum()
+        )
         both = s.index.intersection(t.index[t > 0])
         if len(both) >= 6:
             ratio = s[both] / t[both]

@@ -20,7 +20,8 @@ from demand.geo import metric_crs
 
 def _typed(table: RawTable | None, schema: TableSchema) -> pd.DataFrame:
     """The table with the contract's dtypes; optional missing columns filled with defaults.
-    The cells are stripped text already (`read_raw_tables`): parsed as they are."""
+    The cells are stripped text already (`read_raw_tables`), and numbers are those validation
+    parsed (`RawTable.numbers`)."""
     if table is None:
         cols = {c.name: pd.Series(dtype=_pandas_dtype(c.dtype)) for c in schema.columns}
         return pd.DataFrame(cols)
@@ -33,10 +34,10 @@ def _typed(table: RawTable | None, schema: TableSchema) -> pd.DataFrame:
             out[col.name] = pd.Series([col.default] * len(frame), index=frame.index, dtype=object)
             continue
         text = frame[col.name].astype(str)
-        if col.dtype == "int":
-            out[col.name] = pd.to_numeric(text).astype("int64")
+        if col.dtype == "int":  # every cell a number: validated (parsed there, once)
+            out[col.name] = table.numbers(col.name).astype("int64")
         elif col.dtype == "float":
-            out[col.name] = pd.to_numeric(text).astype("float64")
+            out[col.name] = table.numbers(col.name).astype("float64")
         elif col.dtype == "date":
             out[col.name] = pd.to_datetime(text, format="mixed")
         else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +36,20 @@ class RawTable:
     frame: pd.DataFrame
     file: str  # shown to users, e.g. "population.csv" or "city.gpkg:population"
     header_lines: int = 1  # CSV: data row i (0-based) is on line i + 2
+    _numbers: dict[str, pd.Series] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def numbers(self, column: str) -> pd.Series:
+        """The text column as numbers, NaN where blank or not a number ('inf' is inf).
+
+        Parsed once and kept: validation, typing and the quality report all read the same
+        numbers (three parses of a 5,000-area bundle's 2.5 million numbers cost a second). The
+        frame is not changed after it is read."""
+        if column not in self._numbers:
+            text = self.frame[column]
+            self._numbers[column] = pd.to_numeric(text.where(text.ne("")), errors="coerce")
+        return self._numbers[column]
 
     def where(self, index: int) -> str:
         """User-facing position of the 0-based row `index`: in a CSV the row a spreadsheet

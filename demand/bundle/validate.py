@@ -76,7 +76,7 @@ def check_columns(table: RawTable, schema: TableSchema, report: Report) -> bool:
 
 def _check_number(table: RawTable, col: Column, text: pd.Series, report: Report) -> None:
     empty = text.eq("")
-    numbers = pd.to_numeric(text.where(~empty), errors="coerce")
+    numbers = table.numbers(col.name)  # NaN where empty or not a number
     not_number = numbers.isna() & ~empty
     nan_text = text.str.lower().isin(["nan", "na", "null", "none"])
     missing = f"missing value in '{col.name}'; give a number ({col.unit or col.dtype})"

@@ -230,6 +230,30 @@ def test_history_duplicates_and_gaps(bundle_copy):
     assert any("not regular monthly" in e and "2016-10 to 2017-02" in e for e in errors)
 
 
+def test_a_tables_numbers_are_parsed_once_for_every_stage(bundle_copy):
+    """Validation, typing and the quality report read one parse of a column: blanks and text
+    are NaN, 'inf' is inf (validation names each), and the typed city has those numbers."""
+    from demand.bundle.load import typed_city
+    from demand.bundle.read import RawTable, read_raw_tables
+    from demand.bundle.report import Report
+    from demand.bundle.validate import validate_tables
+    from demand.quality import build_quality
+
+    frame = pd.DataFrame({"persons": ["12", "", "abc", "inf", "3.5"]})
+    parsed = RawTable("population", frame, "population.csv").numbers("persons")
+    assert parsed.tolist()[:1] + parsed.tolist()[3:] == [12.0, float("inf"), 3.5]
+    assert parsed.iloc[1:3].isna().all()
+    tables, unknown = read_raw_tables(bundle_copy)
+    report = Report()
+    validate_tables(tables, unknown, report)
+    kept = tables["population"].numbers("persons")
+    assert tables["population"].numbers("persons") is kept  # the same parse, not another
+    city = typed_city(tables, {}, bundle_copy)
+    assert city.population["persons"].tolist() == kept.astype("int64").tolist()
+    quality = build_quality(tables, report, None, "city")
+    assert tables["population"].numbers("persons") is kept and quality["ok"]
+
+
 def _frequency_problems_one_series_at_a_time(frame: pd.DataFrame) -> list[str]:
     """What check_history_frequency said when it looped over the series (the reference): per
     series in file order, its months sorted, the first jump that is not its step."""
