@@ -21,11 +21,11 @@ def _series(n: int, seed: int = 0) -> np.ndarray:
 def test_search_stays_within_its_limits_and_is_reused_as_the_fixed_form():
     y = _series(96)
     model = SmallARIMA(12).fit(y)
-    (p, d, q), (P, D, Q), _constant = model.form_
+    (p, d, q), (P, D, Q), _constant, _log = model.form_
     assert p <= 2 and q <= 2 and P <= 1 and Q <= 1 and d <= 1 and D <= 1
     assert D == 1  # a clear yearly season is differenced away
     assert chosen_form(ARIMA, model) == model.form_
-    assert arima_form(model.model_.model_) == model.form_
+    assert arima_form(model.model_.model_) == model.form_[:3]
 
 
 def test_fixed_orders_forecast_as_statsforecast_arima_with_the_same_orders():
@@ -78,6 +78,32 @@ def test_backtest_is_one_refit_at_the_cut_run_forward():
 def test_short_series_is_modelled_without_season():
     y = _series(20, seed=4)
     fit = fit_one_series("s", y, None, [MethodSpec(ARIMA)], 12, 12, 24, False, 2)
-    (_, _, _), (P, D, Q), _ = fit.models[ARIMA].form_
+    (_, _, _), (P, D, Q), _, _ = fit.models[ARIMA].form_
     assert (P, D, Q) == (0, 0, 0)
     assert np.isfinite(fit.means[ARIMA]).all()
+
+
+def test_log_scale_is_chosen_for_a_season_that_grows_with_the_level():
+    rng = np.random.default_rng(5)
+    t = np.arange(120)
+    # level x3 over ten years, a +-35% season, 3% noise: multiplicative, like air passengers
+    mult = 100 * np.exp(0.01 * t) * (1 + 0.35 * np.sin(2 * np.pi * t / 12))
+    mult *= np.exp(rng.normal(0, 0.03, 120))
+    model = SmallARIMA(12).fit(mult)
+    assert model.form_[3] is True
+    assert SmallARIMA(12, log=False).fit(mult).form_[3] is False
+    assert SmallARIMA(12).fit(_series(120, seed=6)).form_[3] is False  # additive: stays
+    # forecasts are on the series' scale, and the backtest refit keeps the scale
+    fc = model.predict(12, level=[80])
+    assert 0.7 < fc["mean"].mean() / mult[-12:].mean() < 1.5
+    assert (fc["lo-80"] < fc["mean"]).all() and (fc["mean"] < fc["hi-80"]).all()
+    refit = SmallARIMA(12, fixed=model.form_).fit(mult[:96])
+    assert refit.form_[3] is True
+    z = mult.copy()
+    z[108:] = 1.0  # the future must not matter
+    np.testing.assert_allclose(refit.forward(mult[:108], 12)["mean"],
+                               refit.forward(z[:108], 12)["mean"])  # fmt: skip
+    # a series with a zero month is never logged
+    zero = mult.copy()
+    zero[5] = 0.0
+    assert SmallARIMA(12).fit(zero).form_[3] is False
